@@ -1,0 +1,83 @@
+/**
+ * Server settings: every value can be overridden by an environment variable, and the server runs
+ * with none set. Durations are in seconds. The reason for each default sits beside it.
+ */
+import path from "node:path";
+
+export interface Settings {
+  /** Folder for the SQLite database and generated secrets. */
+  dataDir: string;
+  databaseUrl: string;
+  port: number;
+  /** Public base URL; also the OpenID Connect issuer. No trailing slash. */
+  publicUrl: string;
+  adminEmail: string;
+  /** Initial admin password; generated and printed on first start when unset. */
+  adminPassword: string | undefined;
+  /** Secret for session cookies; generated into the data folder when unset. */
+  sessionSecret: string | undefined;
+  lifetimes: {
+    /** RFC 9700 §4.2.1 wants short-lived codes; 60 s covers a slow redirect. */
+    authorizationCode: number;
+    /** DOT's 10 h is long for a bearer token that cannot be recalled from a resource server's cache. */
+    accessToken: number;
+    /** DOT's never-expiring refresh tokens live forever in a stolen backup; 30 days of inactivity ends them. */
+    refreshToken: number;
+    /** How long a remembered consent answers for the user (approval prompt `auto`). */
+    consent: number;
+    /** Reuse of a just-rotated refresh token within this many seconds is tolerated (clients racing). */
+    refreshGracePeriod: number;
+  };
+  /** `auto` remembers consent; `force` always asks (DOT's REQUEST_APPROVAL_PROMPT). */
+  approvalPrompt: "auto" | "force";
+}
+
+function integerFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new Error(`${name} must be a whole number of seconds ≥ 0, got "${raw}"`);
+  }
+  return value;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === "" ? undefined : value;
+}
+
+export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Settings {
+  const dataDir = path.resolve(cwd, nonEmpty(env.PORTCULLIS_DATA_DIR) ?? "data");
+  const port = integerFromEnv(env, "PORT", 3000);
+  const publicUrl = (nonEmpty(env.PORTCULLIS_URL) ?? nonEmpty(env.NEXTAUTH_URL) ?? `http://localhost:${port}`)
+    .replace(/\/+$/, "");
+  const approvalPrompt = nonEmpty(env.PORTCULLIS_APPROVAL_PROMPT) ?? "auto";
+  if (approvalPrompt !== "auto" && approvalPrompt !== "force") {
+    throw new Error(`PORTCULLIS_APPROVAL_PROMPT must be "auto" or "force", got "${approvalPrompt}"`);
+  }
+  return {
+    dataDir,
+    databaseUrl: nonEmpty(env.DATABASE_URL) ?? `file:${path.join(dataDir, "portcullis.db")}`,
+    port,
+    publicUrl,
+    adminEmail: nonEmpty(env.PORTCULLIS_ADMIN_EMAIL) ?? "admin@example.com",
+    adminPassword: nonEmpty(env.PORTCULLIS_ADMIN_PASSWORD),
+    sessionSecret: nonEmpty(env.PORTCULLIS_SECRET) ?? nonEmpty(env.NEXTAUTH_SECRET),
+    lifetimes: {
+      authorizationCode: integerFromEnv(env, "PORTCULLIS_CODE_LIFETIME", 60),
+      accessToken: integerFromEnv(env, "PORTCULLIS_ACCESS_TOKEN_LIFETIME", 3600),
+      refreshToken: integerFromEnv(env, "PORTCULLIS_REFRESH_TOKEN_LIFETIME", 30 * 24 * 3600),
+      consent: integerFromEnv(env, "PORTCULLIS_CONSENT_LIFETIME", 90 * 24 * 3600),
+      refreshGracePeriod: integerFromEnv(env, "PORTCULLIS_REFRESH_GRACE_PERIOD", 0),
+    },
+    approvalPrompt,
+  };
+}
+
+let cached: Settings | undefined;
+
+/** The settings of this process, read once. */
+export function settings(): Settings {
+  cached ??= readSettings();
+  return cached;
+}
