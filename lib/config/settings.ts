@@ -3,6 +3,7 @@
  * with none set. Durations are in seconds. The reason for each default sits beside it.
  */
 import path from "node:path";
+import { catalogueFromEnv, type ScopeCatalogue } from "../oauth/scope.ts";
 
 export interface Settings {
   /** Folder for the SQLite database and generated secrets. */
@@ -30,6 +31,8 @@ export interface Settings {
   };
   /** `auto` remembers consent; `force` always asks (DOT's REQUEST_APPROVAL_PROMPT). */
   approvalPrompt: "auto" | "force";
+  /** Every scope a client may request, with the words the consent screen uses. */
+  scopes: ScopeCatalogue;
 }
 
 function integerFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -71,6 +74,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
       refreshGracePeriod: integerFromEnv(env, "PORTCULLIS_REFRESH_GRACE_PERIOD", 0),
     },
     approvalPrompt,
+    scopes: catalogueFromEnv(env.PORTCULLIS_SCOPES),
   };
 }
 

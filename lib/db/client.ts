@@ -18,13 +18,26 @@ export interface Database {
   target: DatabaseTarget;
 }
 
+const providers = new WeakMap<Db, DatabaseTarget["provider"]>();
+
 export function connect(target: DatabaseTarget): Db {
-  if (target.provider === "sqlite") {
-    // better-sqlite3's `timeout` is SQLite's busy timeout: wait for another process's write lock.
-    return new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: target.file, timeout: 10_000 }) });
-  }
-  const client = new PostgresClient({ adapter: new PrismaPg({ connectionString: target.url }) });
-  return client as unknown as Db;
+  const client =
+    target.provider === "sqlite"
+      ? // better-sqlite3's `timeout` is SQLite's busy timeout: wait for another process's write lock.
+        new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: target.file, timeout: 10_000 }) })
+      : (new PostgresClient({ adapter: new PrismaPg({ connectionString: target.url }) }) as unknown as Db);
+  providers.set(client, target.provider);
+  return client;
+}
+
+/**
+ * A case-insensitive substring filter. SQLite's LIKE already ignores ASCII case; PostgreSQL needs
+ * Prisma's `mode: "insensitive"`, which the SQLite client's types do not know.
+ */
+export function containsText(db: Db, value: string): { contains: string } {
+  return providers.get(db) === "postgresql"
+    ? ({ contains: value, mode: "insensitive" } as { contains: string })
+    : { contains: value };
 }
 
 // One client per process, kept on globalThis so Next's dev-mode module reloads reuse it.

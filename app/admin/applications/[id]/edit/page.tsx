@@ -1,0 +1,28 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { PageHeader } from "@/components/ui/page-header";
+import { findApplication } from "@/lib/applications/queries";
+import { db } from "@/lib/db/client";
+import { updateApplicationAction } from "../../actions";
+import { ApplicationForm } from "../../_components/application-form";
+import { formContext, formValuesOf } from "../../defaults";
+
+export const metadata: Metadata = { title: "Edit application" };
+
+export default async function EditApplicationPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const application = await findApplication(db(), id);
+  if (!application) notFound();
+  return (
+    <>
+      <PageHeader title={`Edit ${application.name}`} />
+      <ApplicationForm
+        action={updateApplicationAction.bind(null, application.id)}
+        initial={formValuesOf(application)}
+        {...formContext()}
+        submitLabel="Save changes"
+        cancelHref={`/admin/applications/${application.id}`}
+      />
+    </>
+  );
+}

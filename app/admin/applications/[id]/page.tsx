@@ -1,0 +1,161 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import type { ReactNode } from "react";
+import { Badge } from "@/components/ui/badge";
+import { ButtonLink } from "@/components/ui/button";
+import { CopyableValue } from "@/components/ui/copy-button";
+import { PageHeader } from "@/components/ui/page-header";
+import { findApplication } from "@/lib/applications/queries";
+import { settings } from "@/lib/config/settings";
+import { db } from "@/lib/db/client";
+import { endpointsFor } from "@/lib/oauth/endpoints";
+import { grantTypeInfo } from "@/lib/oauth/grant-types";
+import { DeleteApplicationButton, RotateSecretButton } from "../_components/application-actions";
+import { TrustSwitch } from "../_components/trust-switch";
+
+export const metadata: Metadata = { title: "Application" };
+
+function Row({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="py-3 sm:grid sm:grid-cols-3 sm:gap-4">
+      <dt className="text-sm font-medium text-slate-700">{label}</dt>
+      <dd className="mt-1 min-w-0 text-sm text-slate-900 sm:col-span-2 sm:mt-0">{children}</dd>
+    </div>
+  );
+}
+
+function List({ items, empty = "None" }: { items: string[]; empty?: string }) {
+  if (items.length === 0) return <span className="text-slate-600">{empty}</span>;
+  return (
+    <ul className="space-y-1">
+      {items.map((item) => (
+        <li key={item}>
+          <code className="break-all font-mono text-sm">{item}</code>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Card({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <section className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:p-6">
+      <h2 className="text-base font-semibold text-slate-900">{title}</h2>
+      <div className="mt-2">{children}</div>
+    </section>
+  );
+}
+
+const seconds = (value: number | null, fallback: number) =>
+  value === null ? `Server default (${fallback.toLocaleString("en")} s)` : `${value.toLocaleString("en")} s`;
+
+export default async function ApplicationPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const app = await findApplication(db(), id);
+  if (!app) notFound();
+  const config = settings();
+  const endpoints = endpointsFor(config.publicUrl);
+  return (
+    <>
+      <PageHeader
+        title={app.name}
+        description={
+          <span className="flex flex-wrap items-center gap-2">
+            <Badge tone={app.clientType === "public" ? "amber" : "indigo"}>{app.clientType}</Badge>
+            {app.skipAuthorization ? <Badge tone="green">trusted</Badge> : null}
+            <span>Created {app.createdAt.toISOString().slice(0, 10)}</span>
+          </span>
+        }
+        actions={
+          <>
+            <ButtonLink variant="secondary" href={`/admin/applications/${app.id}/edit`}>
+              Edit
+            </ButtonLink>
+            <DeleteApplicationButton id={app.id} name={app.name} />
+          </>
+        }
+      />
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card title="Credentials">
+          <dl className="divide-y divide-slate-200">
+            <Row label="Client ID">
+              <CopyableValue value={app.clientId} label="client ID" testId="client-id" />
+            </Row>
+            <Row label="Client secret">
+              {app.clientType === "confidential" ? (
+                <div className="space-y-2">
+                  <p>
+                    Ends in <code className="font-mono" data-testid="secret-hint">…{app.clientSecretHint}</code>
+                    {app.clientSecretIssuedAt ? `, issued ${app.clientSecretIssuedAt.toISOString().slice(0, 16).replace("T", " ")} UTC` : ""}
+                  </p>
+                  <RotateSecretButton id={app.id} name={app.name} />
+                </div>
+              ) : (
+                <span className="text-slate-600">None: public clients use PKCE instead.</span>
+              )}
+            </Row>
+            <Row label="Trusted (skip consent)">
+              <TrustSwitch id={app.id} name={app.name} trusted={app.skipAuthorization} />
+            </Row>
+          </dl>
+        </Card>
+        <Card title="Endpoints">
+          <dl className="divide-y divide-slate-200">
+            {(
+              [
+                ["Discovery", endpoints.openidConfiguration],
+                ["Authorization", endpoints.authorization],
+                ["Token", endpoints.token],
+                ["Revocation", endpoints.revocation],
+                ["Introspection", endpoints.introspection],
+                ["Userinfo", endpoints.userinfo],
+                ["JWKS", endpoints.jwks],
+                ["Logout", endpoints.endSession],
+              ] as const
+            ).map(([label, url]) => (
+              <Row key={label} label={label}>
+                <CopyableValue value={url} label={`${label} endpoint URL`} />
+              </Row>
+            ))}
+          </dl>
+        </Card>
+        <Card title="Configuration">
+          <dl className="divide-y divide-slate-200">
+            <Row label="Grant types">
+              <div className="flex flex-wrap gap-1">
+                {app.grantTypes.map((grant) => (
+                  <Badge key={grant}>{grantTypeInfo[grant]?.label ?? grant}</Badge>
+                ))}
+              </div>
+            </Row>
+            <Row label="Redirect URIs">
+              <List items={app.redirectUris} />
+            </Row>
+            <Row label="Post-logout redirect URIs">
+              <List items={app.postLogoutRedirectUris} />
+            </Row>
+            <Row label="Allowed CORS origins">
+              <List items={app.allowedOrigins} />
+            </Row>
+            <Row label="Allowed scopes">
+              <List items={app.allowedScopes} empty="Every scope the server offers" />
+            </Row>
+          </dl>
+        </Card>
+        <Card title="Security and branding">
+          <dl className="divide-y divide-slate-200">
+            <Row label="PKCE">{app.clientType === "public" || app.pkceRequired ? "Required (S256)" : "Optional"}</Row>
+            <Row label="ID token signing">{app.algorithm === "RS256" ? "RS256 (OpenID Connect)" : "None"}</Row>
+            <Row label="May introspect any token">{app.introspectAnyToken ? "Yes" : "No"}</Row>
+            <Row label="Access token lifetime">{seconds(app.accessTokenLifetime, config.lifetimes.accessToken)}</Row>
+            <Row label="Refresh token lifetime">{seconds(app.refreshTokenLifetime, config.lifetimes.refreshToken)}</Row>
+            <Row label="Owner">{app.owner ? app.owner.email : <span className="text-slate-600">None</span>}</Row>
+            <Row label="Branding">
+              <List items={[app.logoUri, app.homepageUri, app.policyUri, app.tosUri].filter((uri): uri is string => Boolean(uri))} />
+            </Row>
+          </dl>
+        </Card>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,92 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import {
+  ApplicationNotFoundError,
+  createApplication,
+  deleteApplication,
+  rotateClientSecret,
+  setApplicationTrusted,
+  updateApplication,
+} from "@/lib/applications/commands";
+import type { FieldErrors } from "@/lib/applications/schema";
+import { db } from "@/lib/db/client";
+import { adminAction } from "@/lib/web/actions";
+import { flash } from "@/lib/web/flash";
+import { applicationFormValues, type ApplicationFormValues } from "./form-values";
+
+export interface ApplicationFormState {
+  errors?: FieldErrors;
+  values?: ApplicationFormValues;
+  /** Set once, right after a secret was issued: the only time it is ever shown. */
+  issued?: { applicationId: string; name: string; clientId: string; clientSecret?: string };
+}
+
+export const createApplicationAction = adminAction(
+  async (actor, _previous: ApplicationFormState, form: FormData): Promise<ApplicationFormState> => {
+    const values = applicationFormValues(form);
+    const result = await createApplication(db(), values, actor, { ownerId: actor.kind === "user" ? actor.id : null });
+    if (!result.ok) return { errors: result.errors, values };
+    revalidatePath("/admin/applications");
+    const { application, clientSecret } = result;
+    return { issued: { applicationId: application.id, name: application.name, clientId: application.clientId, clientSecret } };
+  },
+);
+
+export const updateApplicationAction = adminAction(
+  async (actor, id: string, _previous: ApplicationFormState, form: FormData): Promise<ApplicationFormState> => {
+    const values = applicationFormValues(form);
+    let result;
+    try {
+      result = await updateApplication(db(), id, values, actor);
+    } catch (error) {
+      if (error instanceof ApplicationNotFoundError) return { errors: { form: ["This application no longer exists."] }, values };
+      throw error;
+    }
+    if (!result.ok) return { errors: result.errors, values };
+    revalidatePath("/admin/applications");
+    const { application, clientSecret } = result;
+    if (clientSecret) {
+      return { issued: { applicationId: application.id, name: application.name, clientId: application.clientId, clientSecret } };
+    }
+    await flash(`Saved ${application.name}`);
+    redirect(`/admin/applications/${application.id}`);
+  },
+);
+
+export const setTrustedAction = adminAction(async (actor, id: string, trusted: boolean): Promise<{ ok: boolean; trusted?: boolean }> => {
+  try {
+    const application = await setApplicationTrusted(db(), id, trusted === true, actor);
+    revalidatePath("/admin/applications");
+    return { ok: true, trusted: application.skipAuthorization };
+  } catch (error) {
+    if (error instanceof ApplicationNotFoundError) return { ok: false };
+    throw error;
+  }
+});
+
+export const rotateSecretAction = adminAction(
+  async (actor, id: string): Promise<{ ok: true; clientSecret: string } | { ok: false; message: string }> => {
+    try {
+      const { clientSecret } = await rotateClientSecret(db(), id, actor);
+      revalidatePath(`/admin/applications/${id}`);
+      return { ok: true, clientSecret };
+    } catch (error) {
+      if (error instanceof ApplicationNotFoundError) return { ok: false, message: "This application no longer exists." };
+      return { ok: false, message: error instanceof Error ? error.message : "The secret could not be rotated." };
+    }
+  },
+);
+
+export const deleteApplicationAction = adminAction(async (actor, id: string): Promise<void> => {
+  try {
+    const application = await deleteApplication(db(), id, actor);
+    await flash(`Deleted ${application.name}`);
+  } catch (error) {
+    if (!(error instanceof ApplicationNotFoundError)) throw error;
+    await flash("That application was already deleted");
+  }
+  revalidatePath("/admin/applications");
+  redirect("/admin/applications");
+});

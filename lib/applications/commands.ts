@@ -1,0 +1,158 @@
+/**
+ * Changes to applications. Each one validates its input with the shared schema first, then writes
+ * the change and its audit row in one transaction. A new client secret is returned exactly once;
+ * only its SHA-256 digest and last four characters are stored.
+ */
+import { recordAudit, diffFields, type Actor } from "../audit/record.ts";
+import type { Db } from "../db/client.ts";
+import { credentialHint, generateClientId, generateCredential, hashCredential } from "../oauth/secrets.ts";
+import { applicationInclude, columnsFrom, inputOf, relationsFrom, toApplication, type Application, type ApplicationRow } from "./model.ts";
+import { findApplication } from "./queries.ts";
+import { parseApplicationInput, type FieldErrors } from "./schema.ts";
+
+export class ApplicationNotFoundError extends Error {
+  constructor(id: string) {
+    super(`No application with id ${id}`);
+  }
+}
+
+export type Saved =
+  | { ok: true; application: Application; /** Present only when a new secret was issued. */ clientSecret?: string }
+  | { ok: false; errors: FieldErrors };
+
+function newSecret() {
+  const secret = generateCredential("clientSecret");
+  return {
+    secret,
+    columns: { clientSecretHash: hashCredential(secret), clientSecretHint: credentialHint(secret), clientSecretIssuedAt: new Date() },
+  };
+}
+
+const noSecret = { clientSecretHash: null, clientSecretHint: null, clientSecretIssuedAt: null };
+
+export async function createApplication(
+  db: Db,
+  raw: unknown,
+  actor: Actor,
+  options: { ownerId?: string | null } = {},
+): Promise<Saved> {
+  const parsed = parseApplicationInput(raw);
+  if (!parsed.ok) return parsed;
+  const input = parsed.data;
+  const credentials = input.clientType === "confidential" ? newSecret() : null;
+  const relations = relationsFrom(input);
+  const row = await db.$transaction(async (tx) => {
+    const created = await tx.application.create({
+      data: {
+        ...columnsFrom(input),
+        ...(credentials?.columns ?? noSecret),
+        clientId: generateClientId(),
+        ownerId: options.ownerId ?? null,
+        grantTypes: { create: relations.grantTypes },
+        uris: { create: relations.uris },
+        scopes: { create: relations.scopes },
+      },
+      include: applicationInclude,
+    });
+    await recordAudit(tx, actor, {
+      action: "application.created",
+      applicationId: created.id,
+      details: { name: input.name, clientId: created.clientId, fields: input },
+    });
+    return created;
+  });
+  return { ok: true, application: toApplication(row as ApplicationRow), clientSecret: credentials?.secret };
+}
+
+export async function updateApplication(db: Db, id: string, raw: unknown, actor: Actor): Promise<Saved> {
+  const parsed = parseApplicationInput(raw);
+  if (!parsed.ok) return parsed;
+  const input = parsed.data;
+  const before = await findApplication(db, id);
+  if (!before) throw new ApplicationNotFoundError(id);
+  // Becoming confidential needs a secret; becoming public must drop the old one.
+  const becameConfidential = before.clientType === "public" && input.clientType === "confidential";
+  const credentials = becameConfidential ? newSecret() : null;
+  const secretColumns = credentials ? credentials.columns : input.clientType === "public" ? noSecret : {};
+  const relations = relationsFrom(input);
+  const changes = diffFields(inputOf(before) as unknown as Record<string, unknown>, input as unknown as Record<string, unknown>);
+  const row = await db.$transaction(async (tx) => {
+    await tx.applicationGrantType.deleteMany({ where: { applicationId: id } });
+    await tx.applicationUri.deleteMany({ where: { applicationId: id } });
+    await tx.applicationScope.deleteMany({ where: { applicationId: id } });
+    const updated = await tx.application.update({
+      where: { id },
+      data: {
+        ...columnsFrom(input),
+        ...secretColumns,
+        grantTypes: { create: relations.grantTypes },
+        uris: { create: relations.uris },
+        scopes: { create: relations.scopes },
+      },
+      include: applicationInclude,
+    });
+    if (Object.keys(changes).length > 0 || credentials) {
+      await recordAudit(tx, actor, {
+        action: "application.updated",
+        applicationId: id,
+        details: { name: input.name, changes, ...(credentials ? { secretIssued: true } : {}) },
+      });
+    }
+    return updated;
+  });
+  return { ok: true, application: toApplication(row as ApplicationRow), clientSecret: credentials?.secret };
+}
+
+export async function setApplicationTrusted(db: Db, id: string, trusted: boolean, actor: Actor): Promise<Application> {
+  const before = await findApplication(db, id);
+  if (!before) throw new ApplicationNotFoundError(id);
+  const row = await db.$transaction(async (tx) => {
+    const updated = await tx.application.update({
+      where: { id },
+      data: { skipAuthorization: trusted },
+      include: applicationInclude,
+    });
+    if (before.skipAuthorization !== trusted) {
+      await recordAudit(tx, actor, {
+        action: "application.trust_changed",
+        applicationId: id,
+        details: { name: before.name, changes: { skipAuthorization: { from: before.skipAuthorization, to: trusted } } },
+      });
+    }
+    return updated;
+  });
+  return toApplication(row as ApplicationRow);
+}
+
+/** Issues a new secret; the old one stops working at once. Public clients have none to rotate. */
+export async function rotateClientSecret(db: Db, id: string, actor: Actor): Promise<{ application: Application; clientSecret: string }> {
+  const before = await findApplication(db, id);
+  if (!before) throw new ApplicationNotFoundError(id);
+  if (before.clientType !== "confidential") throw new Error("Public clients have no secret to rotate");
+  const credentials = newSecret();
+  const row = await db.$transaction(async (tx) => {
+    const updated = await tx.application.update({ where: { id }, data: credentials.columns, include: applicationInclude });
+    await recordAudit(tx, actor, {
+      action: "application.secret_rotated",
+      applicationId: id,
+      details: { name: before.name, previousHint: before.clientSecretHint, newHint: credentials.columns.clientSecretHint },
+    });
+    return updated;
+  });
+  return { application: toApplication(row as ApplicationRow), clientSecret: credentials.secret };
+}
+
+/** Deletes an application with its codes, tokens and consents. */
+export async function deleteApplication(db: Db, id: string, actor: Actor): Promise<Application> {
+  const before = await findApplication(db, id);
+  if (!before) throw new ApplicationNotFoundError(id);
+  await db.$transaction(async (tx) => {
+    await tx.application.delete({ where: { id } });
+    await recordAudit(tx, actor, {
+      action: "application.deleted",
+      applicationId: id,
+      details: { name: before.name, clientId: before.clientId },
+    });
+  });
+  return before;
+}

@@ -1,0 +1,120 @@
+/** Reads of applications. Nothing here returns a secret or its hash. */
+import { containsText, type Db } from "../db/client.ts";
+import { isGrantType, type GrantType } from "../oauth/grant-types.ts";
+import { applicationInclude, toApplication, type Application, type ApplicationRow } from "./model.ts";
+import type { ClientTypeName } from "./schema.ts";
+
+export const applicationSorts = ["name", "-name", "created", "-created", "updated", "-updated"] as const;
+export type ApplicationSort = (typeof applicationSorts)[number];
+
+export interface ApplicationListQuery {
+  search?: string;
+  grantType?: GrantType;
+  clientType?: ClientTypeName;
+  trusted?: boolean;
+  sort?: ApplicationSort;
+  page?: number;
+  pageSize?: number;
+}
+
+export interface ApplicationListRow {
+  id: string;
+  clientId: string;
+  name: string;
+  clientType: ClientTypeName;
+  grantTypes: GrantType[];
+  skipAuthorization: boolean;
+  createdAt: Date;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+  pageCount: number;
+}
+
+/** Reads list parameters from a URL query, ignoring anything malformed rather than failing. */
+export function listQueryFrom(params: Record<string, string | string[] | undefined>): ApplicationListQuery {
+  const one = (key: string) => {
+    const value = params[key];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const page = Number(one("page"));
+  const sort = one("sort");
+  const grantType = one("grant");
+  const clientType = one("type");
+  const trusted = one("trusted");
+  return {
+    search: one("q")?.trim().slice(0, 200) || undefined,
+    grantType: grantType && isGrantType(grantType) ? grantType : undefined,
+    clientType: clientType === "public" || clientType === "confidential" ? clientType : undefined,
+    trusted: trusted === "yes" ? true : trusted === "no" ? false : undefined,
+    sort: (applicationSorts as readonly string[]).includes(sort ?? "") ? (sort as ApplicationSort) : undefined,
+    page: Number.isInteger(page) && page > 0 ? page : undefined,
+  };
+}
+
+function orderFor(sort: ApplicationSort) {
+  const direction = sort.startsWith("-") ? ("desc" as const) : ("asc" as const);
+  const key = sort.replace(/^-/, "");
+  const column = key === "name" ? "name" : key === "created" ? "createdAt" : "updatedAt";
+  // The id breaks ties so pages never overlap or skip rows.
+  return [{ [column]: direction }, { id: direction }];
+}
+
+export async function listApplications(db: Db, query: ApplicationListQuery = {}): Promise<Page<ApplicationListRow>> {
+  const pageSize = Math.min(Math.max(query.pageSize ?? 25, 1), 100);
+  const where = {
+    ...(query.search
+      ? { OR: [{ name: containsText(db, query.search) }, { clientId: containsText(db, query.search) }] }
+      : {}),
+    ...(query.grantType ? { grantTypes: { some: { grantType: query.grantType } } } : {}),
+    ...(query.clientType ? { clientType: query.clientType === "public" ? ("PUBLIC" as const) : ("CONFIDENTIAL" as const) } : {}),
+    ...(query.trusted !== undefined ? { skipAuthorization: query.trusted } : {}),
+  };
+  const total = await db.application.count({ where });
+  const pageCount = Math.max(1, Math.ceil(total / pageSize));
+  const page = Math.min(query.page ?? 1, pageCount);
+  const rows = await db.application.findMany({
+    where,
+    orderBy: orderFor(query.sort ?? "-created"),
+    skip: (page - 1) * pageSize,
+    take: pageSize,
+    select: {
+      id: true,
+      clientId: true,
+      name: true,
+      clientType: true,
+      skipAuthorization: true,
+      createdAt: true,
+      grantTypes: { select: { grantType: true } },
+    },
+  });
+  return {
+    items: rows.map((row) => ({
+      id: row.id,
+      clientId: row.clientId,
+      name: row.name,
+      clientType: row.clientType === "PUBLIC" ? "public" : "confidential",
+      grantTypes: row.grantTypes.map((grant) => grant.grantType as GrantType).sort(),
+      skipAuthorization: row.skipAuthorization,
+      createdAt: row.createdAt,
+    })),
+    total,
+    page,
+    pageSize,
+    pageCount,
+  };
+}
+
+export async function findApplication(db: Db, id: string): Promise<Application | null> {
+  const row = await db.application.findUnique({ where: { id }, include: applicationInclude });
+  return row ? toApplication(row as ApplicationRow) : null;
+}
+
+export async function findApplicationByClientId(db: Db, clientId: string): Promise<Application | null> {
+  const row = await db.application.findUnique({ where: { clientId }, include: applicationInclude });
+  return row ? toApplication(row as ApplicationRow) : null;
+}

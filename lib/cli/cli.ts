@@ -1,0 +1,186 @@
+/**
+ * The operator's command line (the counterpart of Django OAuth Toolkit's management commands).
+ * Every command validates with the same schemas as the dashboard, prints a field's error and exits
+ * non-zero on bad input, and prints JSON with --json for scripts.
+ */
+import { parseArgs } from "node:util";
+import { cliActor } from "../audit/record.ts";
+import { createApplication, deleteApplication, ApplicationNotFoundError } from "../applications/commands.ts";
+import { listApplications } from "../applications/queries.ts";
+import type { Db } from "../db/client.ts";
+import { createUser } from "../users/commands.ts";
+
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+type Command = (db: Db, args: string[], io: Io) => Promise<number>;
+
+const usage = `Usage: npm run cli -- <command> [options]
+
+Commands:
+  create-user --email E --password P [--admin] [--name N] [--json]
+  create-application --name N --client-type confidential|public --grant-types a,b
+      [--redirect-uris "u1 u2"] [--post-logout-redirect-uris "u1 u2"] [--allowed-origins "o1 o2"]
+      [--scopes "s1 s2"] [--skip-authorization] [--algorithm none|RS256] [--no-pkce] [--json]
+  list-applications [--search TEXT] [--json]
+  delete-application ID [--json]`;
+
+function printErrors(io: Io, errors: Partial<Record<string, string[]>>, flags: Record<string, string>): void {
+  for (const [field, messages] of Object.entries(errors)) {
+    for (const message of messages ?? []) io.err(`error: ${flags[field] ?? field}: ${message}`);
+  }
+}
+
+const createUserCommand: Command = async (db, args, io) => {
+  const { values } = parseArgs({
+    args,
+    options: {
+      email: { type: "string" },
+      password: { type: "string" },
+      name: { type: "string" },
+      admin: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+    },
+  });
+  const result = await createUser(db, values, cliActor);
+  if (!result.ok) {
+    printErrors(io, result.errors, { email: "--email", password: "--password", name: "--name" });
+    return 1;
+  }
+  const { user } = result;
+  io.out(values.json ? JSON.stringify({ id: user.id, email: user.email, name: user.name, role: user.role.toLowerCase() }) : `Created ${user.role === "ADMIN" ? "admin" : "user"} ${user.email} (${user.id})`);
+  return 0;
+};
+
+const applicationFlags: Record<string, string> = {
+  name: "--name",
+  clientType: "--client-type",
+  grantTypes: "--grant-types",
+  redirectUris: "--redirect-uris",
+  postLogoutRedirectUris: "--post-logout-redirect-uris",
+  allowedOrigins: "--allowed-origins",
+  allowedScopes: "--scopes",
+  algorithm: "--algorithm",
+  skipAuthorization: "--skip-authorization",
+};
+
+const createApplicationCommand: Command = async (db, args, io) => {
+  const { values } = parseArgs({
+    args,
+    options: {
+      name: { type: "string" },
+      "client-type": { type: "string" },
+      "grant-types": { type: "string" },
+      "redirect-uris": { type: "string" },
+      "post-logout-redirect-uris": { type: "string" },
+      "allowed-origins": { type: "string" },
+      scopes: { type: "string" },
+      "skip-authorization": { type: "boolean", default: false },
+      algorithm: { type: "string" },
+      "no-pkce": { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+    },
+  });
+  const result = await createApplication(
+    db,
+    {
+      name: values.name,
+      clientType: values["client-type"],
+      grantTypes: values["grant-types"]?.split(/[,\s]+/) ?? [],
+      redirectUris: values["redirect-uris"],
+      postLogoutRedirectUris: values["post-logout-redirect-uris"],
+      allowedOrigins: values["allowed-origins"],
+      allowedScopes: values.scopes,
+      skipAuthorization: values["skip-authorization"],
+      algorithm: values.algorithm,
+      pkceRequired: !values["no-pkce"],
+    },
+    cliActor,
+  );
+  if (!result.ok) {
+    printErrors(io, result.errors, applicationFlags);
+    return 1;
+  }
+  const { application, clientSecret } = result;
+  if (values.json) {
+    io.out(JSON.stringify({ id: application.id, name: application.name, clientId: application.clientId, clientSecret: clientSecret ?? null }));
+  } else {
+    io.out(`Created ${application.name} (${application.id})`);
+    io.out(`client_id:     ${application.clientId}`);
+    if (clientSecret) io.out(`client_secret: ${clientSecret}\n(The secret is not stored and will not be shown again.)`);
+  }
+  return 0;
+};
+
+const listApplicationsCommand: Command = async (db, args, io) => {
+  const { values } = parseArgs({ args, options: { search: { type: "string" }, json: { type: "boolean", default: false } } });
+  const rows = [];
+  for (let page = 1; ; page++) {
+    const result = await listApplications(db, { search: values.search, sort: "name", page, pageSize: 100 });
+    rows.push(...result.items);
+    if (page >= result.pageCount) break;
+  }
+  if (values.json) {
+    io.out(JSON.stringify(rows.map((row) => ({ ...row, createdAt: row.createdAt.toISOString() }))));
+  } else if (rows.length === 0) {
+    io.out("No applications.");
+  } else {
+    for (const row of rows) {
+      io.out(`${row.id}  ${row.clientId}  ${row.clientType.padEnd(12)}  ${row.skipAuthorization ? "trusted " : "        "}  ${row.name}  [${row.grantTypes.join(", ")}]`);
+    }
+  }
+  return 0;
+};
+
+const deleteApplicationCommand: Command = async (db, args, io) => {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: "boolean", default: false } } });
+  const id = positionals[0];
+  if (!id || positionals.length > 1) {
+    io.err("error: delete-application takes exactly one application ID");
+    return 2;
+  }
+  try {
+    const application = await deleteApplication(db, id, cliActor);
+    io.out(values.json ? JSON.stringify({ deleted: application.id, name: application.name }) : `Deleted ${application.name} (${application.id})`);
+    return 0;
+  } catch (error) {
+    if (error instanceof ApplicationNotFoundError) {
+      io.err(`error: no application with ID ${id}`);
+      return 1;
+    }
+    throw error;
+  }
+};
+
+export const commands: Record<string, Command> = {
+  "create-user": createUserCommand,
+  "create-application": createApplicationCommand,
+  "list-applications": listApplicationsCommand,
+  "delete-application": deleteApplicationCommand,
+};
+
+/** Runs one command; returns the process exit code. */
+export async function runCli(db: Db, argv: string[], io: Io): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === "help" || name === "--help" || name === "-h") {
+    io.out(usage);
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.err(`error: unknown command "${name}"\n\n${usage}`);
+    return 2;
+  }
+  try {
+    return await command(db, args, io);
+  } catch (error) {
+    // parseArgs rejects unknown or malformed flags with a readable message.
+    if (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
+      io.err(`error: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * What the server needs before it serves: the data folder, the database schema (pending migrations
+ * applied), its generated secrets, and an administrator to sign in with on first start.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { systemActor } from "../audit/record.ts";
+import { sessionSecret } from "../config/secrets.ts";
+import type { Settings } from "../config/settings.ts";
+import { connect, type Db } from "../db/client.ts";
+import { migrate, migrationsDirFor, type MigrationResult } from "../db/migrate.ts";
+import { parseDatabaseUrl } from "../db/url.ts";
+import { createUser } from "../users/commands.ts";
+
+export const projectRoot = path.resolve(import.meta.dirname, "../..");
+
+export interface SeededAdmin {
+  email: string;
+  /** Present when generated here (it was not taken from the environment). */
+  generatedPassword?: string;
+}
+
+/** Creates the first administrator when the database has none. */
+export async function seedAdmin(db: Db, settings: Settings): Promise<SeededAdmin | null> {
+  if ((await db.user.count({ where: { role: "ADMIN" } })) > 0) return null;
+  const generatedPassword = settings.adminPassword ? undefined : randomBytes(12).toString("base64url");
+  const result = await createUser(
+    db,
+    { email: settings.adminEmail, password: settings.adminPassword ?? generatedPassword, name: "Administrator", admin: true },
+    systemActor,
+  );
+  if (!result.ok) {
+    const problems = Object.entries(result.errors).map(([field, messages]) => `${field} ${messages?.join(", ")}`);
+    throw new Error(`Cannot create the first admin from PORTCULLIS_ADMIN_EMAIL/PASSWORD: ${problems.join("; ")}`);
+  }
+  return { email: result.user.email, generatedPassword };
+}
+
+export interface Prepared {
+  migrations: MigrationResult;
+  admin: SeededAdmin | null;
+}
+
+export async function prepare(settings: Settings): Promise<Prepared> {
+  mkdirSync(settings.dataDir, { recursive: true });
+  sessionSecret(settings);
+  const target = parseDatabaseUrl(settings.databaseUrl);
+  const migrations = await migrate(target, migrationsDirFor(target, projectRoot));
+  const db = connect(target);
+  try {
+    return { migrations, admin: await seedAdmin(db, settings) };
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+/** Human-readable lines about what prepare() did. */
+export function describePrepared({ migrations, admin }: Prepared): string[] {
+  const lines: string[] = [];
+  if (migrations.applied.length > 0) lines.push(`Applied ${migrations.applied.length} migration(s): ${migrations.applied.join(", ")}`);
+  for (const name of migrations.modified) lines.push(`Warning: migration ${name} was changed after it was applied.`);
+  if (admin) {
+    lines.push("", "Created the first administrator:", `  Email:    ${admin.email}`);
+    lines.push(admin.generatedPassword ? `  Password: ${admin.generatedPassword}   (shown once: sign in and keep it safe)` : "  Password: from PORTCULLIS_ADMIN_PASSWORD", "");
+  }
+  return lines;
+}

@@ -1,0 +1,1 @@
+export const flashCookie = "portcullis_flash";
