@@ -35,7 +35,9 @@ export interface Settings {
   scopes: ScopeCatalogue;
 }
 
-function integerFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+type Env = Readonly<Record<string, string | undefined>>;
+
+function integerFromEnv(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
@@ -49,7 +51,7 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value;
 }
 
-export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Settings {
+export function readSettings(env: Env = process.env, cwd = process.cwd()): Settings {
   const dataDir = path.resolve(cwd, nonEmpty(env.PORTCULLIS_DATA_DIR) ?? "data");
   const port = integerFromEnv(env, "PORT", 3000);
   const publicUrl = (nonEmpty(env.PORTCULLIS_URL) ?? nonEmpty(env.NEXTAUTH_URL) ?? `http://localhost:${port}`)

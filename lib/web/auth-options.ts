@@ -60,11 +60,15 @@ function buildOptions(): NextAuthOptions {
   ],
   callbacks: {
     jwt({ token, user }) {
-      if (user) token.sub = user.id;
+      // `iat` is renewed whenever next-auth re-issues the cookie; the sign-in time must not be.
+      if (user) {
+        token.sub = user.id;
+        token.authTime = Math.floor(Date.now() / 1000);
+      }
       return token;
     },
     session({ session, token }) {
-      return { ...session, userId: token.sub, issuedAt: typeof token.iat === "number" ? token.iat : 0 };
+      return { ...session, userId: token.sub, authTime: typeof token.authTime === "number" ? token.authTime : 0 };
     },
   },
 };

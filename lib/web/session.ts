@@ -5,6 +5,7 @@
 import { getServerSession } from "next-auth";
 import { forbidden, redirect } from "next/navigation";
 import { headers } from "next/headers";
+import { cache } from "react";
 import type { Actor } from "../audit/record.ts";
 import { db } from "../db/client.ts";
 import { authOptions } from "./auth-options.ts";
@@ -15,20 +16,24 @@ export interface CurrentUser {
   email: string;
   name: string;
   role: "ADMIN" | "USER";
+  /** When this session signed in (OpenID Connect auth_time). */
+  authTime: Date;
 }
 
-export async function currentUser(): Promise<CurrentUser | null> {
-  const session = (await getServerSession(authOptions())) as { userId?: string; issuedAt?: number } | null;
+/** Deduplicated per request: layouts and pages both ask. */
+export const currentUser = cache(async function currentUser(): Promise<CurrentUser | null> {
+  const session = (await getServerSession(authOptions())) as { userId?: string; authTime?: number } | null;
   if (!session?.userId) return null;
   const user = await db().user.findUnique({
     where: { id: session.userId },
     select: { id: true, email: true, name: true, role: true, disabled: true, sessionsValidFrom: true },
   });
   if (!user || user.disabled) return null;
-  // JWT iat has second precision; sessions issued in the same second as the cut-off stay valid.
-  if ((session.issuedAt ?? 0) < Math.floor(user.sessionsValidFrom.getTime() / 1000)) return null;
-  return { id: user.id, email: user.email, name: user.name, role: user.role };
-}
+  const authTime = session.authTime ?? 0;
+  // Second precision: a session signed in during the same second as the cut-off stays valid.
+  if (authTime < Math.floor(user.sessionsValidFrom.getTime() / 1000)) return null;
+  return { id: user.id, email: user.email, name: user.name, role: user.role, authTime: new Date(authTime * 1000) };
+});
 
 /** A relative path to return to after sign-in; anything else becomes "/" (no open redirects). */
 export function safeReturnPath(value: string | null | undefined): string {
@@ -36,13 +41,20 @@ export function safeReturnPath(value: string | null | undefined): string {
   return value;
 }
 
-export async function requireUser(returnTo: string): Promise<CurrentUser> {
+/** The path the browser asked for, set by proxy.ts for the pages that need sign-in. */
+async function requestedPath(): Promise<string> {
+  return safeReturnPath((await headers()).get("x-portcullis-path"));
+}
+
+/** The signed-in user; anyone else is sent to sign in and brought back to `returnTo`. */
+export async function requireUser(returnTo?: string): Promise<CurrentUser> {
   const user = await currentUser();
-  if (!user) redirect(`/login?callbackUrl=${encodeURIComponent(safeReturnPath(returnTo))}`);
+  if (!user) redirect(`/login?callbackUrl=${encodeURIComponent(safeReturnPath(returnTo ?? (await requestedPath())))}`);
   return user;
 }
 
-export async function requireAdmin(returnTo = "/admin"): Promise<CurrentUser> {
+/** The signed-in admin; a signed-in non-admin gets the 403 page. */
+export async function requireAdmin(returnTo?: string): Promise<CurrentUser> {
   const user = await requireUser(returnTo);
   if (user.role !== "ADMIN") forbidden();
   return user;

@@ -8,6 +8,7 @@ import { listApplications, listQueryFrom, type ApplicationListQuery } from "@/li
 import { db } from "@/lib/db/client";
 import { grantTypeInfo, grantTypes } from "@/lib/oauth/grant-types";
 import { TrustSwitch } from "./_components/trust-switch";
+import { requireAdmin } from "@/lib/web/session";
 
 export const metadata: Metadata = { title: "Applications" };
 
@@ -29,6 +30,7 @@ function hrefWith(query: ApplicationListQuery, changes: Partial<ApplicationListQ
 const selectStyle = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm";
 
 export default async function ApplicationsPage({ searchParams }: { searchParams: SearchParams }) {
+  await requireAdmin();
   const query = listQueryFrom(await searchParams);
   const page = await listApplications(db(), query);
   const filtered = Boolean(query.search || query.grantType || query.clientType || query.trusted !== undefined);

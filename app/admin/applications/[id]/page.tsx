@@ -12,6 +12,7 @@ import { endpointsFor } from "@/lib/oauth/endpoints";
 import { grantTypeInfo } from "@/lib/oauth/grant-types";
 import { DeleteApplicationButton, RotateSecretButton } from "../_components/application-actions";
 import { TrustSwitch } from "../_components/trust-switch";
+import { requireAdmin } from "@/lib/web/session";
 
 export const metadata: Metadata = { title: "Application" };
 
@@ -50,6 +51,7 @@ const seconds = (value: number | null, fallback: number) =>
   value === null ? `Server default (${fallback.toLocaleString("en")} s)` : `${value.toLocaleString("en")} s`;
 
 export default async function ApplicationPage({ params }: { params: Promise<{ id: string }> }) {
+  await requireAdmin();
   const { id } = await params;
   const app = await findApplication(db(), id);
   if (!app) notFound();

@@ -3,10 +3,12 @@ import { PageHeader } from "@/components/ui/page-header";
 import { createApplicationAction } from "../actions";
 import { ApplicationForm } from "../_components/application-form";
 import { emptyFormValues, formContext } from "../defaults";
+import { requireAdmin } from "@/lib/web/session";
 
 export const metadata: Metadata = { title: "New application" };
 
-export default function NewApplicationPage() {
+export default async function NewApplicationPage() {
+  await requireAdmin();
   return (
     <>
       <PageHeader title="New application" description="Register an OAuth client. Its secret is shown once, after saving." />

@@ -6,10 +6,12 @@ import { db } from "@/lib/db/client";
 import { updateApplicationAction } from "../../actions";
 import { ApplicationForm } from "../../_components/application-form";
 import { formContext, formValuesOf } from "../../defaults";
+import { requireAdmin } from "@/lib/web/session";
 
 export const metadata: Metadata = { title: "Edit application" };
 
 export default async function EditApplicationPage({ params }: { params: Promise<{ id: string }> }) {
+  await requireAdmin();
   const { id } = await params;
   const application = await findApplication(db(), id);
   if (!application) notFound();

@@ -72,6 +72,7 @@ CREATE TABLE "AuthorizationCode" (
     "applicationId" TEXT NOT NULL,
     "userId" TEXT NOT NULL,
     "redirectUri" TEXT NOT NULL,
+    "redirectUriProvided" BOOLEAN NOT NULL DEFAULT true,
     "scope" TEXT NOT NULL,
     "codeChallenge" TEXT,
     "codeChallengeMethod" TEXT,
@@ -92,8 +93,8 @@ CREATE TABLE "AccessToken" (
     "userId" TEXT,
     "scope" TEXT NOT NULL,
     "grantType" TEXT NOT NULL,
+    "familyId" TEXT,
     "authorizationCodeId" TEXT,
-    "refreshTokenId" TEXT,
     "authTime" DATETIME,
     "expiresAt" DATETIME NOT NULL,
     "revokedAt" DATETIME,
@@ -101,8 +102,7 @@ CREATE TABLE "AccessToken" (
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     CONSTRAINT "AccessToken_applicationId_fkey" FOREIGN KEY ("applicationId") REFERENCES "Application" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
     CONSTRAINT "AccessToken_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
-    CONSTRAINT "AccessToken_authorizationCodeId_fkey" FOREIGN KEY ("authorizationCodeId") REFERENCES "AuthorizationCode" ("id") ON DELETE SET NULL ON UPDATE CASCADE,
-    CONSTRAINT "AccessToken_refreshTokenId_fkey" FOREIGN KEY ("refreshTokenId") REFERENCES "RefreshToken" ("id") ON DELETE SET NULL ON UPDATE CASCADE
+    CONSTRAINT "AccessToken_authorizationCodeId_fkey" FOREIGN KEY ("authorizationCodeId") REFERENCES "AuthorizationCode" ("id") ON DELETE SET NULL ON UPDATE CASCADE
 );
 
 -- CreateTable
@@ -115,7 +115,6 @@ CREATE TABLE "RefreshToken" (
     "familyId" TEXT NOT NULL,
     "authorizationCodeId" TEXT,
     "authTime" DATETIME,
-    "nonce" TEXT,
     "expiresAt" DATETIME,
     "rotatedAt" DATETIME,
     "revokedAt" DATETIME,
@@ -215,7 +214,7 @@ CREATE INDEX "AccessToken_userId_applicationId_idx" ON "AccessToken"("userId", "
 CREATE INDEX "AccessToken_authorizationCodeId_idx" ON "AccessToken"("authorizationCodeId");
 
 -- CreateIndex
-CREATE INDEX "AccessToken_refreshTokenId_idx" ON "AccessToken"("refreshTokenId");
+CREATE INDEX "AccessToken_familyId_idx" ON "AccessToken"("familyId");
 
 -- CreateIndex
 CREATE INDEX "AccessToken_expiresAt_idx" ON "AccessToken"("expiresAt");

@@ -86,6 +86,7 @@ CREATE TABLE "AuthorizationCode" (
     "applicationId" TEXT NOT NULL,
     "userId" TEXT NOT NULL,
     "redirectUri" TEXT NOT NULL,
+    "redirectUriProvided" BOOLEAN NOT NULL DEFAULT true,
     "scope" TEXT NOT NULL,
     "codeChallenge" TEXT,
     "codeChallengeMethod" TEXT,
@@ -106,8 +107,8 @@ CREATE TABLE "AccessToken" (
     "userId" TEXT,
     "scope" TEXT NOT NULL,
     "grantType" TEXT NOT NULL,
+    "familyId" TEXT,
     "authorizationCodeId" TEXT,
-    "refreshTokenId" TEXT,
     "authTime" TIMESTAMP(3),
     "expiresAt" TIMESTAMP(3) NOT NULL,
     "revokedAt" TIMESTAMP(3),
@@ -127,7 +128,6 @@ CREATE TABLE "RefreshToken" (
     "familyId" TEXT NOT NULL,
     "authorizationCodeId" TEXT,
     "authTime" TIMESTAMP(3),
-    "nonce" TEXT,
     "expiresAt" TIMESTAMP(3),
     "rotatedAt" TIMESTAMP(3),
     "revokedAt" TIMESTAMP(3),
@@ -230,7 +230,7 @@ CREATE INDEX "AccessToken_userId_applicationId_idx" ON "AccessToken"("userId", "
 CREATE INDEX "AccessToken_authorizationCodeId_idx" ON "AccessToken"("authorizationCodeId");
 
 -- CreateIndex
-CREATE INDEX "AccessToken_refreshTokenId_idx" ON "AccessToken"("refreshTokenId");
+CREATE INDEX "AccessToken_familyId_idx" ON "AccessToken"("familyId");
 
 -- CreateIndex
 CREATE INDEX "AccessToken_expiresAt_idx" ON "AccessToken"("expiresAt");
@@ -300,9 +300,6 @@ ALTER TABLE "AccessToken" ADD CONSTRAINT "AccessToken_userId_fkey" FOREIGN KEY (
 
 -- AddForeignKey
 ALTER TABLE "AccessToken" ADD CONSTRAINT "AccessToken_authorizationCodeId_fkey" FOREIGN KEY ("authorizationCodeId") REFERENCES "AuthorizationCode"("id") ON DELETE SET NULL ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "AccessToken" ADD CONSTRAINT "AccessToken_refreshTokenId_fkey" FOREIGN KEY ("refreshTokenId") REFERENCES "RefreshToken"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "RefreshToken" ADD CONSTRAINT "RefreshToken_applicationId_fkey" FOREIGN KEY ("applicationId") REFERENCES "Application"("id") ON DELETE CASCADE ON UPDATE CASCADE;

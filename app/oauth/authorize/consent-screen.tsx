@@ -1,0 +1,87 @@
+import Link from "next/link";
+import { Logo } from "@/components/logo";
+import { buttonStyles } from "@/components/ui/button";
+import type { ClientRecord } from "@/lib/oauth/store";
+import { answerConsent } from "./actions";
+
+interface Props {
+  query: string;
+  user: { id: string; email: string; name: string };
+  client: ClientRecord;
+  scopes: { name: string; description: string }[];
+}
+
+export function ConsentScreen({ query, user, client, scopes }: Props) {
+  const links = [
+    ["Website", client.homepageUri],
+    ["Privacy policy", client.policyUri],
+    ["Terms of service", client.tosUri],
+  ].filter((link): link is [string, string] => Boolean(link[1]));
+  const switchAccount = `/login?switch=1&callbackUrl=${encodeURIComponent(`/oauth/authorize?${query}`)}`;
+  return (
+    <main className="flex min-h-screen items-center justify-center px-4 py-10">
+      <div className="w-full max-w-md">
+        <p className="mb-4 flex items-center justify-center gap-2 text-sm font-semibold text-slate-700">
+          <Logo className="size-5 text-indigo-700" />
+          Portcullis
+        </p>
+        <section aria-labelledby="consent-title" className="rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
+          <div className="flex items-center gap-3">
+            {client.logoUri ? (
+              // eslint-disable-next-line @next/next/no-img-element -- an arbitrary external logo; no image optimisation wanted
+              <img src={client.logoUri} alt={`${client.name} logo`} className="size-12 rounded-md border border-slate-200 object-contain" referrerPolicy="no-referrer" />
+            ) : (
+              <div aria-hidden="true" className="flex size-12 items-center justify-center rounded-md bg-indigo-100 text-xl font-bold text-indigo-800">
+                {client.name.slice(0, 1).toUpperCase()}
+              </div>
+            )}
+            <h1 id="consent-title" className="text-lg font-semibold text-slate-900">
+              <span data-testid="consent-app-name">{client.name}</span> wants to access your account
+            </h1>
+          </div>
+          <p className="mt-4 text-sm text-slate-700">
+            Signed in as <strong>{user.email}</strong>.{" "}
+            <Link href={switchAccount} className="font-medium text-indigo-700 underline">
+              Not you? Switch account
+            </Link>
+          </p>
+          {scopes.length > 0 ? (
+            <>
+              <h2 className="mt-5 text-sm font-semibold text-slate-900">This will allow {client.name} to:</h2>
+              <ul className="mt-2 space-y-2" data-testid="consent-scopes">
+                {scopes.map((scope) => (
+                  <li key={scope.name} className="flex gap-2 text-sm text-slate-800">
+                    <span aria-hidden="true" className="text-emerald-700">✓</span>
+                    <span>{scope.description}</span>
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : (
+            <p className="mt-5 text-sm text-slate-800">{client.name} asks for basic access to your account, with no extra permissions.</p>
+          )}
+          {links.length > 0 ? (
+            <p className="mt-5 flex flex-wrap gap-x-4 gap-y-1 text-sm">
+              {links.map(([label, href]) => (
+                <a key={label} href={href} className="text-indigo-700 underline" rel="noopener noreferrer" target="_blank">
+                  {label}
+                </a>
+              ))}
+            </p>
+          ) : null}
+          <form action={answerConsent} className="mt-6 flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
+            <input type="hidden" name="query" value={query} />
+            <input type="hidden" name="user" value={user.id} />
+            <button type="submit" name="decision" value="deny" className={buttonStyles.secondary}>
+              Deny
+            </button>
+            <button type="submit" name="decision" value="allow" className={buttonStyles.primary}>
+              Allow
+            </button>
+          </form>
+          <p className="mt-4 text-xs text-slate-600">You can revoke this access at any time from your account page.</p>
+        </section>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,13 @@
+"use server";
+
+import { redirect } from "next/navigation";
+import { validateLogoutRequest } from "@/lib/oauth/logout";
+import { protocol } from "@/lib/server/protocol";
+import { endSession } from "@/lib/web/sign-out";
+
+export async function confirmLogout(form: FormData): Promise<void> {
+  const query = String(form.get("query") ?? "");
+  await endSession();
+  const { returnTo } = await validateLogoutRequest(protocol(), new URLSearchParams(query));
+  redirect(returnTo ?? "/oauth/logout?done=1");
+}

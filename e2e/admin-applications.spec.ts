@@ -1,0 +1,135 @@
+import { createApplication } from "../lib/applications/commands.ts";
+import { systemActor } from "../lib/audit/record.ts";
+import { admin, expect, seriousA11yViolations, signIn, signInAsAdmin, test, uniqueName } from "./support/fixtures";
+
+test.describe("admin dashboard: applications", () => {
+  test("sign in, create with two grant types, list, trust, edit, rotate secret, delete", async ({ page }) => {
+    const name = uniqueName("Inventory");
+    await signInAsAdmin(page);
+
+    // Create: two grant types ticked, secret shown once with copy buttons.
+    await page.getByRole("link", { name: "New application" }).click();
+    await page.getByLabel("Name").fill(name);
+    await page.getByLabel("Confidential").check();
+    await page.getByRole("checkbox", { name: "Authorization code" }).check();
+    await page.getByRole("checkbox", { name: "Client credentials" }).check();
+    await page.getByRole("checkbox", { name: "Refresh token" }).uncheck();
+    await page.getByLabel("Redirect URIs", { exact: true }).fill("https://inventory.example.com/callback\nhttp://127.0.0.1/callback");
+    await page.getByRole("button", { name: "Create application" }).click();
+
+    await expect(page.getByRole("heading", { name: `${name} is ready` })).toBeVisible();
+    await expect(page.getByText("won't be shown again")).toBeVisible();
+    await expect(page.getByRole("button", { name: "Copy client secret" })).toBeVisible();
+    const clientId = (await page.getByTestId("issued-client-id").textContent())!;
+    const secret = (await page.getByTestId("issued-client-secret").textContent())!;
+    expect(secret).toMatch(/^pcs_[A-Za-z0-9_-]{43}$/);
+
+    // The list shows it with both grant types; search by client id finds it.
+    await page.goto(`/admin/applications?q=${encodeURIComponent(clientId)}`);
+    const row = page.getByTestId("application-row").filter({ hasText: name });
+    await expect(row).toHaveCount(1);
+    await expect(row).toContainText("Authorization code");
+    await expect(row).toContainText("Client credentials");
+
+    // Trust toggle saves at once and survives a reload.
+    const trust = page.getByRole("switch", { name: `Trusted: ${name}` });
+    await expect(trust).toHaveAttribute("aria-checked", "false");
+    await trust.click();
+    await expect(page.getByTestId("toast").filter({ hasText: "is trusted" })).toBeVisible();
+    await page.reload();
+    await expect(page.getByRole("switch", { name: `Trusted: ${name}` })).toHaveAttribute("aria-checked", "true");
+    await page.goto("/admin/applications?trusted=yes");
+    await expect(page.getByTestId("application-row").filter({ hasText: name })).toHaveCount(1);
+
+    // Edit: a bad redirect URI is refused next to its field, then a good edit saves.
+    await page.goto(`/admin/applications?q=${encodeURIComponent(clientId)}`);
+    await page.getByRole("link", { name }).click();
+    await expect(page.getByRole("heading", { name })).toBeVisible();
+    await page.getByRole("link", { name: "Edit" }).click();
+    await page.getByLabel("Redirect URIs", { exact: true }).fill("http://evil.example.com/cb");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await expect(page.getByText("http://evil.example.com/cb: must use https")).toBeVisible();
+    await expect(page.getByLabel("Redirect URIs", { exact: true })).toHaveAttribute("aria-invalid", "true");
+    const renamed = `${name} v2`;
+    await page.getByLabel("Name").fill(renamed);
+    await page.getByLabel("Redirect URIs", { exact: true }).fill("https://inventory.example.com/v2/callback");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await expect(page.getByRole("heading", { name: renamed })).toBeVisible();
+    await expect(page.getByTestId("toast").filter({ hasText: `Saved ${renamed}` })).toBeVisible();
+    await expect(page.getByText("https://inventory.example.com/v2/callback")).toBeVisible();
+
+    // Rotate: a new secret appears once; the hint changes to the new secret's last four.
+    await page.getByRole("button", { name: "Rotate secret" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Rotate secret" }).click();
+    const rotated = (await page.getByTestId("rotated-client-secret").textContent())!;
+    expect(rotated).toMatch(/^pcs_/);
+    expect(rotated).not.toBe(secret);
+    await page.reload();
+    await expect(page.getByTestId("secret-hint")).toHaveText(`…${rotated.slice(-4)}`);
+    await expect(page.getByText(rotated)).toHaveCount(0);
+
+    // Delete behind a confirmation that names the app.
+    await page.getByRole("button", { name: "Delete" }).click();
+    const dialog = page.getByRole("dialog", { name: `Delete ${renamed}?` });
+    await expect(dialog).toBeVisible();
+    await dialog.getByRole("button", { name: `Delete ${renamed}` }).click();
+    await page.waitForURL("**/admin/applications");
+    await expect(page.getByTestId("toast").filter({ hasText: `Deleted ${renamed}` })).toBeVisible();
+    await page.goto(`/admin/applications?q=${encodeURIComponent(clientId)}`);
+    await expect(page.getByText("No applications match")).toBeVisible();
+  });
+
+  test("wrong credentials get one message that does not say which part was wrong", async ({ page }) => {
+    await page.goto("/login");
+    await signIn(page, admin.email, "not-the-password");
+    await expect(page.getByTestId("sign-in-error")).toHaveText("That email and password don't match an account.");
+    await signIn(page, "nobody@example.com", admin.password);
+    await expect(page.getByTestId("sign-in-error")).toHaveText("That email and password don't match an account.");
+  });
+
+  test("anonymous visitors are sent to sign in and come back", async ({ page }) => {
+    await page.goto("/admin/applications/new");
+    await expect(page).toHaveURL(/\/login\?callbackUrl=%2Fadmin%2Fapplications%2Fnew/);
+    await signIn(page, admin.email, admin.password);
+    await expect(page).toHaveURL(/\/admin\/applications\/new$/);
+  });
+
+  test("a signed-in user who is not an admin gets a 403 page", async ({ page, makeUser }) => {
+    const user = await makeUser();
+    await page.goto("/login");
+    await signIn(page, user.email, user.password);
+    await page.waitForURL((url) => !url.pathname.startsWith("/login"));
+    const response = await page.goto("/admin/applications");
+    expect(response?.status()).toBe(403);
+    await expect(page.getByRole("heading", { name: "You don't have access to this page" })).toBeVisible();
+  });
+
+  test("sign out ends the session", async ({ page }) => {
+    await signInAsAdmin(page);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL("**/login");
+    await page.goto("/admin/applications");
+    await expect(page).toHaveURL(/\/login/);
+  });
+
+  test("admin pages have no serious accessibility violations, on desktop and phone widths", async ({ page, db }) => {
+    const created = await createApplication(
+      db,
+      { name: uniqueName("A11y"), clientType: "confidential", grantTypes: ["authorization_code"], redirectUris: "https://a11y.example.com/cb" },
+      systemActor,
+    );
+    if (!created.ok) throw new Error(JSON.stringify(created.errors));
+    const id = created.application.id;
+    await signInAsAdmin(page);
+    const paths = ["/admin/applications", "/admin/applications/new", `/admin/applications/${id}`, `/admin/applications/${id}/edit`, "/login?switch=1"];
+    for (const width of [1280, 375]) {
+      await page.setViewportSize({ width, height: 800 });
+      for (const path of paths) {
+        await page.goto(path);
+        expect({ path, width, violations: await seriousA11yViolations(page) }).toEqual({ path, width, violations: [] });
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect({ path, width, overflow }).toEqual({ path, width, overflow: 0 });
+      }
+    }
+  });
+});

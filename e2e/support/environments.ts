@@ -1,0 +1,54 @@
+/**
+ * The two servers the browser and protocol tests run against: the same production build, once on
+ * SQLite and once on PostgreSQL. Each gets a clean database at start (see reset-database.ts).
+ */
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const postgresBase = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+
+export const admin = { email: "admin@example.com", password: "e2e-admin-password-1" };
+
+export interface Environment {
+  name: "sqlite" | "postgres";
+  port: number;
+  baseURL: string;
+  dataDir: string;
+  databaseUrl: string;
+}
+
+function postgresUrl(database: string): string {
+  const url = new URL(postgresBase);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+export const environments: Environment[] = [
+  {
+    name: "sqlite",
+    port: 3101,
+    baseURL: "http://localhost:3101",
+    dataDir: path.join(root, ".test-data/e2e-sqlite"),
+    databaseUrl: `file:${path.join(root, ".test-data/e2e-sqlite/portcullis.db")}`,
+  },
+  {
+    name: "postgres",
+    port: 3102,
+    baseURL: "http://localhost:3102",
+    dataDir: path.join(root, ".test-data/e2e-postgres"),
+    databaseUrl: postgresUrl("portcullis_e2e"),
+  },
+];
+
+/** The environment variables a test server runs with. */
+export function serverEnv(environment: Environment): Record<string, string> {
+  return {
+    PORT: String(environment.port),
+    PORTCULLIS_URL: environment.baseURL,
+    PORTCULLIS_DATA_DIR: environment.dataDir,
+    DATABASE_URL: environment.databaseUrl,
+    PORTCULLIS_ADMIN_EMAIL: admin.email,
+    PORTCULLIS_ADMIN_PASSWORD: admin.password,
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
+}

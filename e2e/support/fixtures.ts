@@ -1,0 +1,61 @@
+/** Shared test fixtures: the project's database (for setting up users), sign-in, and axe. */
+import AxeBuilder from "@axe-core/playwright";
+import { test as base, expect, type Page } from "@playwright/test";
+import { randomBytes } from "node:crypto";
+import { systemActor } from "../../lib/audit/record.ts";
+import { connect, type Db } from "../../lib/db/client.ts";
+import { parseDatabaseUrl } from "../../lib/db/url.ts";
+import { createUser } from "../../lib/users/commands.ts";
+import { admin } from "./environments.ts";
+
+export { admin, expect };
+
+export interface Account {
+  email: string;
+  password: string;
+  id: string;
+}
+
+export const test = base.extend<{ makeUser: (options?: { admin?: boolean }) => Promise<Account> }, { db: Db }>({
+  db: [
+    async ({}, use, workerInfo) => {
+      const db = connect(parseDatabaseUrl(String(workerInfo.project.metadata.databaseUrl)));
+      await use(db);
+      await db.$disconnect();
+    },
+    { scope: "worker" },
+  ],
+  makeUser: async ({ db }, use) => {
+    await use(async (options = {}) => {
+      const email = `user-${randomBytes(4).toString("hex")}@example.com`;
+      const password = `pw-${randomBytes(8).toString("hex")}`;
+      const result = await createUser(db, { email, password, name: "Test User", admin: options.admin ?? false }, systemActor);
+      if (!result.ok) throw new Error(JSON.stringify(result.errors));
+      return { email, password, id: result.user.id };
+    });
+  },
+});
+
+export async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+export async function signInAsAdmin(page: Page, path = "/admin/applications"): Promise<void> {
+  await page.goto(path);
+  await signIn(page, admin.email, admin.password);
+  await page.waitForURL((url) => url.pathname === path);
+}
+
+/** Serious and critical axe violations on the current page (WCAG 2.1 A/AA rules). */
+export async function seriousA11yViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  return results.violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map((violation) => ({ id: violation.id, help: violation.help, nodes: violation.nodes.map((node) => node.target.join(" ")) }));
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix} ${randomBytes(3).toString("hex")}`;
+}

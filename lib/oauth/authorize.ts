@@ -1,0 +1,220 @@
+/**
+ * The authorization endpoint (RFC 6749 §4.1.1, OpenID Connect Core §3.1.2), in three steps the page
+ * calls in turn: validate the request (before anything is shown), decide what the signed-in user
+ * needs (sign-in, consent, or nothing), then issue a code or refuse.
+ *
+ * RFC 6749 §4.1.2.1: while the client or its redirect URI is in doubt, errors are shown to the user
+ * and never redirected (no open redirector); after that, errors go back to the client.
+ */
+import type { ProtocolContext } from "./context.ts";
+import { OAuthError } from "./errors.ts";
+import { optional, parseParams, type Params } from "./params.ts";
+import { isCodeChallenge } from "./pkce.ts";
+import { redirectUriAllowed } from "./redirect-uri.ts";
+import { covers, formatScope } from "./scope.ts";
+import { resolveScopes } from "./scope-policy.ts";
+import { generateCredential, hashCredential } from "./secrets.ts";
+import type { ClientRecord } from "./store.ts";
+
+export type Prompt = "none" | "login" | "consent" | "select_account";
+
+export interface AuthorizationRequest {
+  client: ClientRecord;
+  redirectUri: string;
+  redirectUriProvided: boolean;
+  state: string | undefined;
+  scopes: string[];
+  codeChallenge: string | null;
+  nonce: string | undefined;
+  prompts: ReadonlySet<Prompt>;
+  /** Django OAuth Toolkit's approval_prompt, or the server default. */
+  approvalPrompt: "auto" | "force";
+}
+
+export type Validation =
+  | { ok: true; request: AuthorizationRequest }
+  /** Shown to the user; the client cannot be trusted with a redirect. */
+  | { ok: false; show: OAuthError }
+  | { ok: false; redirect: string };
+
+/** The redirect back to the client, with `iss` (RFC 9207) and the client's state. */
+function clientRedirect(issuer: string, redirectUri: string, state: string | undefined, values: Record<string, string>): string {
+  const url = new URL(redirectUri);
+  for (const [name, value] of Object.entries(values)) url.searchParams.set(name, value);
+  if (state !== undefined) url.searchParams.set("state", state);
+  url.searchParams.set("iss", issuer);
+  return url.toString();
+}
+
+export function errorRedirect(ctx: ProtocolContext, target: { redirectUri: string; state?: string }, error: OAuthError): string {
+  return clientRedirect(ctx.config.issuer, target.redirectUri, target.state, {
+    error: error.code,
+    error_description: error.description,
+  });
+}
+
+const maxStateLength = 2048;
+const promptValues = new Set<Prompt>(["none", "login", "consent", "select_account"]);
+
+export async function validateAuthorizationRequest(ctx: ProtocolContext, query: URLSearchParams): Promise<Validation> {
+  let params: Params;
+  try {
+    params = parseParams(query);
+  } catch (error) {
+    if (error instanceof OAuthError) return { ok: false, show: error };
+    throw error;
+  }
+  let clientId: string | undefined;
+  let requested: string | undefined;
+  try {
+    clientId = optional(params, "client_id");
+    requested = optional(params, "redirect_uri");
+  } catch (error) {
+    if (error instanceof OAuthError) return { ok: false, show: error };
+    throw error;
+  }
+  if (!clientId) return { ok: false, show: new OAuthError("invalid_request", "The request has no client_id") };
+  const client = await ctx.store.findClient(clientId);
+  if (!client) return { ok: false, show: new OAuthError("invalid_client", "No application is registered with this client_id") };
+
+  let redirectUri: string;
+  if (requested !== undefined) {
+    if (!redirectUriAllowed(requested, client.redirectUris)) {
+      return { ok: false, show: new OAuthError("invalid_request", "The redirect_uri is not registered for this application") };
+    }
+    redirectUri = requested;
+  } else if (client.redirectUris.length === 1) {
+    redirectUri = client.redirectUris[0]!;
+  } else {
+    return { ok: false, show: new OAuthError("invalid_request", "The request must say which registered redirect_uri to use") };
+  }
+
+  const stateValue = params.get("state");
+  const state = stateValue !== undefined && stateValue.length <= maxStateLength ? stateValue : undefined;
+  const fail = (error: OAuthError): Validation => ({ ok: false, redirect: errorRedirect(ctx, { redirectUri, state }, error) });
+  try {
+    if (stateValue !== undefined && state === undefined) throw new OAuthError("invalid_request", "The state parameter is too long");
+    if (params.has("request")) throw new OAuthError("request_not_supported", "Request objects are not supported");
+    if (params.has("request_uri")) throw new OAuthError("request_uri_not_supported", "request_uri is not supported");
+    const responseType = optional(params, "response_type");
+    if (responseType === undefined) throw new OAuthError("invalid_request", "The response_type parameter is required");
+    if (responseType !== "code") throw new OAuthError("unsupported_response_type", "Only response_type=code is supported");
+    if (!client.grantTypes.includes("authorization_code")) {
+      throw new OAuthError("unauthorized_client", "This application may not use the authorization code grant");
+    }
+    const responseMode = optional(params, "response_mode");
+    if (responseMode !== undefined && responseMode !== "query") {
+      throw new OAuthError("invalid_request", "Only response_mode=query is supported");
+    }
+    const scopes = resolveScopes(optional(params, "scope"), client, ctx.config.scopes);
+
+    const challenge = optional(params, "code_challenge");
+    const method = optional(params, "code_challenge_method");
+    if (challenge === undefined && method !== undefined) throw new OAuthError("invalid_request", "code_challenge_method without code_challenge");
+    if (challenge !== undefined) {
+      // RFC 9700 §2.1.1: S256 only. RFC 7636 would default a missing method to plain, so require it.
+      if (method !== "S256") throw new OAuthError("invalid_request", "code_challenge_method must be S256 (plain is not supported)");
+      if (!isCodeChallenge(challenge)) throw new OAuthError("invalid_request", "code_challenge must be a base64url SHA-256 digest");
+    } else if (client.clientType === "public" || client.pkceRequired) {
+      throw new OAuthError("invalid_request", "PKCE is required: send code_challenge with code_challenge_method=S256");
+    }
+
+    const prompts = new Set<Prompt>();
+    for (const value of (optional(params, "prompt") ?? "").split(" ").filter(Boolean)) {
+      if (!promptValues.has(value as Prompt)) throw new OAuthError("invalid_request", `Unknown prompt value ${value}`);
+      prompts.add(value as Prompt);
+    }
+    if (prompts.has("none") && prompts.size > 1) throw new OAuthError("invalid_request", "prompt=none cannot be combined with other values");
+    const approval = optional(params, "approval_prompt");
+    if (approval !== undefined && approval !== "auto" && approval !== "force") {
+      throw new OAuthError("invalid_request", "approval_prompt must be auto or force");
+    }
+    return {
+      ok: true,
+      request: {
+        client,
+        redirectUri,
+        redirectUriProvided: requested !== undefined,
+        state,
+        scopes,
+        codeChallenge: challenge ?? null,
+        nonce: optional(params, "nonce"),
+        prompts,
+        approvalPrompt: approval ?? ctx.config.approvalPrompt,
+      },
+    };
+  } catch (error) {
+    if (error instanceof OAuthError) return fail(error);
+    throw error;
+  }
+}
+
+export interface SignedInUser {
+  id: string;
+  authTime: Date;
+}
+
+export type Decision =
+  | { kind: "sign-in"; reauthenticate: boolean }
+  | { kind: "consent" }
+  | { kind: "approve" }
+  | { kind: "redirect"; location: string };
+
+/** What the request needs from the user, given who is signed in and what they approved before. */
+export async function decide(ctx: ProtocolContext, request: AuthorizationRequest, user: SignedInUser | null): Promise<Decision> {
+  const { prompts, client } = request;
+  if (!user) {
+    if (prompts.has("none")) return { kind: "redirect", location: errorRedirect(ctx, request, new OAuthError("login_required", "The user is not signed in")) };
+    return { kind: "sign-in", reauthenticate: false };
+  }
+  if (prompts.has("login") || prompts.has("select_account")) return { kind: "sign-in", reauthenticate: true };
+  // A trusted application never shows the consent screen.
+  if (client.skipAuthorization) return { kind: "approve" };
+  const forced = prompts.has("consent") || request.approvalPrompt === "force";
+  const consent = forced ? null : await ctx.store.findConsent(user.id, client.id);
+  const covered = consent !== null && consent.expiresAt > ctx.now() && covers(consent.scope, request.scopes);
+  if (covered) {
+    await ctx.store.noteConsentUse(user.id, client.id, ctx.now());
+    return { kind: "approve" };
+  }
+  if (prompts.has("none")) {
+    return { kind: "redirect", location: errorRedirect(ctx, request, new OAuthError("consent_required", "The user has not approved this application")) };
+  }
+  return { kind: "consent" };
+}
+
+/**
+ * Issues a code and returns the redirect carrying it. `consented`: the user just clicked Allow, so
+ * their approval is remembered (silent approvals and trusted apps store nothing new).
+ */
+export async function approve(
+  ctx: ProtocolContext,
+  request: AuthorizationRequest,
+  user: SignedInUser,
+  { consented }: { consented: boolean },
+): Promise<string> {
+  const now = ctx.now();
+  if (consented && !request.client.skipAuthorization) {
+    await ctx.store.saveConsent(user.id, request.client.id, request.scopes, new Date(now.getTime() + ctx.config.lifetimes.consent * 1000));
+  }
+  const code = generateCredential("authorizationCode");
+  await ctx.store.saveAuthorizationCode({
+    codeHash: hashCredential(code),
+    applicationId: request.client.id,
+    userId: user.id,
+    redirectUri: request.redirectUri,
+    redirectUriProvided: request.redirectUriProvided,
+    scope: formatScope(request.scopes),
+    codeChallenge: request.codeChallenge,
+    codeChallengeMethod: request.codeChallenge ? "S256" : null,
+    nonce: request.nonce ?? null,
+    authTime: user.authTime,
+    expiresAt: new Date(now.getTime() + ctx.config.lifetimes.authorizationCode * 1000),
+  });
+  return clientRedirect(ctx.config.issuer, request.redirectUri, request.state, { code });
+}
+
+/** The user said no (RFC 6749 §4.1.2.1: access_denied, with the state). */
+export function deny(ctx: ProtocolContext, request: AuthorizationRequest): string {
+  return errorRedirect(ctx, request, new OAuthError("access_denied", "The user denied the request"));
+}

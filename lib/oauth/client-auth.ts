@@ -1,0 +1,75 @@
+/**
+ * Client authentication at the token, revocation and introspection endpoints (RFC 6749 §2.3):
+ * client_secret_basic, client_secret_post, and none for public clients. A client may use one
+ * method per request; secrets are compared with their stored SHA-256 digest in constant time.
+ */
+import { OAuthError } from "./errors.ts";
+import { optional, type Params } from "./params.ts";
+import { credentialMatches } from "./secrets.ts";
+import type { ClientRecord, OAuthStore } from "./store.ts";
+
+export type ClientAuthMethod = "client_secret_basic" | "client_secret_post" | "none";
+
+export interface AuthenticatedClient {
+  client: ClientRecord;
+  method: ClientAuthMethod;
+}
+
+/** RFC 6749 §5.2: 401 with a WWW-Authenticate challenge for the scheme the client should use. */
+export function invalidClient(description = "Client authentication failed"): OAuthError {
+  return new OAuthError("invalid_client", description);
+}
+
+function decodeBasic(header: string): { clientId: string; secret: string } {
+  const encoded = header.slice("basic ".length).trim();
+  const decoded = Buffer.from(encoded, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  if (!/^[A-Za-z0-9+/]+=*$/.test(encoded) || colon < 0) {
+    throw new OAuthError("invalid_request", "The Authorization header is not valid HTTP Basic credentials");
+  }
+  try {
+    // RFC 6749 §2.3.1: both parts are form-urlencoded before base64.
+    return {
+      clientId: decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, " ")),
+      secret: decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, " ")),
+    };
+  } catch {
+    throw new OAuthError("invalid_request", "The Authorization header is not valid HTTP Basic credentials");
+  }
+}
+
+export async function authenticateClient(
+  store: OAuthStore,
+  params: Params,
+  authorization: string | null,
+): Promise<AuthenticatedClient> {
+  const bodyId = optional(params, "client_id");
+  const bodySecret = optional(params, "client_secret");
+  const basic = authorization && /^basic /i.test(authorization) ? decodeBasic(authorization) : null;
+
+  if (basic && bodySecret !== undefined) {
+    throw new OAuthError("invalid_request", "Use one client authentication method, not several");
+  }
+  if (basic && bodyId !== undefined && bodyId !== basic.clientId) {
+    throw new OAuthError("invalid_request", "client_id does not match the Authorization header");
+  }
+  if (optional(params, "client_assertion") !== undefined) {
+    throw invalidClient("Only client_secret_basic, client_secret_post and none are supported");
+  }
+
+  const clientId = basic?.clientId ?? bodyId;
+  if (clientId === undefined) throw invalidClient("Client authentication is required");
+  const client = await store.findClient(clientId);
+  if (!client) throw invalidClient();
+
+  const secret = basic?.secret ?? bodySecret;
+  const method: ClientAuthMethod = basic ? "client_secret_basic" : bodySecret !== undefined ? "client_secret_post" : "none";
+  if (client.clientType === "public") {
+    // A public client has no secret; one that sends a secret is misconfigured or an impostor.
+    if (secret !== undefined) throw invalidClient("Public clients do not authenticate with a secret");
+    return { client, method: "none" };
+  }
+  if (secret === undefined) throw invalidClient("This client must authenticate with its secret");
+  if (!credentialMatches(secret, client.secretHash)) throw invalidClient();
+  return { client, method };
+}

@@ -1,0 +1,28 @@
+/** Everything the protocol core needs, passed in rather than imported, so it runs without HTTP. */
+import type { Settings } from "../config/settings.ts";
+import type { KeyRing } from "./oidc/keys.ts";
+import type { ScopeCatalogue } from "./scope.ts";
+import type { OAuthStore } from "./store.ts";
+
+export interface ProtocolConfig {
+  issuer: string;
+  lifetimes: Settings["lifetimes"];
+  approvalPrompt: Settings["approvalPrompt"];
+  scopes: ScopeCatalogue;
+}
+
+export interface ProtocolContext {
+  store: OAuthStore;
+  config: ProtocolConfig;
+  keys: KeyRing;
+  now: () => Date;
+}
+
+export function protocolConfigFrom(settings: Settings): ProtocolConfig {
+  return {
+    issuer: settings.publicUrl,
+    lifetimes: settings.lifetimes,
+    approvalPrompt: settings.approvalPrompt,
+    scopes: settings.scopes,
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * The protocol's errors (RFC 6749 §4.1.2.1 and §5.2, RFC 7009, RFC 6750, OpenID Connect Core
+ * §3.1.2.6). Each carries the RFC's code, an HTTP status and a description that is safe to show the
+ * client; `detail` is for the server log only and is never sent.
+ */
+
+export type OAuthErrorCode =
+  | "invalid_request"
+  | "invalid_client"
+  | "invalid_grant"
+  | "unauthorized_client"
+  | "unsupported_grant_type"
+  | "unsupported_response_type"
+  | "invalid_scope"
+  | "access_denied"
+  | "server_error"
+  | "temporarily_unavailable"
+  | "login_required"
+  | "consent_required"
+  | "interaction_required"
+  | "request_not_supported"
+  | "request_uri_not_supported"
+  | "invalid_token"
+  | "insufficient_scope"
+  | "unsupported_token_type";
+
+const defaultStatus: Partial<Record<OAuthErrorCode, number>> = {
+  invalid_client: 401,
+  invalid_token: 401,
+  insufficient_scope: 403,
+  server_error: 500,
+  temporarily_unavailable: 503,
+};
+
+export class OAuthError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: OAuthErrorCode,
+    readonly description: string,
+    options: { status?: number; detail?: string } = {},
+  ) {
+    super(`${code}: ${description}${options.detail ? ` (${options.detail})` : ""}`);
+    this.status = options.status ?? defaultStatus[code] ?? 400;
+  }
+
+  toJSON(): { error: OAuthErrorCode; error_description: string } {
+    return { error: this.code, error_description: this.description };
+  }
+}
+
+export const invalidRequest = (description: string) => new OAuthError("invalid_request", description);
+export const invalidGrant = (description: string, detail?: string) => new OAuthError("invalid_grant", description, { detail });
+export const invalidScope = (description: string) => new OAuthError("invalid_scope", description);

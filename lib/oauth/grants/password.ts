@@ -1,0 +1,34 @@
+/**
+ * The resource owner password credentials grant (RFC 6749 §4.3): legacy, removed in OAuth 2.1, and
+ * allowed only for confidential clients an admin explicitly enabled it on.
+ */
+import { OAuthError, invalidGrant } from "../errors.ts";
+import { optional, required } from "../params.ts";
+import { resolveScopes } from "../scope-policy.ts";
+import { mintTokens, withIdToken } from "../tokens.ts";
+import type { Grant } from "./grant.ts";
+
+export const passwordGrant: Grant = {
+  grantType: "password",
+  async handle(ctx, client, params) {
+    if (client.clientType !== "confidential") {
+      throw new OAuthError("unauthorized_client", "Only confidential clients may use the password grant");
+    }
+    const username = required(params, "username");
+    const password = required(params, "password");
+    const scopes = resolveScopes(optional(params, "scope"), client, ctx.config.scopes);
+    const user = await ctx.store.authenticateUser(username, password);
+    if (!user) throw invalidGrant("The username or password is incorrect");
+    const authTime = ctx.now();
+    const minted = mintTokens(ctx, {
+      client,
+      user,
+      grantType: "password",
+      scopes,
+      withRefreshToken: client.grantTypes.includes("refresh_token"),
+      authTime,
+    });
+    await ctx.store.issueTokens(minted.tokens);
+    return withIdToken(ctx, minted, { client, user, scopes, authTime });
+  },
+};

@@ -1,0 +1,27 @@
+/**
+ * Token revocation (RFC 7009). The client must authenticate; a token that is unknown, already
+ * invalid, or belongs to another client gets the same empty 200 (§2.2), so nothing leaks. Revoking
+ * a refresh token revokes its whole grant: every refresh and access token of its family (§2.1).
+ */
+import { authenticateClient } from "./client-auth.ts";
+import type { ProtocolContext } from "./context.ts";
+import { OAuthError } from "./errors.ts";
+import { optional, required, type Params } from "./params.ts";
+import { findToken } from "./token-lookup.ts";
+
+const hints = new Set(["access_token", "refresh_token"]);
+
+export async function handleRevocation(ctx: ProtocolContext, params: Params, authorization: string | null) {
+  const { client } = await authenticateClient(ctx.store, params, authorization);
+  const value = required(params, "token");
+  const hint = optional(params, "token_type_hint");
+  if (hint !== undefined && !hints.has(hint)) {
+    throw new OAuthError("unsupported_token_type", `Tokens of type ${hint} cannot be revoked here`);
+  }
+  const found = await findToken(ctx.store, value, hint);
+  if (!found || found.token.applicationId !== client.id) return { client };
+  const now = ctx.now();
+  if (found.kind === "refresh_token") await ctx.store.revokeFamily(found.token.familyId, now);
+  else await ctx.store.revokeAccessToken(found.token.id, now);
+  return { client };
+}

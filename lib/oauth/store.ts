@@ -1,0 +1,166 @@
+/**
+ * The storage the protocol needs, shaped by the protocol: each method says whether it is atomic and
+ * what a second, concurrent use gets. Implemented on Prisma in lib/db/oauth-store.ts.
+ * Only hashes of codes and tokens cross this interface; the values themselves never reach storage.
+ */
+import type { GrantType } from "./grant-types.ts";
+
+export interface ClientRecord {
+  id: string;
+  clientId: string;
+  name: string;
+  clientType: "confidential" | "public";
+  secretHash: string | null;
+  grantTypes: readonly GrantType[];
+  redirectUris: readonly string[];
+  postLogoutRedirectUris: readonly string[];
+  allowedOrigins: readonly string[];
+  /** Empty: any scope in the server's catalogue. */
+  allowedScopes: readonly string[];
+  skipAuthorization: boolean;
+  algorithm: "none" | "RS256";
+  pkceRequired: boolean;
+  introspectAnyToken: boolean;
+  accessTokenLifetime: number | null;
+  refreshTokenLifetime: number | null;
+  logoUri: string | null;
+  homepageUri: string | null;
+  policyUri: string | null;
+  tosUri: string | null;
+}
+
+export interface UserRecord {
+  id: string;
+  email: string;
+  name: string;
+  disabled: boolean;
+}
+
+export interface NewAuthorizationCode {
+  codeHash: string;
+  applicationId: string;
+  userId: string;
+  redirectUri: string;
+  redirectUriProvided: boolean;
+  scope: string;
+  codeChallenge: string | null;
+  codeChallengeMethod: "S256" | null;
+  nonce: string | null;
+  authTime: Date;
+  expiresAt: Date;
+}
+
+export interface AuthorizationCodeRecord extends NewAuthorizationCode {
+  id: string;
+  consumedAt: Date | null;
+}
+
+export interface NewAccessToken {
+  tokenHash: string;
+  applicationId: string;
+  userId: string | null;
+  scope: string;
+  grantType: string;
+  familyId: string | null;
+  authorizationCodeId: string | null;
+  authTime: Date | null;
+  expiresAt: Date;
+}
+
+export interface NewRefreshToken {
+  tokenHash: string;
+  applicationId: string;
+  userId: string | null;
+  scope: string;
+  familyId: string;
+  authorizationCodeId: string | null;
+  authTime: Date | null;
+  expiresAt: Date | null;
+}
+
+export interface NewTokens {
+  access: NewAccessToken;
+  refresh?: NewRefreshToken;
+}
+
+export interface RefreshTokenRecord extends NewRefreshToken {
+  id: string;
+  /** The owning application's public client_id. */
+  clientId: string;
+  rotatedAt: Date | null;
+  revokedAt: Date | null;
+  createdAt: Date;
+}
+
+export interface AccessTokenRecord {
+  id: string;
+  applicationId: string;
+  clientId: string;
+  userId: string | null;
+  scope: string;
+  grantType: string;
+  familyId: string | null;
+  authTime: Date | null;
+  expiresAt: Date;
+  revokedAt: Date | null;
+  createdAt: Date;
+}
+
+export interface ConsentRecord {
+  scope: string[];
+  expiresAt: Date;
+}
+
+export interface SigningKeyRecord {
+  id: string;
+  algorithm: string;
+  publicJwk: string;
+  privateJwk: string;
+  retiredAt: Date | null;
+  createdAt: Date;
+}
+
+export interface OAuthStore {
+  findClient(clientId: string): Promise<ClientRecord | null>;
+  /** Whether any application registered this origin for CORS. */
+  isRegisteredOrigin(origin: string): Promise<boolean>;
+  findUser(userId: string): Promise<UserRecord | null>;
+  /** The user for a password (legacy password grant); null when wrong, unknown or disabled. */
+  authenticateUser(username: string, password: string): Promise<UserRecord | null>;
+
+  saveAuthorizationCode(code: NewAuthorizationCode): Promise<void>;
+  findAuthorizationCode(codeHash: string): Promise<AuthorizationCodeRecord | null>;
+  /**
+   * Atomic: marks the code consumed and stores the tokens issued for it, in one transaction.
+   * Of concurrent calls for one code exactly one returns true; the others store nothing and get false.
+   */
+  redeemAuthorizationCode(codeId: string, now: Date, tokens: NewTokens): Promise<boolean>;
+  /** Revokes every access and refresh token issued from a code, including rotated descendants. */
+  revokeTokensFromCode(codeId: string, now: Date): Promise<void>;
+
+  /** Stores tokens that consume nothing (client credentials, password). */
+  issueTokens(tokens: NewTokens): Promise<void>;
+
+  findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | null>;
+  /**
+   * Atomic: marks `tokenId` rotated and stores its successors. Of concurrent calls exactly one
+   * returns true, unless `graceSeconds` > 0, in which case a token rotated less than that long ago
+   * may be rotated again. A revoked token never rotates.
+   */
+  rotateRefreshToken(tokenId: string, now: Date, graceSeconds: number, tokens: NewTokens): Promise<boolean>;
+  /** Revokes every refresh and access token of a family, in one set-based statement per table. */
+  revokeFamily(familyId: string, now: Date): Promise<void>;
+
+  findAccessToken(tokenHash: string): Promise<AccessTokenRecord | null>;
+  revokeAccessToken(tokenId: string, now: Date): Promise<void>;
+  /** Records use for the admin views; may skip the write if it was recorded very recently. */
+  noteAccessTokenUse(tokenId: string, now: Date): Promise<void>;
+
+  findConsent(userId: string, applicationId: string): Promise<ConsentRecord | null>;
+  /** Stores the union of the approved scopes with any earlier consent, and a new expiry. */
+  saveConsent(userId: string, applicationId: string, scopes: readonly string[], expiresAt: Date): Promise<void>;
+  noteConsentUse(userId: string, applicationId: string, now: Date): Promise<void>;
+
+  listSigningKeys(): Promise<SigningKeyRecord[]>;
+  saveSigningKey(key: Omit<SigningKeyRecord, "createdAt" | "retiredAt">): Promise<void>;
+}

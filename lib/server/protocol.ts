@@ -1,0 +1,16 @@
+/** The protocol core wired to this process's settings, database and keys (the composition root). */
+import { settings } from "../config/settings.ts";
+import { db } from "../db/client.ts";
+import { prismaOAuthStore } from "../db/oauth-store.ts";
+import { protocolConfigFrom, type ProtocolContext } from "../oauth/context.ts";
+import { storeKeyRing } from "../oauth/oidc/keys.ts";
+
+const holder = globalThis as typeof globalThis & { portcullisProtocol?: ProtocolContext };
+
+export function protocol(): ProtocolContext {
+  if (!holder.portcullisProtocol) {
+    const store = prismaOAuthStore(db());
+    holder.portcullisProtocol = { store, config: protocolConfigFrom(settings()), keys: storeKeyRing(store), now: () => new Date() };
+  }
+  return holder.portcullisProtocol;
+}

@@ -1,0 +1,43 @@
+import { defineConfig } from "@playwright/test";
+import { environments, serverEnv } from "./e2e/support/environments";
+
+// Debian's Chromium (apt), never a downloaded browser: see ../shared/STACK.md.
+const chromiumArgs = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+
+export default defineConfig({
+  testDir: "e2e",
+  fullyParallel: false,
+  workers: 2,
+  retries: process.env.CI ? 1 : 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
+  use: {
+    browserName: "chromium",
+    launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: chromiumArgs },
+    trace: "retain-on-failure",
+  },
+  projects: environments.map((environment) => ({
+    name: environment.name,
+    use: { baseURL: environment.baseURL },
+    metadata: { databaseUrl: environment.databaseUrl },
+  })),
+  webServer: environments.map((environment) => ({
+    command: `npx tsx e2e/support/reset-database.ts "${environment.databaseUrl}" "${environment.dataDir}" && npm start`,
+    url: `${environment.baseURL}/login`,
+    env: serverEnv(environment),
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: "ignore",
+    stderr: "pipe",
+  })),
+});
