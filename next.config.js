@@ -20,8 +20,9 @@ const config = {
           { key: "Content-Security-Policy", value: "frame-ancestors 'none'" },
           { key: "X-Frame-Options", value: "DENY" },
           { key: "X-Content-Type-Options", value: "nosniff" },
-          // Authorization requests carry state and codes in URLs: never leak them in Referer.
-          { key: "Referrer-Policy", value: "no-referrer" },
+          // Authorization requests carry state and codes in URLs: never send them to another site.
+          // (Not no-referrer: that also blanks the Origin of our own form posts, which Next checks.)
+          { key: "Referrer-Policy", value: "same-origin" },
         ],
       },
     ];

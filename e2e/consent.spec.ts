@@ -1,0 +1,104 @@
+/** The end user's side of authorization, in the browser: sign-in, the consent screen, remembered consent. */
+import { expect, seriousA11yViolations, signIn, test as base } from "./support/fixtures";
+import { client, codeFlowStart, registerClient, relyingParty, startCallbackServer, type CallbackServer } from "./support/oauth";
+
+const test = base.extend<{ clientApp: CallbackServer }>({
+  clientApp: async ({}, use) => {
+    const server = await startCallbackServer();
+    await use(server);
+    await server.close();
+  },
+});
+
+test.describe("consent", () => {
+  test("sign in, consent screen, Allow: back at the client with a code that exchanges; the next visit skips consent", async ({
+    page,
+    baseURL,
+    db,
+    makeUser,
+    clientApp,
+  }) => {
+    const user = await makeUser();
+    const registered = await registerClient(db, {
+      name: "Photo Printer",
+      homepageUri: "https://photos.example.com",
+      policyUri: "https://photos.example.com/privacy",
+    });
+    const config = await relyingParty(baseURL!, registered);
+        const flow = await codeFlowStart(config, { redirect_uri: clientApp.redirectUri, scope: "openid profile email" });
+
+    await page.goto(flow.url.toString());
+    await expect(page).toHaveURL(/\/login\?callbackUrl=/);
+    await signIn(page, user.email, user.password);
+
+    await expect(page.getByRole("heading", { name: "Photo Printer wants to access your account" })).toBeVisible();
+    await expect(page.getByText(`Signed in as ${user.email}`)).toBeVisible();
+    await expect(page.getByRole("link", { name: "Not you? Switch account" })).toBeVisible();
+    const scopes = page.getByTestId("consent-scopes");
+    await expect(scopes).toContainText("Confirm who you are with your account");
+    await expect(scopes).toContainText("See your name");
+    await expect(scopes).toContainText("See your email address");
+    await expect(page.getByRole("link", { name: "Privacy policy" })).toHaveAttribute("href", "https://photos.example.com/privacy");
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    await page.getByRole("button", { name: "Allow" }).click();
+    await expect(page.getByText("Back at the client")).toBeVisible();
+    const returned = clientApp.last()!;
+    expect(`${returned.origin}${returned.pathname}`).toBe(clientApp.redirectUri);
+    const tokens = await client.authorizationCodeGrant(
+      config,
+      returned,
+      { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce },
+      { redirect_uri: clientApp.redirectUri },
+    );
+    expect(tokens.claims()?.sub).toBe(user.id);
+
+    // Approval prompt "auto": the same app and scopes go straight back, no screen.
+    const again = await codeFlowStart(config, { redirect_uri: clientApp.redirectUri, scope: "openid email" });
+    await page.goto(again.url.toString());
+    await expect(page.getByText("Back at the client")).toBeVisible();
+    expect(clientApp.last()!.searchParams.get("code")).toMatch(/^pcc_/);
+    expect(clientApp.last()!.searchParams.get("state")).toBe(again.state);
+
+    // A scope not yet approved asks again; approval_prompt=force and prompt=consent always ask.
+    for (const extra of [{ scope: "openid write" }, { approval_prompt: "force" }, { prompt: "consent" }] as Record<string, string>[]) {
+      const asked = await codeFlowStart(config, { redirect_uri: clientApp.redirectUri, ...extra });
+      await page.goto(asked.url.toString());
+      await expect(page.getByRole("button", { name: "Allow" })).toBeVisible();
+    }
+  });
+
+  test("Deny returns access_denied with the state", async ({ page, baseURL, db, makeUser, clientApp }) => {
+    const user = await makeUser();
+    const config = await relyingParty(baseURL!, await registerClient(db, { name: "Nosy App" }));
+        const flow = await codeFlowStart(config, { redirect_uri: clientApp.redirectUri });
+    await page.goto(flow.url.toString());
+    await signIn(page, user.email, user.password);
+    await page.getByRole("button", { name: "Deny" }).click();
+    await expect(page.getByText("Back at the client")).toBeVisible();
+    expect(clientApp.last()!.searchParams.get("error")).toBe("access_denied");
+    expect(clientApp.last()!.searchParams.get("state")).toBe(flow.state);
+    expect(clientApp.last()!.searchParams.get("code")).toBeNull();
+    // Nothing was remembered: the next request asks again.
+    await page.goto((await codeFlowStart(config, { redirect_uri: clientApp.redirectUri })).url.toString());
+    await expect(page.getByRole("button", { name: "Deny" })).toBeVisible();
+  });
+
+  test("a trusted application never shows the consent screen", async ({ page, baseURL, db, makeUser, clientApp }) => {
+    const user = await makeUser();
+    const config = await relyingParty(baseURL!, await registerClient(db, { name: "First Party", skipAuthorization: true }));
+        for (const extra of [{}, { prompt: "consent" }, { approval_prompt: "force" }] as Record<string, string>[]) {
+      const flow = await codeFlowStart(config, { redirect_uri: clientApp.redirectUri, ...extra });
+      await page.goto(flow.url.toString());
+      if (page.url().includes("/login")) await signIn(page, user.email, user.password);
+      await expect(page.getByText("Back at the client")).toBeVisible();
+      expect(clientApp.last()!.searchParams.get("code")).toMatch(/^pcc_/);
+    }
+  });
+
+  test("the consent screen cannot be framed", async ({ request }) => {
+    const response = await request.get("/oauth/authorize?client_id=x");
+    expect(response.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
+    expect(response.headers()["x-frame-options"]).toBe("DENY");
+  });
+});
