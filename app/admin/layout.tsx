@@ -4,7 +4,12 @@ import type { ReactNode } from "react";
 import { SignOutButton } from "@/components/sign-out-button";
 import { requireAdmin } from "@/lib/web/session";
 
-const navigation = [{ href: "/admin/applications", label: "Applications" }];
+const navigation = [
+  { href: "/admin", label: "Dashboard" },
+  { href: "/admin/applications", label: "Applications" },
+  { href: "/admin/users", label: "Users" },
+  { href: "/admin/audit", label: "Audit log" },
+];
 
 export default async function AdminLayout({ children }: { children: ReactNode }) {
   const admin = await requireAdmin();

@@ -23,22 +23,21 @@ function postgresUrl(database: string): string {
   return url.toString();
 }
 
-export const environments: Environment[] = [
-  {
-    name: "sqlite",
-    port: 3101,
-    baseURL: "http://localhost:3101",
-    dataDir: path.join(root, ".test-data/e2e-sqlite"),
-    databaseUrl: `file:${path.join(root, ".test-data/e2e-sqlite/portcullis.db")}`,
-  },
-  {
-    name: "postgres",
-    port: 3102,
-    baseURL: "http://localhost:3102",
-    dataDir: path.join(root, ".test-data/e2e-postgres"),
-    databaseUrl: postgresUrl("portcullis_e2e"),
-  },
-];
+// E2E_PORT_BASE lets two checkouts run their suites side by side (ports, data and databases differ).
+const portBase = Number(process.env.E2E_PORT_BASE ?? 3101);
+
+function environment(name: Environment["name"], port: number): Environment {
+  const dataDir = path.join(root, `.test-data/e2e-${name}-${port}`);
+  return {
+    name,
+    port,
+    baseURL: `http://localhost:${port}`,
+    dataDir,
+    databaseUrl: name === "sqlite" ? `file:${path.join(dataDir, "portcullis.db")}` : postgresUrl(`portcullis_e2e_${port}`),
+  };
+}
+
+export const environments: Environment[] = [environment("sqlite", portBase), environment("postgres", portBase + 1)];
 
 /** The environment variables a test server runs with. */
 export function serverEnv(environment: Environment): Record<string, string> {

@@ -11,11 +11,20 @@ export interface ProtocolConfig {
   scopes: ScopeCatalogue;
 }
 
+/** Told about each token request's outcome (for usage statistics); must not throw or block. */
+export type TokenRequestObserver = (event: {
+  applicationId: string;
+  grantType: string;
+  outcome: "issued" | "failed";
+  at: Date;
+}) => void;
+
 export interface ProtocolContext {
   store: OAuthStore;
   config: ProtocolConfig;
   keys: KeyRing;
   now: () => Date;
+  onTokenRequest?: TokenRequestObserver;
 }
 
 export function protocolConfigFrom(settings: Settings): ProtocolConfig {

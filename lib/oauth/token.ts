@@ -25,12 +25,20 @@ export interface TokenResult {
 }
 
 export async function handleTokenRequest(ctx: ProtocolContext, params: Params, authorization: string | null): Promise<TokenResult> {
-  const grantType = required(params, "grant_type");
-  const grant = grantsByType.get(grantType);
-  if (!grant) throw new OAuthError("unsupported_grant_type", `The grant type ${grantType} is not supported`);
-  const { client } = await authenticateClient(ctx.store, params, authorization);
-  if (!client.grantTypes.includes(grant.grantType)) {
-    throw new OAuthError("unauthorized_client", `This client is not allowed the ${grantType} grant`);
+  let client: ClientRecord | undefined;
+  const grantType = params.get("grant_type") ?? "";
+  try {
+    const grant = grantsByType.get(required(params, "grant_type"));
+    if (!grant) throw new OAuthError("unsupported_grant_type", `The grant type ${grantType} is not supported`);
+    client = (await authenticateClient(ctx.store, params, authorization)).client;
+    if (!client.grantTypes.includes(grant.grantType)) {
+      throw new OAuthError("unauthorized_client", `This client is not allowed the ${grantType} grant`);
+    }
+    const response = await grant.handle(ctx, client, params);
+    ctx.onTokenRequest?.({ applicationId: client.id, grantType, outcome: "issued", at: ctx.now() });
+    return { client, grantType, response };
+  } catch (error) {
+    ctx.onTokenRequest?.({ applicationId: client?.id ?? "", grantType, outcome: "failed", at: ctx.now() });
+    throw error;
   }
-  return { client, grantType, response: await grant.handle(ctx, client, params) };
 }

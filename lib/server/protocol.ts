@@ -4,13 +4,21 @@ import { db } from "../db/client.ts";
 import { prismaOAuthStore } from "../db/oauth-store.ts";
 import { protocolConfigFrom, type ProtocolContext } from "../oauth/context.ts";
 import { storeKeyRing } from "../oauth/oidc/keys.ts";
+import { UsageCounter } from "../usage/counter.ts";
 
 const holder = globalThis as typeof globalThis & { portcullisProtocol?: ProtocolContext };
 
 export function protocol(): ProtocolContext {
   if (!holder.portcullisProtocol) {
     const store = prismaOAuthStore(db());
-    holder.portcullisProtocol = { store, config: protocolConfigFrom(settings()), keys: storeKeyRing(store), now: () => new Date() };
+    const usage = new UsageCounter(db());
+    holder.portcullisProtocol = {
+      store,
+      config: protocolConfigFrom(settings()),
+      keys: storeKeyRing(store),
+      now: () => new Date(),
+      onTokenRequest: (event) => usage.record(event),
+    };
   }
   return holder.portcullisProtocol;
 }

@@ -2,15 +2,14 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { Badge } from "@/components/ui/badge";
-import { ButtonLink } from "@/components/ui/button";
 import { CopyableValue } from "@/components/ui/copy-button";
-import { PageHeader } from "@/components/ui/page-header";
 import { findApplication } from "@/lib/applications/queries";
 import { settings } from "@/lib/config/settings";
 import { db } from "@/lib/db/client";
 import { endpointsFor } from "@/lib/oauth/endpoints";
 import { grantTypeInfo } from "@/lib/oauth/grant-types";
-import { DeleteApplicationButton, RotateSecretButton } from "../_components/application-actions";
+import { RotateSecretButton } from "../_components/application-actions";
+import { ApplicationHeader } from "../_components/application-header";
 import { TrustSwitch } from "../_components/trust-switch";
 import { requireAdmin } from "@/lib/web/session";
 
@@ -59,24 +58,7 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
   const endpoints = endpointsFor(config.publicUrl);
   return (
     <>
-      <PageHeader
-        title={app.name}
-        description={
-          <span className="flex flex-wrap items-center gap-2">
-            <Badge tone={app.clientType === "public" ? "amber" : "indigo"}>{app.clientType}</Badge>
-            {app.skipAuthorization ? <Badge tone="green">trusted</Badge> : null}
-            <span>Created {app.createdAt.toISOString().slice(0, 10)}</span>
-          </span>
-        }
-        actions={
-          <>
-            <ButtonLink variant="secondary" href={`/admin/applications/${app.id}/edit`}>
-              Edit
-            </ButtonLink>
-            <DeleteApplicationButton id={app.id} name={app.name} />
-          </>
-        }
-      />
+      <ApplicationHeader app={app} tab="Overview" />
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Credentials">
           <dl className="divide-y divide-slate-200">

@@ -1,0 +1,141 @@
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import {
+  credentialHint,
+  credentialMatches,
+  credentialPrefixes,
+  generateClientId,
+  generateCredential,
+  hashCredential,
+  type CredentialKind,
+} from "./secrets.ts";
+
+const kinds = Object.keys(credentialPrefixes) as CredentialKind[];
+const base64url = /^[A-Za-z0-9_-]+$/;
+
+describe("generateCredential", () => {
+  it("uses a distinct, recognisable prefix per kind", () => {
+    expect(credentialPrefixes).toEqual({
+      clientSecret: "pcs_",
+      accessToken: "pca_",
+      refreshToken: "pcr_",
+      authorizationCode: "pcc_",
+    });
+    for (const kind of kinds) expect(generateCredential(kind).startsWith(credentialPrefixes[kind])).toBe(true);
+  });
+
+  it.each(kinds)("gives a %s 256 bits of randomness as unpadded base64url", (kind) => {
+    const value = generateCredential(kind);
+    const body = value.slice(credentialPrefixes[kind].length);
+    expect(body).toMatch(base64url);
+    // 32 bytes encode to 43 base64url characters without padding.
+    expect(body).toHaveLength(43);
+    expect(Buffer.from(body, "base64url")).toHaveLength(32);
+    // Decoding and re-encoding is lossless: every character carries data.
+    expect(Buffer.from(body, "base64url").toString("base64url")).toBe(body);
+  });
+
+  it("never repeats over many draws", () => {
+    const draws = 20_000;
+    const values = new Set(Array.from({ length: draws }, () => generateCredential("accessToken")));
+    expect(values.size).toBe(draws);
+  });
+
+  it("spreads its bytes over the whole byte range and varies at every position", () => {
+    const bodies = Array.from({ length: 1_000 }, () => Buffer.from(generateCredential("clientSecret").slice(4), "base64url"));
+    const seen = new Set<number>();
+    for (const bytes of bodies) for (const byte of bytes) seen.add(byte);
+    // 32,000 random bytes miss one of 256 values with probability ~256·e^-125: never.
+    expect(seen.size).toBe(256);
+    for (let position = 0; position < 32; position++) {
+      const atPosition = new Set(bodies.map((bytes) => bytes[position]));
+      expect(atPosition.size).toBeGreaterThan(200);
+    }
+  });
+});
+
+describe("generateClientId", () => {
+  it("is 144 random bits, URL-safe and unique", () => {
+    const ids = Array.from({ length: 5_000 }, () => generateClientId());
+    for (const id of ids.slice(0, 50)) {
+      expect(id).toMatch(base64url);
+      expect(Buffer.from(id, "base64url")).toHaveLength(18);
+    }
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe("hashCredential", () => {
+  it("is SHA-256 as lowercase hex (FIPS 180-2 test vectors)", () => {
+    expect(hashCredential("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    expect(hashCredential("")).toBe("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    expect(hashCredential("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")).toBe(
+      "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
+    );
+  });
+
+  it("hashes the UTF-8 bytes of the value", () => {
+    expect(hashCredential("é")).toBe(createHash("sha256").update(Buffer.from([0xc3, 0xa9])).digest("hex"));
+  });
+
+  it("is deterministic and differs for different credentials", () => {
+    const secret = generateCredential("clientSecret");
+    expect(hashCredential(secret)).toBe(hashCredential(secret));
+    expect(hashCredential(secret)).toMatch(/^[0-9a-f]{64}$/);
+    expect(hashCredential(secret)).not.toBe(hashCredential(generateCredential("clientSecret")));
+    expect(hashCredential(secret)).not.toContain(secret.slice(4));
+  });
+});
+
+describe("credentialMatches", () => {
+  const secret = generateCredential("clientSecret");
+  const stored = hashCredential(secret);
+
+  it("accepts the credential whose digest is stored", () => {
+    expect(credentialMatches(secret, stored)).toBe(true);
+  });
+
+  it("refuses any other credential", () => {
+    expect(credentialMatches(generateCredential("clientSecret"), stored)).toBe(false);
+    // One character changed.
+    const last = secret.at(-1) === "A" ? "B" : "A";
+    expect(credentialMatches(secret.slice(0, -1) + last, stored)).toBe(false);
+    expect(credentialMatches(secret.toUpperCase(), stored)).toBe(false);
+    expect(credentialMatches(` ${secret}`, stored)).toBe(false);
+  });
+
+  it("refuses presented values of any length, including empty and very long", () => {
+    expect(credentialMatches("", stored)).toBe(false);
+    expect(credentialMatches(secret.slice(0, 10), stored)).toBe(false);
+    expect(credentialMatches(secret.repeat(100), stored)).toBe(false);
+  });
+
+  it("is false when no digest is stored (public clients)", () => {
+    expect(credentialMatches(secret, null)).toBe(false);
+    expect(credentialMatches(secret, undefined)).toBe(false);
+    expect(credentialMatches(secret, "")).toBe(false);
+    expect(credentialMatches("", null)).toBe(false);
+  });
+
+  it("is false, without throwing, when the stored digest is malformed or another length", () => {
+    expect(credentialMatches(secret, stored.slice(0, 32))).toBe(false);
+    expect(credentialMatches(secret, `${stored}00`)).toBe(false);
+    expect(credentialMatches(secret, "not hex at all")).toBe(false);
+    // The plain secret stored by mistake never authenticates.
+    expect(credentialMatches(secret, secret)).toBe(false);
+  });
+});
+
+describe("credentialHint", () => {
+  it("is the last four characters", () => {
+    expect(credentialHint("pcs_abcdefWXYZ")).toBe("WXYZ");
+    const secret = generateCredential("clientSecret");
+    expect(credentialHint(secret)).toHaveLength(4);
+    expect(secret.endsWith(credentialHint(secret))).toBe(true);
+  });
+
+  it("is what there is for values shorter than four characters", () => {
+    expect(credentialHint("ab")).toBe("ab");
+    expect(credentialHint("")).toBe("");
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * Counts token endpoint outcomes per day, application and grant type. Counting happens in memory
+ * and is written every few seconds in one batch, so the token endpoint pays no extra query; a crash
+ * loses at most those seconds of counts. Several instances each add their own increments.
+ */
+import type { Db } from "../db/client.ts";
+
+export type Outcome = "issued" | "failed";
+
+export interface UsageEvent {
+  applicationId: string;
+  grantType: string;
+  outcome: Outcome;
+  at: Date;
+}
+
+const separator = "\u0000";
+
+export class UsageCounter {
+  private pending = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: Db,
+    private readonly intervalMs = 5000,
+  ) {}
+
+  record(event: UsageEvent): void {
+    const key = [event.at.toISOString().slice(0, 10), event.applicationId, event.grantType.slice(0, 100), event.outcome].join(separator);
+    this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
+    if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        void this.flush();
+      }, this.intervalMs);
+      // Never keep a process alive just to write counts.
+      this.timer.unref();
+    }
+  }
+
+  /** Writes what has been counted so far. */
+  flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = new Map();
+    this.flushing = this.flushing.then(() => this.write(batch));
+    return this.flushing;
+  }
+
+  private async write(batch: Map<string, number>): Promise<void> {
+    if (batch.size === 0) return;
+    try {
+      await this.db.$transaction(
+        [...batch].map(([key, count]) => {
+          const [day, applicationId, grantType, outcome] = key.split(separator) as [string, string, string, string];
+          return this.db.usageCounter.upsert({
+            where: { day_applicationId_grantType_outcome: { day, applicationId, grantType, outcome } },
+            create: { day, applicationId, grantType, outcome, count },
+            update: { count: { increment: count } },
+          });
+        }),
+      );
+    } catch (error) {
+      // Keep the counts for the next attempt rather than lose them.
+      for (const [key, count] of batch) this.pending.set(key, (this.pending.get(key) ?? 0) + count);
+      console.error("Could not write usage counts:", error);
+    }
+  }
+}
