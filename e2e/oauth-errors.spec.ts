@@ -62,7 +62,7 @@ test.describe("authorization endpoint errors", () => {
     await session.dispose();
   });
 
-  test("prompt=none: login_required when signed out, consent_required without consent", async ({ baseURL, db, makeUser, request }) => {
+  test("prompt=none and max_age: login_required when signed out or signed in too long ago, consent_required without consent", async ({ baseURL, db, makeUser, request }) => {
     const user = await makeUser();
     const registered = await registerClient(db);
     const config = await relyingParty(baseURL!, registered);
@@ -70,6 +70,14 @@ test.describe("authorization endpoint errors", () => {
     expect((await authorize(request, flow.url)).searchParams.get("error")).toBe("login_required");
     const session = await signedInSession(baseURL!, user.email, user.password);
     expect((await authorize(session, flow.url)).searchParams.get("error")).toBe("consent_required");
+    // max_age: a sign-in older than allowed must be repeated (or, with prompt=none, is refused).
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const stale = await codeFlowStart(config, { prompt: "none", max_age: "0" });
+    expect((await authorize(session, stale.url)).searchParams.get("error")).toBe("login_required");
+    const again = await authorize(session, (await codeFlowStart(config, { max_age: "0" })).url);
+    expect(again.pathname).toBe("/login");
+    expect(again.searchParams.get("switch")).toBe("1");
+    expect(again.searchParams.get("callbackUrl")).not.toContain("max_age");
     await session.dispose();
   });
 

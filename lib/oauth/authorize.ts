@@ -27,6 +27,8 @@ export interface AuthorizationRequest {
   codeChallenge: string | null;
   nonce: string | undefined;
   prompts: ReadonlySet<Prompt>;
+  /** OpenID Connect max_age: seconds since the user last signed in, beyond which they sign in again. */
+  maxAge: number | undefined;
   /** Django OAuth Toolkit's approval_prompt, or the server default. */
   approvalPrompt: "auto" | "force";
 }
@@ -125,6 +127,10 @@ export async function validateAuthorizationRequest(ctx: ProtocolContext, query: 
       prompts.add(value as Prompt);
     }
     if (prompts.has("none") && prompts.size > 1) throw new OAuthError("invalid_request", "prompt=none cannot be combined with other values");
+    const maxAgeValue = optional(params, "max_age");
+    if (maxAgeValue !== undefined && !/^\d{1,9}$/.test(maxAgeValue)) {
+      throw new OAuthError("invalid_request", "max_age must be a whole number of seconds");
+    }
     const approval = optional(params, "approval_prompt");
     if (approval !== undefined && approval !== "auto" && approval !== "force") {
       throw new OAuthError("invalid_request", "approval_prompt must be auto or force");
@@ -140,6 +146,7 @@ export async function validateAuthorizationRequest(ctx: ProtocolContext, query: 
         codeChallenge: challenge ?? null,
         nonce: optional(params, "nonce"),
         prompts,
+        maxAge: maxAgeValue === undefined ? undefined : Number(maxAgeValue),
         approvalPrompt: approval ?? ctx.config.approvalPrompt,
       },
     };
@@ -167,7 +174,11 @@ export async function decide(ctx: ProtocolContext, request: AuthorizationRequest
     if (prompts.has("none")) return { kind: "redirect", location: errorRedirect(ctx, request, new OAuthError("login_required", "The user is not signed in")) };
     return { kind: "sign-in", reauthenticate: false };
   }
-  if (prompts.has("login") || prompts.has("select_account")) return { kind: "sign-in", reauthenticate: true };
+  const tooOld = request.maxAge !== undefined && ctx.now().getTime() - user.authTime.getTime() > request.maxAge * 1000;
+  if (tooOld && prompts.has("none")) {
+    return { kind: "redirect", location: errorRedirect(ctx, request, new OAuthError("login_required", "The user must sign in again")) };
+  }
+  if (tooOld || prompts.has("login") || prompts.has("select_account")) return { kind: "sign-in", reauthenticate: true };
   // A trusted application never shows the consent screen.
   if (client.skipAuthorization) return { kind: "approve" };
   const forced = prompts.has("consent") || request.approvalPrompt === "force";

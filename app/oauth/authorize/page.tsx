@@ -24,9 +24,12 @@ export default async function AuthorizePage({ searchParams }: { searchParams: Pr
     case "redirect":
       redirect(decision.location);
     case "sign-in": {
-      // Come back without prompt=login, or the sign-in would be asked for again, forever.
+      // Come back without prompt=login or max_age, or the sign-in would be asked for again, forever.
       const back = new URLSearchParams(query);
-      back.delete("prompt");
+      if (decision.reauthenticate) {
+        back.delete("prompt");
+        back.delete("max_age");
+      }
       const callbackUrl = encodeURIComponent(`/oauth/authorize?${back}`);
       redirect(`/login?callbackUrl=${callbackUrl}${decision.reauthenticate ? "&switch=1" : ""}`);
     }

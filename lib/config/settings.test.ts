@@ -1,0 +1,156 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { builtInScopes } from "../oauth/scope.ts";
+import { readSettings } from "./settings.ts";
+
+const cwd = path.join(path.sep, "srv", "portcullis");
+
+describe("readSettings", () => {
+  it("runs with no environment at all", () => {
+    const settings = readSettings({}, cwd);
+    expect(settings.port).toBe(3000);
+    expect(settings.publicUrl).toBe("http://localhost:3000");
+    expect(settings.dataDir).toBe(path.join(cwd, "data"));
+    expect(settings.databaseUrl).toBe(`file:${path.join(cwd, "data", "portcullis.db")}`);
+    expect(settings.adminEmail).toBe("admin@example.com");
+    expect(settings.adminPassword).toBeUndefined();
+    expect(settings.sessionSecret).toBeUndefined();
+    expect(settings.approvalPrompt).toBe("auto");
+    expect(settings.scopes).toEqual(builtInScopes);
+    expect(settings.lifetimes).toEqual({
+      authorizationCode: 60,
+      accessToken: 3600,
+      refreshToken: 30 * 24 * 3600,
+      consent: 90 * 24 * 3600,
+      refreshGracePeriod: 0,
+    });
+  });
+
+  it("resolves the default data folder against the given working directory", () => {
+    const other = path.join(path.sep, "opt", "elsewhere");
+    expect(readSettings({}, other).dataDir).toBe(path.join(other, "data"));
+    expect(readSettings({}, other).databaseUrl).toBe(`file:${path.join(other, "data", "portcullis.db")}`);
+  });
+
+  it("treats empty and blank values as unset", () => {
+    const settings = readSettings(
+      {
+        PORT: "",
+        PORTCULLIS_URL: "  ",
+        DATABASE_URL: "",
+        PORTCULLIS_DATA_DIR: " ",
+        PORTCULLIS_ADMIN_EMAIL: "",
+        PORTCULLIS_ADMIN_PASSWORD: "",
+        PORTCULLIS_SECRET: " ",
+        PORTCULLIS_APPROVAL_PROMPT: "",
+        PORTCULLIS_SCOPES: "",
+        PORTCULLIS_ACCESS_TOKEN_LIFETIME: "",
+      },
+      cwd,
+    );
+    expect(settings).toEqual(readSettings({}, cwd));
+  });
+
+  it("takes every value from the environment", () => {
+    const settings = readSettings(
+      {
+        PORT: "8080",
+        PORTCULLIS_URL: "https://auth.example.com",
+        DATABASE_URL: "postgresql://portcullis@db.internal/portcullis",
+        PORTCULLIS_DATA_DIR: "/var/lib/portcullis",
+        PORTCULLIS_ADMIN_EMAIL: "ops@example.com",
+        PORTCULLIS_ADMIN_PASSWORD: "correct horse battery staple",
+        PORTCULLIS_SECRET: "s3cret",
+        PORTCULLIS_APPROVAL_PROMPT: "force",
+        PORTCULLIS_CODE_LIFETIME: "30",
+        PORTCULLIS_ACCESS_TOKEN_LIFETIME: "900",
+        PORTCULLIS_REFRESH_TOKEN_LIFETIME: "86400",
+        PORTCULLIS_CONSENT_LIFETIME: "0",
+        PORTCULLIS_REFRESH_GRACE_PERIOD: "5",
+        PORTCULLIS_SCOPES: '{"api:read": "Read your orders"}',
+      },
+      cwd,
+    );
+    expect(settings.port).toBe(8080);
+    expect(settings.publicUrl).toBe("https://auth.example.com");
+    expect(settings.databaseUrl).toBe("postgresql://portcullis@db.internal/portcullis");
+    expect(settings.dataDir).toBe(path.resolve("/var/lib/portcullis"));
+    expect(settings.adminEmail).toBe("ops@example.com");
+    expect(settings.adminPassword).toBe("correct horse battery staple");
+    expect(settings.sessionSecret).toBe("s3cret");
+    expect(settings.approvalPrompt).toBe("force");
+    expect(settings.lifetimes).toEqual({
+      authorizationCode: 30,
+      accessToken: 900,
+      refreshToken: 86400,
+      consent: 0,
+      refreshGracePeriod: 5,
+    });
+    expect(settings.scopes["api:read"]).toEqual({ description: "Read your orders" });
+    expect(settings.scopes.openid).toEqual(builtInScopes.openid);
+  });
+
+  it("derives the default public URL from PORT", () => {
+    expect(readSettings({ PORT: "4000" }, cwd).publicUrl).toBe("http://localhost:4000");
+  });
+
+  it("puts the SQLite file in a relative PORTCULLIS_DATA_DIR under the working directory", () => {
+    const settings = readSettings({ PORTCULLIS_DATA_DIR: "state/db" }, cwd);
+    expect(settings.dataDir).toBe(path.join(cwd, "state", "db"));
+    expect(settings.databaseUrl).toBe(`file:${path.join(cwd, "state", "db", "portcullis.db")}`);
+  });
+
+  it.each([
+    ["https://auth.example.com/", "https://auth.example.com"],
+    ["https://auth.example.com///", "https://auth.example.com"],
+    ["https://example.com/auth/", "https://example.com/auth"],
+    ["https://example.com/auth", "https://example.com/auth"],
+  ])("strips trailing slashes from PORTCULLIS_URL %s", (raw, expected) => {
+    expect(readSettings({ PORTCULLIS_URL: raw }, cwd).publicUrl).toBe(expected);
+  });
+
+  it("falls back to NEXTAUTH_URL and NEXTAUTH_SECRET, preferring the PORTCULLIS_ variables", () => {
+    const fallback = readSettings({ NEXTAUTH_URL: "https://login.example.com/", NEXTAUTH_SECRET: "next" }, cwd);
+    expect(fallback.publicUrl).toBe("https://login.example.com");
+    expect(fallback.sessionSecret).toBe("next");
+    const preferred = readSettings(
+      { PORTCULLIS_URL: "https://auth.example.com", NEXTAUTH_URL: "https://login.example.com", PORTCULLIS_SECRET: "own", NEXTAUTH_SECRET: "next" },
+      cwd,
+    );
+    expect(preferred.publicUrl).toBe("https://auth.example.com");
+    expect(preferred.sessionSecret).toBe("own");
+  });
+
+  it.each([
+    "PORT",
+    "PORTCULLIS_CODE_LIFETIME",
+    "PORTCULLIS_ACCESS_TOKEN_LIFETIME",
+    "PORTCULLIS_REFRESH_TOKEN_LIFETIME",
+    "PORTCULLIS_CONSENT_LIFETIME",
+    "PORTCULLIS_REFRESH_GRACE_PERIOD",
+  ])("refuses a %s that is not a whole number ≥ 0, naming the variable and the value", (name) => {
+    for (const bad of ["abc", "1.5", "-1", "3600s", "NaN", "Infinity"]) {
+      expect(() => readSettings({ [name]: bad }, cwd), `${name}=${bad}`).toThrow(name);
+      expect(() => readSettings({ [name]: bad }, cwd), `${name}=${bad}`).toThrow(`"${bad}"`);
+    }
+  });
+
+  it("refuses an approval prompt other than auto or force", () => {
+    expect(() => readSettings({ PORTCULLIS_APPROVAL_PROMPT: "always" }, cwd)).toThrow(/PORTCULLIS_APPROVAL_PROMPT/);
+  });
+
+  it("passes on an invalid PORTCULLIS_SCOPES as an error", () => {
+    expect(() => readSettings({ PORTCULLIS_SCOPES: "[1]" }, cwd)).toThrow(/PORTCULLIS_SCOPES/);
+  });
+
+  it("reads only the environment it is given", () => {
+    const saved = process.env.PORT;
+    process.env.PORT = "5555";
+    try {
+      expect(readSettings({}, cwd).port).toBe(3000);
+    } finally {
+      if (saved === undefined) delete process.env.PORT;
+      else process.env.PORT = saved;
+    }
+  });
+});
