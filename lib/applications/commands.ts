@@ -6,9 +6,17 @@
 import { recordAudit, diffFields, type Actor } from "../audit/record.ts";
 import type { Db } from "../db/client.ts";
 import { credentialHint, generateClientId, generateCredential, hashCredential } from "../oauth/secrets.ts";
-import { applicationInclude, columnsFrom, inputOf, relationsFrom, toApplication, type Application, type ApplicationRow } from "./model.ts";
+import {
+  applicationInclude,
+  columnsFrom,
+  inputOf,
+  relationsFrom,
+  toApplication,
+  type Application,
+  type ApplicationRow,
+} from "./model.ts";
 import { findApplication } from "./queries.ts";
-import { parseApplicationInput, type FieldErrors } from "./schema.ts";
+import { parseApplicationInput, type ApplicationInput, type FieldErrors } from "./schema.ts";
 
 export class ApplicationNotFoundError extends Error {
   constructor(id: string) {
@@ -24,11 +32,35 @@ function newSecret() {
   const secret = generateCredential("clientSecret");
   return {
     secret,
-    columns: { clientSecretHash: hashCredential(secret), clientSecretHint: credentialHint(secret), clientSecretIssuedAt: new Date() },
+    columns: {
+      clientSecretHash: hashCredential(secret),
+      clientSecretHint: credentialHint(secret),
+      clientSecretIssuedAt: new Date(),
+    },
   };
 }
 
 const noSecret = { clientSecretHash: null, clientSecretHint: null, clientSecretIssuedAt: null };
+
+/** Grant types and scopes are sets: their order is not a change. URI lists keep their order. */
+function comparable(input: ApplicationInput): Record<string, unknown> {
+  return { ...input, grantTypes: [...input.grantTypes].sort(), allowedScopes: [...input.allowedScopes].sort() };
+}
+
+/** Prisma's "record to update/delete does not exist": another request got there first. */
+function isMissingRecord(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2025";
+}
+
+/** Runs a write on an application that may be deleted concurrently, reporting that as not found. */
+async function onExisting<T>(id: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isMissingRecord(error)) throw new ApplicationNotFoundError(id);
+    throw error;
+  }
+}
 
 export async function createApplication(
   db: Db,
@@ -75,70 +107,91 @@ export async function updateApplication(db: Db, id: string, raw: unknown, actor:
   const credentials = becameConfidential ? newSecret() : null;
   const secretColumns = credentials ? credentials.columns : input.clientType === "public" ? noSecret : {};
   const relations = relationsFrom(input);
-  const changes = diffFields(inputOf(before) as unknown as Record<string, unknown>, input as unknown as Record<string, unknown>);
-  const row = await db.$transaction(async (tx) => {
-    await tx.applicationGrantType.deleteMany({ where: { applicationId: id } });
-    await tx.applicationUri.deleteMany({ where: { applicationId: id } });
-    await tx.applicationScope.deleteMany({ where: { applicationId: id } });
-    const updated = await tx.application.update({
-      where: { id },
-      data: {
-        ...columnsFrom(input),
-        ...secretColumns,
-        grantTypes: { create: relations.grantTypes },
-        uris: { create: relations.uris },
-        scopes: { create: relations.scopes },
-      },
-      include: applicationInclude,
-    });
-    if (Object.keys(changes).length > 0 || credentials) {
-      await recordAudit(tx, actor, {
-        action: "application.updated",
-        applicationId: id,
-        details: { name: input.name, changes, ...(credentials ? { secretIssued: true } : {}) },
+  const changes = diffFields(comparable(inputOf(before)), comparable(input));
+  const row = await onExisting(id, () =>
+    db.$transaction(async (tx) => {
+      await tx.applicationGrantType.deleteMany({ where: { applicationId: id } });
+      await tx.applicationUri.deleteMany({ where: { applicationId: id } });
+      await tx.applicationScope.deleteMany({ where: { applicationId: id } });
+      const updated = await tx.application.update({
+        where: { id },
+        data: {
+          ...columnsFrom(input),
+          ...secretColumns,
+          grantTypes: { create: relations.grantTypes },
+          uris: { create: relations.uris },
+          scopes: { create: relations.scopes },
+        },
+        include: applicationInclude,
       });
-    }
-    return updated;
-  });
+      if (Object.keys(changes).length > 0 || credentials) {
+        await recordAudit(tx, actor, {
+          action: "application.updated",
+          applicationId: id,
+          details: { name: input.name, changes, ...(credentials ? { secretIssued: true } : {}) },
+        });
+      }
+      return updated;
+    }),
+  );
   return { ok: true, application: toApplication(row as ApplicationRow), clientSecret: credentials?.secret };
 }
 
 export async function setApplicationTrusted(db: Db, id: string, trusted: boolean, actor: Actor): Promise<Application> {
   const before = await findApplication(db, id);
   if (!before) throw new ApplicationNotFoundError(id);
-  const row = await db.$transaction(async (tx) => {
-    const updated = await tx.application.update({
-      where: { id },
-      data: { skipAuthorization: trusted },
-      include: applicationInclude,
-    });
-    if (before.skipAuthorization !== trusted) {
-      await recordAudit(tx, actor, {
-        action: "application.trust_changed",
-        applicationId: id,
-        details: { name: before.name, changes: { skipAuthorization: { from: before.skipAuthorization, to: trusted } } },
+  const row = await onExisting(id, () =>
+    db.$transaction(async (tx) => {
+      const updated = await tx.application.update({
+        where: { id },
+        data: { skipAuthorization: trusted },
+        include: applicationInclude,
       });
-    }
-    return updated;
-  });
+      if (before.skipAuthorization !== trusted) {
+        await recordAudit(tx, actor, {
+          action: "application.trust_changed",
+          applicationId: id,
+          details: {
+            name: before.name,
+            changes: { skipAuthorization: { from: before.skipAuthorization, to: trusted } },
+          },
+        });
+      }
+      return updated;
+    }),
+  );
   return toApplication(row as ApplicationRow);
 }
 
 /** Issues a new secret; the old one stops working at once. Public clients have none to rotate. */
-export async function rotateClientSecret(db: Db, id: string, actor: Actor): Promise<{ application: Application; clientSecret: string }> {
+export async function rotateClientSecret(
+  db: Db,
+  id: string,
+  actor: Actor,
+): Promise<{ application: Application; clientSecret: string }> {
   const before = await findApplication(db, id);
   if (!before) throw new ApplicationNotFoundError(id);
   if (before.clientType !== "confidential") throw new Error("Public clients have no secret to rotate");
   const credentials = newSecret();
-  const row = await db.$transaction(async (tx) => {
-    const updated = await tx.application.update({ where: { id }, data: credentials.columns, include: applicationInclude });
-    await recordAudit(tx, actor, {
-      action: "application.secret_rotated",
-      applicationId: id,
-      details: { name: before.name, previousHint: before.clientSecretHint, newHint: credentials.columns.clientSecretHint },
-    });
-    return updated;
-  });
+  const row = await onExisting(id, () =>
+    db.$transaction(async (tx) => {
+      const updated = await tx.application.update({
+        where: { id },
+        data: credentials.columns,
+        include: applicationInclude,
+      });
+      await recordAudit(tx, actor, {
+        action: "application.secret_rotated",
+        applicationId: id,
+        details: {
+          name: before.name,
+          previousHint: before.clientSecretHint,
+          newHint: credentials.columns.clientSecretHint,
+        },
+      });
+      return updated;
+    }),
+  );
   return { application: toApplication(row as ApplicationRow), clientSecret: credentials.secret };
 }
 
@@ -146,13 +199,15 @@ export async function rotateClientSecret(db: Db, id: string, actor: Actor): Prom
 export async function deleteApplication(db: Db, id: string, actor: Actor): Promise<Application> {
   const before = await findApplication(db, id);
   if (!before) throw new ApplicationNotFoundError(id);
-  await db.$transaction(async (tx) => {
-    await tx.application.delete({ where: { id } });
-    await recordAudit(tx, actor, {
-      action: "application.deleted",
-      applicationId: id,
-      details: { name: before.name, clientId: before.clientId },
-    });
-  });
+  await onExisting(id, () =>
+    db.$transaction(async (tx) => {
+      await tx.application.delete({ where: { id } });
+      await recordAudit(tx, actor, {
+        action: "application.deleted",
+        applicationId: id,
+        details: { name: before.name, clientId: before.clientId },
+      });
+    }),
+  );
   return before;
 }

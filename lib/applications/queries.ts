@@ -76,7 +76,7 @@ export async function listApplications(db: Db, query: ApplicationListQuery = {})
   };
   const total = await db.application.count({ where });
   const pageCount = Math.max(1, Math.ceil(total / pageSize));
-  const page = Math.min(query.page ?? 1, pageCount);
+  const page = Math.min(Math.max(Math.trunc(query.page ?? 1), 1), pageCount);
   const rows = await db.application.findMany({
     where,
     orderBy: orderFor(query.sort ?? "-created"),

@@ -210,6 +210,16 @@ describe("parseApplicationInput", () => {
     });
   });
 
+  it("refuses wildcards, which can never match, in redirect URIs and origins", () => {
+    expect(rejected(valid({ redirectUris: ["https://*.example.com/cb"] })).redirectUris?.[0]).toContain("must not contain wildcards");
+    expect(rejected(valid({ allowedOrigins: ["https://*.example.com"] })).allowedOrigins?.[0]).toContain("must not contain wildcards");
+  });
+
+  it("accepts a private-use scheme in any letter case (schemes are case-insensitive)", () => {
+    expect(accepted(valid({ redirectUris: ["Com.Example.App:/cb"] })).redirectUris).toEqual(["Com.Example.App:/cb"]);
+    expect(erroredFields(valid({ redirectUris: ["Com.Example.App://cb"] }))).toEqual(["redirectUris"]);
+  });
+
   describe("allowed origins", () => {
     it.each(["https://app.example.com", "https://app.example.com:8443", "http://localhost:3000", "http://127.0.0.1:5173", "http://[::1]:8080"])(
       "accepts %s",
@@ -459,6 +469,13 @@ describe("redirectUriAllowed", () => {
     expect(redirectUriAllowed("http://127.0.0.1:3000/callback", registered)).toBe(true);
     expect(redirectUriAllowed("http://127.0.0.1:3001/callback", registered)).toBe(false);
     expect(redirectUriAllowed("http://127.0.0.1/callback", registered)).toBe(false);
+  });
+
+  it("treats an explicit default port as a port: registered :80 matches only :80", () => {
+    const registered = ["http://127.0.0.1:80/cb"];
+    expect(redirectUriAllowed("http://127.0.0.1:80/cb", registered)).toBe(true);
+    expect(redirectUriAllowed("http://127.0.0.1/cb", registered)).toBe(false);
+    expect(redirectUriAllowed("http://127.0.0.1:9999/cb", registered)).toBe(false);
   });
 
   it("checks each registered URI", () => {

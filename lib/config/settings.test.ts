@@ -153,4 +153,8 @@ describe("readSettings", () => {
       else process.env.PORT = saved;
     }
   });
+
+  it.each(["70000", "0", "0x10", " x ", "-1", "80.5"])("refuses PORT=%j with a message about port numbers", (bad) => {
+    expect(() => readSettings({ PORT: bad }, "/srv")).toThrow(/PORT must be a port number from 1 to 65535/);
+  });
 });

@@ -47,13 +47,21 @@ function integerFromEnv(env: Env, name: string, fallback: number): number {
   return value;
 }
 
+function portFromEnv(env: Env): number {
+  const raw = env.PORT?.trim();
+  if (!raw) return 3000;
+  const port = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`PORT must be a port number from 1 to 65535, got "${env.PORT}"`);
+  return port;
+}
+
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value;
 }
 
 export function readSettings(env: Env = process.env, cwd = process.cwd()): Settings {
   const dataDir = path.resolve(cwd, nonEmpty(env.PORTCULLIS_DATA_DIR) ?? "data");
-  const port = integerFromEnv(env, "PORT", 3000);
+  const port = portFromEnv(env);
   const publicUrl = (nonEmpty(env.PORTCULLIS_URL) ?? nonEmpty(env.NEXTAUTH_URL) ?? `http://localhost:${port}`)
     .replace(/\/+$/, "");
   const approvalPrompt = nonEmpty(env.PORTCULLIS_APPROVAL_PROMPT) ?? "auto";

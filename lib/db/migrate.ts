@@ -83,12 +83,29 @@ const sqliteHistoryTable = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
 )`;
 
+/**
+ * Switching a new file to WAL can fail with SQLITE_BUSY without waiting for the busy timeout when
+ * two processes do it at the same moment (both hold a shared lock and want to upgrade); retry.
+ */
+function enableWal(db: Database.Database): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      db.pragma("journal_mode = WAL");
+      return;
+    } catch (error) {
+      const busy = (error as { code?: string }).code?.startsWith("SQLITE_BUSY");
+      if (!busy || attempt >= 100) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20 + Math.random() * 30);
+    }
+  }
+}
+
 function migrateSqlite(file: string, migrations: Migration[]): MigrationResult {
   mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file, { timeout: 30_000 });
   try {
     // WAL lets readers and the single writer proceed together; it persists in the file.
-    db.pragma("journal_mode = WAL");
+    enableWal(db);
     db.exec(sqliteHistoryTable);
     const applied: string[] = [];
     let modified: string[] = [];

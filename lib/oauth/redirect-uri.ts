@@ -5,6 +5,7 @@
 
 const loopbackHosts = new Set(["127.0.0.1", "[::1]", "localhost"]);
 const loopbackIpHosts = new Set(["127.0.0.1", "[::1]"]);
+const registeredWithoutPort = /^http:\/\/(127\.0\.0\.1|\[::1\])(?=[/?]|$)/i;
 
 function parse(uri: string): URL | null {
   try {
@@ -24,6 +25,7 @@ export function redirectUriProblem(uri: string): string | null {
   if (!url) return "must be an absolute URI, e.g. https://app.example.com/callback";
   if (uri.includes("#")) return "must not contain a fragment (#…)";
   if (url.username !== "" || url.password !== "") return "must not contain a user name or password";
+  if (url.hostname.includes("*")) return "must not contain wildcards: register each address exactly";
   const scheme = url.protocol.slice(0, -1);
   if (scheme === "https") return url.hostname === "" ? "needs a host" : null;
   if (scheme === "http") {
@@ -35,7 +37,9 @@ export function redirectUriProblem(uri: string): string | null {
   if (!scheme.includes(".")) {
     return "must use https, loopback http, or a reverse-domain app scheme like com.example.app:/callback";
   }
-  if (!uri.startsWith(`${scheme}:/`) || uri.startsWith(`${scheme}://`)) {
+  // Schemes are case-insensitive (RFC 3986 §3.1); URL lower-cases them.
+  const lowered = uri.toLowerCase();
+  if (!lowered.startsWith(`${scheme}:/`) || lowered.startsWith(`${scheme}://`)) {
     return `must have the form ${scheme}:/path (a single slash after the scheme)`;
   }
   return null;
@@ -48,6 +52,7 @@ export function originProblem(origin: string): string | null {
   if (url.protocol !== "https:" && !(url.protocol === "http:" && loopbackHosts.has(url.hostname))) {
     return "must use https (http is allowed only for 127.0.0.1, [::1] and localhost)";
   }
+  if (url.hostname.includes("*")) return "must not contain wildcards: register each origin exactly";
   if (url.origin !== origin) return "must be scheme, host and optional port only, e.g. https://app.example.com";
   return null;
 }
@@ -67,7 +72,8 @@ export function redirectUriAllowed(requested: string, registered: readonly strin
       allowed !== null &&
       allowed.protocol === "http:" &&
       loopbackIpHosts.has(allowed.hostname) &&
-      allowed.port === "" &&
+      // Read the port from the text: URL drops an explicit default port (":80"), which is still a port.
+      registeredWithoutPort.test(candidate) &&
       asked.hostname === allowed.hostname &&
       asked.username === "" &&
       asked.password === "" &&

@@ -399,6 +399,39 @@ describe.each(providers)("application commands on %s", (provider: Provider) => {
     });
   });
 
+  describe("concurrency and no-op edits", () => {
+    it("saving an application unchanged, with grant types and scopes in another order, audits nothing", async () => {
+      const { application, clientSecret } = await create(db, webApp({ name: "Reordered", grantTypes: ["refresh_token", "authorization_code"] }));
+      issued.push(clientSecret!);
+      const before = (await auditFor(db, application.id)).length;
+      const result = await updateApplication(
+        db,
+        application.id,
+        webApp({ name: "Reordered", grantTypes: ["authorization_code", "refresh_token"], allowedScopes: "openid email" }),
+        admin,
+      );
+      expect(result.ok).toBe(true);
+      expect((await auditFor(db, application.id)).length).toBe(before);
+    });
+
+    it("two concurrent deletes: one deletes, the other reports not found (never a database error)", async () => {
+      const { application, clientSecret } = await create(db, webApp({ name: "Deleted twice" }));
+      issued.push(clientSecret!);
+      const outcomes = await Promise.allSettled([deleteApplication(db, application.id, admin), deleteApplication(db, application.id, admin)]);
+      const fulfilled = outcomes.filter((outcome) => outcome.status === "fulfilled");
+      const rejectedOutcomes = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+      expect(fulfilled.length).toBeGreaterThanOrEqual(1);
+      for (const outcome of rejectedOutcomes) expect(outcome.reason).toBeInstanceOf(ApplicationNotFoundError);
+      expect(await findApplication(db, application.id)).toBeNull();
+      await expect(setApplicationTrusted(db, application.id, true, admin)).rejects.toBeInstanceOf(ApplicationNotFoundError);
+    });
+
+    it("a page number below 1 gives the first page", async () => {
+      const first = await listApplications(db, { page: 1, sort: "name" });
+      for (const page of [0, -3]) expect(await listApplications(db, { page, sort: "name" })).toEqual(first);
+    });
+  });
+
   describe("deleteApplication", () => {
     it("removes the application with its lists, codes, tokens and consents, and keeps the audit trail", async () => {
       const user = await db.user.create({ data: { email: `deleting-${provider}@example.com`, passwordHash: "x" } });
