@@ -9,6 +9,8 @@ import { createApplication, deleteApplication, ApplicationNotFoundError } from "
 import { listApplications } from "../applications/queries.ts";
 import type { Db } from "../db/client.ts";
 import { createUser } from "../users/commands.ts";
+import { clearTokens, maxBatchSize, parseBatchSize, type ClearedKind } from "../maintenance/clear-tokens.ts";
+import { seedDemo } from "../maintenance/seed-demo.ts";
 
 export interface Io {
   out(line: string): void;
@@ -25,7 +27,12 @@ Commands:
       [--redirect-uris "u1 u2"] [--post-logout-redirect-uris "u1 u2"] [--allowed-origins "o1 o2"]
       [--scopes "s1 s2"] [--skip-authorization] [--algorithm none|RS256] [--no-pkce] [--json]
   list-applications [--search TEXT] [--json]
-  delete-application ID [--json]`;
+  delete-application ID [--json]
+  clear-tokens [--batch-size N] [--json]
+      Deletes expired or revoked tokens, expired codes and expired consents, N rows at a time
+      (default 1000); safe while the server runs.
+  seed-demo [--json]
+      Adds demo applications, users (passwords printed), tokens and a month of usage.`;
 
 function printErrors(io: Io, errors: Partial<Record<string, string[]>>, flags: Record<string, string>): void {
   for (const [field, messages] of Object.entries(errors)) {
@@ -154,11 +161,64 @@ const deleteApplicationCommand: Command = async (db, args, io) => {
   }
 };
 
+const clearedLabels: Record<ClearedKind, string> = {
+  accessTokens: "access tokens",
+  refreshTokens: "refresh tokens",
+  authorizationCodes: "authorization codes",
+  consents: "consents",
+};
+
+const clearTokensCommand: Command = async (db, args, io) => {
+  const { values } = parseArgs({ args, options: { "batch-size": { type: "string" }, json: { type: "boolean", default: false } } });
+  const batchSize = parseBatchSize(values["batch-size"]);
+  if (batchSize === null) {
+    io.err(`error: --batch-size: must be a whole number from 1 to ${maxBatchSize}`);
+    return 1;
+  }
+  const counts = await clearTokens(db, { batchSize });
+  if (values.json) {
+    io.out(JSON.stringify({ deleted: counts, batchSize }));
+  } else {
+    for (const kind of Object.keys(clearedLabels) as ClearedKind[]) {
+      io.out(`Deleted ${counts[kind].toLocaleString("en")} ${clearedLabels[kind]}`);
+    }
+  }
+  return 0;
+};
+
+const seedDemoCommand: Command = async (db, args, io) => {
+  const { values } = parseArgs({ args, options: { json: { type: "boolean", default: false } } });
+  const result = await seedDemo(db, cliActor);
+  if (values.json) {
+    io.out(JSON.stringify(result));
+    return 0;
+  }
+  if (!result.seeded) {
+    io.out(result.reason);
+    return 0;
+  }
+  io.out("Demo data added.\n\nUsers (non-admin; the passwords are not stored and will not be shown again):");
+  for (const user of result.users) io.out(`  ${user.email.padEnd(26)} ${user.password}`);
+  io.out("\nApplications:");
+  for (const app of result.applications) {
+    io.out(`  ${app.name} (${app.clientType}${app.trusted ? ", trusted" : ""}: ${app.grantTypes.join(", ")})`);
+    io.out(`    client_id:     ${app.clientId}`);
+    if (app.clientSecret) io.out(`    client_secret: ${app.clientSecret}`);
+  }
+  io.out(
+    `\n${result.consents} consents, ${result.accessTokens} access tokens, ${result.refreshTokens} refresh tokens, ` +
+      `${result.usage.days} days of usage (${result.usage.issued.toLocaleString("en")} issued, ${result.usage.failed.toLocaleString("en")} failed).`,
+  );
+  return 0;
+};
+
 export const commands: Record<string, Command> = {
   "create-user": createUserCommand,
   "create-application": createApplicationCommand,
   "list-applications": listApplicationsCommand,
   "delete-application": deleteApplicationCommand,
+  "clear-tokens": clearTokensCommand,
+  "seed-demo": seedDemoCommand,
 };
 
 /** Runs one command; returns the process exit code. */

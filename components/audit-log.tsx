@@ -1,0 +1,267 @@
+/**
+ * The audit log as a filterable, paginated list (server component): used by /admin/audit and by an
+ * application's History tab, which fixes the application. Filters are a plain GET form, so they
+ * work without JavaScript and every view has a URL.
+ */
+import Link from "next/link";
+import { Badge } from "@/components/ui/badge";
+import { buttonStyles } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/empty-state";
+import {
+  auditActions,
+  auditQueryFrom,
+  auditSearch,
+  listAuditEvents,
+  type AuditEntry,
+  type DetailLine,
+} from "@/lib/audit/queries";
+import { db } from "@/lib/db/client";
+import type { PageSearchParams } from "@/lib/web/search-params";
+
+const control = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900";
+
+function timestamp(date: Date): string {
+  return `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;
+}
+
+function Detail({ line }: { line: DetailLine }) {
+  if (line.kind === "note") return <li className="text-slate-700">{line.text}</li>;
+  if (line.kind === "value") {
+    return (
+      <li>
+        <span className="font-medium text-slate-800">{line.label}:</span>{" "}
+        <span className="text-slate-700">{line.value}</span>
+      </li>
+    );
+  }
+  return (
+    <li data-testid="audit-change">
+      <span className="font-medium text-slate-800">{line.label}:</span>{" "}
+      <span className="rounded bg-red-50 px-1 text-red-800">
+        <span className="sr-only">from </span>
+        {line.from}
+      </span>{" "}
+      <span aria-hidden="true" className="text-slate-600">
+        →
+      </span>{" "}
+      <span className="rounded bg-emerald-50 px-1 text-emerald-800">
+        <span className="sr-only">to </span>
+        {line.to}
+      </span>
+    </li>
+  );
+}
+
+function Entry({ entry, showApplication }: { entry: AuditEntry; showApplication: boolean }) {
+  return (
+    <li data-testid="audit-entry" data-action={entry.action} className="px-4 py-3 sm:px-5">
+      <div className="flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1">
+        <p className="font-semibold text-slate-900">
+          {entry.actionLabel} <code className="ml-1 font-mono text-xs font-normal text-slate-600">{entry.action}</code>
+        </p>
+        <time dateTime={entry.createdAt.toISOString()} className="whitespace-nowrap text-xs text-slate-600">
+          {timestamp(entry.createdAt)}
+        </time>
+      </div>
+      <dl className="mt-1 flex flex-wrap gap-x-5 gap-y-0.5 text-sm text-slate-700">
+        <div className="flex min-w-0 gap-1">
+          <dt className="text-slate-600">By</dt>
+          <dd className="min-w-0 [overflow-wrap:anywhere]" data-testid="audit-actor">
+            {entry.actor.kind === "user" ? (
+              entry.actor.label
+            ) : (
+              <Badge>{entry.actor.kind}</Badge>
+            )}
+          </dd>
+        </div>
+        {entry.ip ? (
+          <div className="flex gap-1">
+            <dt className="text-slate-600">from</dt>
+            <dd className="font-mono text-xs leading-5">{entry.ip}</dd>
+          </div>
+        ) : null}
+        {showApplication && entry.application ? (
+          <div className="flex min-w-0 gap-1">
+            <dt className="text-slate-600">Application</dt>
+            <dd className="min-w-0 [overflow-wrap:anywhere]" data-testid="audit-application">
+              {entry.application.exists ? (
+                <Link
+                  href={`/admin/applications/${entry.application.id}`}
+                  className="font-medium text-indigo-700 hover:underline"
+                >
+                  {entry.application.label}
+                </Link>
+              ) : (
+                <>
+                  {entry.application.label} <span className="text-slate-600">(deleted)</span>
+                </>
+              )}
+            </dd>
+          </div>
+        ) : null}
+        {entry.targetUser ? (
+          <div className="flex min-w-0 gap-1">
+            <dt className="text-slate-600">User</dt>
+            <dd className="min-w-0 [overflow-wrap:anywhere]">
+              {entry.targetUser.label}
+              {entry.targetUser.exists ? null : <span className="text-slate-600"> (deleted)</span>}
+            </dd>
+          </div>
+        ) : null}
+      </dl>
+      {entry.details.length > 0 ? (
+        <ul
+          className="mt-2 space-y-1 border-l-2 border-slate-200 pl-3 text-sm [overflow-wrap:anywhere]"
+          aria-label="Details"
+        >
+          {entry.details.map((line, index) => (
+            <Detail key={index} line={line} />
+          ))}
+        </ul>
+      ) : null}
+    </li>
+  );
+}
+
+export async function AuditLog({
+  searchParams,
+  basePath,
+  applicationId,
+}: {
+  searchParams: PageSearchParams;
+  /** Where the filter form and page links point. */
+  basePath: string;
+  /** Only this application's entries; hides the application filter and column. */
+  applicationId?: string;
+}) {
+  const query = {
+    ...auditQueryFrom(searchParams),
+    ...(applicationId ? { applicationId, application: undefined } : {}),
+  };
+  const page = await listAuditEvents(db(), query);
+  const filters = { actor: query.actor, application: query.application, action: query.action };
+  const filtered = Boolean(filters.actor || filters.application || filters.action);
+  const actionOptions = Object.entries(auditActions);
+  if (query.action && !auditActions[query.action]) actionOptions.push([query.action, query.action]);
+  const cursorParam = Boolean(query.before || query.after);
+
+  return (
+    <div>
+      <form
+        role="search"
+        aria-label="Filter the audit log"
+        action={basePath}
+        className={`mb-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2 ${applicationId ? "lg:grid-cols-3" : "lg:grid-cols-4"}`}
+      >
+        <div>
+          <label htmlFor="audit-actor" className="block text-sm font-medium text-slate-800">
+            Actor
+          </label>
+          <input
+            id="audit-actor"
+            name="actor"
+            type="search"
+            defaultValue={filters.actor}
+            placeholder="Email, cli or system"
+            className={control}
+          />
+        </div>
+        {applicationId ? null : (
+          <div>
+            <label htmlFor="audit-app" className="block text-sm font-medium text-slate-800">
+              Application
+            </label>
+            <input
+              id="audit-app"
+              name="app"
+              type="search"
+              defaultValue={filters.application}
+              placeholder="Name, client ID or ID"
+              className={control}
+            />
+          </div>
+        )}
+        <div>
+          <label htmlFor="audit-action" className="block text-sm font-medium text-slate-800">
+            Action
+          </label>
+          <select id="audit-action" name="action" defaultValue={filters.action ?? ""} className={control}>
+            <option value="">Any action</option>
+            {actionOptions.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="flex items-end gap-2">
+          <button type="submit" className={buttonStyles.primary}>
+            Filter
+          </button>
+          {filtered ? (
+            <Link href={basePath} className={buttonStyles.ghost}>
+              Clear filters
+            </Link>
+          ) : null}
+        </div>
+      </form>
+
+      {page.items.length === 0 ? (
+        filtered ? (
+          <EmptyState
+            title="No entries match"
+            action={
+              <Link className={buttonStyles.secondary} href={basePath}>
+                Clear filters
+              </Link>
+            }
+          >
+            Try another actor, application or action.
+          </EmptyState>
+        ) : (
+          <EmptyState title="No entries yet">
+            Changes made by admins and at the command line are recorded here.
+          </EmptyState>
+        )
+      ) : (
+        <>
+          <ol
+            aria-label="Audit entries, newest first"
+            className="divide-y divide-slate-200 overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm"
+          >
+            {page.items.map((entry) => (
+              <Entry key={entry.id} entry={entry} showApplication={!applicationId} />
+            ))}
+          </ol>
+          {page.newer || page.older ? (
+            <nav aria-label="Pagination" className="mt-4 flex flex-wrap items-center justify-end gap-2 text-sm">
+              {cursorParam ? (
+                <Link className={buttonStyles.ghost} href={`${basePath}${auditSearch(filters)}`}>
+                  Newest
+                </Link>
+              ) : null}
+              {page.newer ? (
+                <Link
+                  className={buttonStyles.secondary}
+                  href={`${basePath}${auditSearch(filters, { after: page.newer })}`}
+                  rel="prev"
+                >
+                  Newer
+                </Link>
+              ) : null}
+              {page.older ? (
+                <Link
+                  className={buttonStyles.secondary}
+                  href={`${basePath}${auditSearch(filters, { before: page.older })}`}
+                  rel="next"
+                >
+                  Older
+                </Link>
+              ) : null}
+            </nav>
+          ) : null}
+        </>
+      )}
+    </div>
+  );
+}

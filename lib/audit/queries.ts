@@ -1,0 +1,421 @@
+/**
+ * Reads of the audit log: newest first, filtered by actor, application and action, paged with a
+ * keyset cursor on (createdAt, id) rather than an offset, so page 4,000 costs what page 1 costs.
+ * Every filter maps onto one of AuditEvent's indexes, (createdAt), (actorId, createdAt),
+ * (applicationId, createdAt) and (action, createdAt): the database walks one index in time order
+ * and stops after a page. No total count is taken (that would read every matching row).
+ *
+ * Details are returned as readable lines, never raw JSON: field-level before → after for changes,
+ * and anything that looks like a credential (by its key or by its value) is replaced by "[redacted]",
+ * even though the commands that write the log never store one.
+ */
+import { containsText, type Db } from "../db/client.ts";
+import { credentialPrefixes } from "../oauth/secrets.ts";
+
+/** Actions the server records, with the words the log shows. Unknown actions show as recorded. */
+export const auditActions: Record<string, string> = {
+  "application.created": "Application created",
+  "application.updated": "Application updated",
+  "application.trust_changed": "Application trust changed",
+  "application.secret_rotated": "Client secret rotated",
+  "application.deleted": "Application deleted",
+  "token.revoked": "Token revoked",
+  "tokens.revoked_all": "All tokens revoked",
+  "user.created": "User created",
+  "user.role_changed": "User role changed",
+  "user.disabled": "User disabled",
+  "user.enabled": "User enabled",
+  "user.password_changed": "Password changed",
+  "user.access_revoked": "User's access revoked",
+  "auth.signed_in": "Signed in",
+  "auth.sign_in_failed": "Sign-in failed",
+};
+
+export function actionLabel(action: string): string {
+  return auditActions[action] ?? action;
+}
+
+export interface AuditCursor {
+  createdAt: Date;
+  id: string;
+}
+
+export interface AuditQuery {
+  /** An email (or part of one), or "cli" / "system". */
+  actor?: string;
+  /** An application's name (or part of it), its client ID or its ID. */
+  application?: string;
+  /** Only this application's entries (an application's History tab). */
+  applicationId?: string;
+  action?: string;
+  /** Entries older than this one (the next page). */
+  before?: AuditCursor;
+  /** Entries newer than this one (the previous page). */
+  after?: AuditCursor;
+  pageSize?: number;
+}
+
+export type DetailLine =
+  | { kind: "change"; label: string; from: string; to: string }
+  | { kind: "value"; label: string; value: string }
+  | { kind: "note"; text: string };
+
+export interface AuditEntry {
+  id: string;
+  createdAt: Date;
+  action: string;
+  actionLabel: string;
+  actor: { kind: "user" | "cli" | "system"; id: string | null; label: string };
+  ip: string | null;
+  /** Name if it still exists, else the name the entry recorded, else its id. */
+  application: { id: string; label: string; exists: boolean } | null;
+  targetUser: { id: string; label: string; exists: boolean } | null;
+  details: DetailLine[];
+}
+
+export interface AuditPage {
+  items: AuditEntry[];
+  pageSize: number;
+  /** Cursor for the next (older) page, when there is one. */
+  older: string | null;
+  /** Cursor for the previous (newer) page, when there is one. */
+  newer: string | null;
+}
+
+export const defaultAuditPageSize = 25;
+
+/** A cursor as it travels in a URL: milliseconds since the epoch, then the id. */
+export function encodeCursor(cursor: AuditCursor): string {
+  return `${cursor.createdAt.getTime()}_${cursor.id}`;
+}
+
+export function decodeCursor(value: string | undefined): AuditCursor | undefined {
+  const match = /^(\d{1,15})_([A-Za-z0-9_-]{1,64})$/.exec(value ?? "");
+  if (!match) return undefined;
+  return { createdAt: new Date(Number(match[1])), id: match[2]! };
+}
+
+type Params = Record<string, string | string[] | undefined>;
+
+/** Reads the filters and cursor from a URL query, dropping anything malformed. */
+export function auditQueryFrom(params: Params): AuditQuery {
+  const one = (key: string) => {
+    const value = params[key];
+    return (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
+  };
+  const action = one("action");
+  const before = decodeCursor(one("before"));
+  return {
+    actor: one("actor")?.slice(0, 254),
+    application: one("app")?.slice(0, 200),
+    action: action && /^[a-z0-9_.-]{1,100}$/i.test(action) ? action : undefined,
+    before,
+    after: before ? undefined : decodeCursor(one("after")),
+  };
+}
+
+/** A URL query for the given filters and cursor. */
+export function auditSearch(query: AuditQuery, cursor?: { before?: string; after?: string }): string {
+  const params = new URLSearchParams();
+  if (query.actor) params.set("actor", query.actor);
+  if (query.application) params.set("app", query.application);
+  if (query.action) params.set("action", query.action);
+  if (cursor?.before) params.set("before", cursor.before);
+  if (cursor?.after) params.set("after", cursor.after);
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}
+
+type Where = Record<string, unknown>;
+
+/** Most ids a text filter expands to; a broader search should be narrowed. */
+const maxMatches = 200;
+
+async function actorFilter(db: Db, text: string): Promise<Where> {
+  const lowered = text.toLowerCase();
+  // Non-users are recorded with no actor id: the (actorId, createdAt) index's NULL range.
+  if (lowered === "cli" || lowered === "system") return { actorId: null, actorEmail: lowered };
+  const users = await db.user.findMany({
+    where: { email: containsText(db, lowered) },
+    select: { id: true },
+    take: maxMatches,
+  });
+  if (users.length > 0) return { actorId: { in: users.map((user) => user.id) } };
+  // No such user now (deleted, or the email changed): match the email the entries recorded.
+  return { actorEmail: containsText(db, lowered) };
+}
+
+async function applicationFilter(db: Db, text: string): Promise<Where> {
+  const apps = await db.application.findMany({
+    where: { OR: [{ name: containsText(db, text) }, { clientId: text }] },
+    select: { id: true },
+    take: maxMatches,
+  });
+  // The text itself too: the ID of an application that no longer exists.
+  return { applicationId: { in: [...new Set([text, ...apps.map((app) => app.id)])] } };
+}
+
+function olderThan(cursor: AuditCursor): Where {
+  // The plain range first, so the index on createdAt bounds the scan; the id breaks ties.
+  return {
+    createdAt: { lte: cursor.createdAt },
+    OR: [{ createdAt: { lt: cursor.createdAt } }, { id: { lt: cursor.id } }],
+  };
+}
+
+function newerThan(cursor: AuditCursor): Where {
+  return {
+    createdAt: { gte: cursor.createdAt },
+    OR: [{ createdAt: { gt: cursor.createdAt } }, { id: { gt: cursor.id } }],
+  };
+}
+
+const newestFirst = [{ createdAt: "desc" as const }, { id: "desc" as const }];
+const oldestFirst = [{ createdAt: "asc" as const }, { id: "asc" as const }];
+
+export async function listAuditEvents(db: Db, query: AuditQuery = {}): Promise<AuditPage> {
+  const pageSize = Math.min(Math.max(query.pageSize ?? defaultAuditPageSize, 1), 100);
+  const filters: Where[] = [];
+  if (query.applicationId) filters.push({ applicationId: query.applicationId });
+  if (query.application) filters.push(await applicationFilter(db, query.application));
+  if (query.actor) filters.push(await actorFilter(db, query.actor));
+  if (query.action) filters.push({ action: query.action });
+  const where = (extra?: Where): Where => ({ AND: extra ? [...filters, extra] : filters });
+  const exists = async (extra: Where) =>
+    (await db.auditEvent.findFirst({ where: where(extra), select: { id: true } })) !== null;
+
+  let rows;
+  let older: AuditCursor | null = null;
+  let newer: AuditCursor | null = null;
+  if (query.after) {
+    const found = await db.auditEvent.findMany({
+      where: where(newerThan(query.after)),
+      orderBy: oldestFirst,
+      take: pageSize + 1,
+    });
+    if (found.length <= pageSize) {
+      // Back at the newest entries: show the first page, full, rather than a short one.
+      return listAuditEvents(db, { ...query, after: undefined, before: undefined });
+    }
+    rows = found.slice(0, pageSize).reverse();
+    newer = rows[0]!;
+    const last = rows[rows.length - 1]!;
+    if (await exists(olderThan(last))) older = last;
+  } else {
+    const found = await db.auditEvent.findMany({
+      where: where(query.before ? olderThan(query.before) : undefined),
+      orderBy: newestFirst,
+      take: pageSize + 1,
+    });
+    rows = found.slice(0, pageSize);
+    if (found.length > pageSize) older = rows[rows.length - 1]!;
+    if (query.before && rows.length > 0 && (await exists(newerThan(rows[0]!)))) newer = rows[0]!;
+    if (query.before && rows.length === 0 && (await exists(newerThan(query.before)))) newer = query.before;
+  }
+
+  return {
+    items: await toEntries(db, rows),
+    pageSize,
+    older: older ? encodeCursor(older) : null,
+    newer: newer ? encodeCursor(newer) : null,
+  };
+}
+
+interface AuditRow {
+  id: string;
+  createdAt: Date;
+  actorId: string | null;
+  actorEmail: string | null;
+  ip: string | null;
+  action: string;
+  applicationId: string | null;
+  targetUserId: string | null;
+  details: string;
+}
+
+function parseDetails(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+async function toEntries(db: Db, rows: AuditRow[]): Promise<AuditEntry[]> {
+  const appIds = [...new Set(rows.map((row) => row.applicationId).filter((id): id is string => Boolean(id)))];
+  const userIds = [...new Set(rows.map((row) => row.targetUserId).filter((id): id is string => Boolean(id)))];
+  const [apps, users] = await Promise.all([
+    appIds.length ? db.application.findMany({ where: { id: { in: appIds } }, select: { id: true, name: true } }) : [],
+    userIds.length ? db.user.findMany({ where: { id: { in: userIds } }, select: { id: true, email: true } }) : [],
+  ]);
+  const appNames = new Map(apps.map((app) => [app.id, app.name]));
+  const userEmails = new Map(users.map((user) => [user.id, user.email]));
+
+  return rows.map((row) => {
+    const details = parseDetails(row.details);
+    const recordedName = typeof details.name === "string" ? details.name : null;
+    const recordedEmail = typeof details.email === "string" ? details.email : null;
+    const application = row.applicationId
+      ? {
+          id: row.applicationId,
+          label: appNames.get(row.applicationId) ?? recordedName ?? row.applicationId,
+          exists: appNames.has(row.applicationId),
+        }
+      : null;
+    const targetUser = row.targetUserId
+      ? {
+          id: row.targetUserId,
+          label: userEmails.get(row.targetUserId) ?? recordedEmail ?? row.targetUserId,
+          exists: userEmails.has(row.targetUserId),
+        }
+      : null;
+    const kind = row.actorId ? "user" : row.actorEmail === "cli" ? "cli" : "system";
+    return {
+      id: row.id,
+      createdAt: row.createdAt,
+      action: row.action,
+      actionLabel: actionLabel(row.action),
+      actor: { kind, id: row.actorId, label: row.actorEmail ?? (kind === "user" ? (row.actorId ?? "unknown") : kind) },
+      ip: row.ip,
+      application,
+      targetUser,
+      // The application's name and the target user's email have their own columns.
+      details: detailLines(details, {
+        skip: new Set([...(application ? ["name", "applicationId"] : []), ...(targetUser ? ["email"] : [])]),
+      }),
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Details as readable lines
+
+const fieldLabels: Record<string, string> = {
+  name: "Name",
+  clientId: "Client ID",
+  clientType: "Client type",
+  grantTypes: "Grant types",
+  redirectUris: "Redirect URIs",
+  postLogoutRedirectUris: "Post-logout redirect URIs",
+  allowedOrigins: "Allowed CORS origins",
+  allowedScopes: "Allowed scopes",
+  skipAuthorization: "Trusted (skip consent)",
+  algorithm: "ID token signing",
+  pkceRequired: "PKCE required",
+  introspectAnyToken: "May introspect any token",
+  logoUri: "Logo URI",
+  homepageUri: "Homepage URI",
+  policyUri: "Privacy policy URI",
+  tosUri: "Terms of service URI",
+  accessTokenLifetime: "Access token lifetime (s)",
+  refreshTokenLifetime: "Refresh token lifetime (s)",
+  email: "Email",
+  role: "Role",
+  disabled: "Disabled",
+  ip: "IP address",
+  kind: "Kind",
+  tokenId: "Token ID",
+  user: "User",
+  accessTokens: "Access tokens",
+  refreshTokens: "Refresh tokens",
+  authorizationCodes: "Authorization codes",
+  consentDeleted: "Consent deleted",
+  sessionsEnded: "Sessions ended",
+  revoked: "Revoked",
+};
+
+/** "postLogoutRedirectUris" → "Post logout redirect uris", for keys without a label. */
+function labelFor(key: string): string {
+  if (fieldLabels[key]) return fieldLabels[key];
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/[_.]+/g, " ")
+    .toLowerCase()
+    .trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+const sensitiveKey = /(secret|password|passwordhash|hash|^token|^code|credential)$/i;
+const credentialValue = new RegExp(`^(${Object.values(credentialPrefixes).join("|")})[A-Za-z0-9_-]{16,}$`);
+const digestValue = /^[0-9a-f]{64}$/i;
+const redacted = "[redacted]";
+
+function isSensitive(key: string, value: unknown): boolean {
+  if (sensitiveKey.test(key) && value !== null && value !== undefined && typeof value !== "boolean") return true;
+  return typeof value === "string" && (credentialValue.test(value) || digestValue.test(value));
+}
+
+/** A value as one line of text. */
+export function formatValue(value: unknown): string {
+  if (value === null || value === undefined || value === "") return "(not set)";
+  if (typeof value === "boolean") return value ? "yes" : "no";
+  if (typeof value === "number") return value.toLocaleString("en");
+  if (typeof value === "string") return credentialValue.test(value) || digestValue.test(value) ? redacted : value;
+  if (Array.isArray(value)) return value.length === 0 ? "(none)" : value.map(formatValue).join(", ");
+  return JSON.stringify(redact(value));
+}
+
+function redact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redact);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [key, isSensitive(key, inner) ? redacted : redact(inner)]),
+    );
+  }
+  return typeof value === "string" && isSensitive("", value) ? redacted : value;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return Boolean(value) && typeof value === "object" && !Array.isArray(value);
+}
+
+/** Readable lines for an entry's details; keys in `skip` are shown elsewhere. */
+export function detailLines(details: Record<string, unknown>, options: { skip?: Set<string> } = {}): DetailLine[] {
+  const lines: DetailLine[] = [];
+  const skip = options.skip ?? new Set<string>();
+  const show = (key: string, value: unknown, prefix = "") => {
+    const label = prefix ? `${prefix}: ${labelFor(key).toLowerCase()}` : labelFor(key);
+    if (isSensitive(key, value)) lines.push({ kind: "value", label, value: redacted });
+    else if (isRecord(value)) for (const [inner, innerValue] of Object.entries(value)) show(inner, innerValue, label);
+    else lines.push({ kind: "value", label, value: formatValue(value) });
+  };
+
+  for (const [key, value] of Object.entries(details)) {
+    if (skip.has(key)) continue;
+    if (key === "changes" && isRecord(value)) {
+      for (const [field, change] of Object.entries(value)) {
+        const { from, to } = isRecord(change) ? change : { from: undefined, to: change };
+        const sensitive = isSensitive(field, from) || isSensitive(field, to);
+        lines.push({
+          kind: "change",
+          label: labelFor(field),
+          from: sensitive ? redacted : formatValue(from),
+          to: sensitive ? redacted : formatValue(to),
+        });
+      }
+    } else if (key === "fields" && isRecord(value)) {
+      // What an application was created with: the fields that were set.
+      for (const [field, fieldValue] of Object.entries(value)) {
+        if (field === "name" || fieldValue === undefined || fieldValue === null || fieldValue === "") continue;
+        if (Array.isArray(fieldValue) && fieldValue.length === 0) continue;
+        show(field, fieldValue);
+      }
+    } else if (key === "previousHint" || key === "newHint") {
+      if (key === "newHint") {
+        lines.push({
+          kind: "change",
+          label: "Client secret",
+          from: typeof details.previousHint === "string" ? `…${details.previousHint}` : "(none)",
+          to: typeof value === "string" ? `…${value}` : "(none)",
+        });
+      }
+    } else if (key === "secretIssued") {
+      if (value === true)
+        lines.push({ kind: "note", text: "A new client secret was issued (shown once, never recorded)." });
+    } else {
+      show(key, value);
+    }
+  }
+  return lines;
+}

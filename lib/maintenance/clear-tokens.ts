@@ -1,0 +1,115 @@
+/**
+ * Deletes the rows the protocol no longer needs (Django OAuth Toolkit's `cleartokens`):
+ *
+ * - access tokens that are expired or revoked;
+ * - refresh tokens that are revoked or expired. A rotated refresh token that is neither is kept:
+ *   presenting it again is how reuse is detected (and within the grace period it still works);
+ * - authorization codes that are expired (consumed or not: an expired code can never be redeemed);
+ * - consents that are expired.
+ *
+ * Safe while the server is serving: work is done in batches, and each batch is one short
+ * statement pair (read up to `batchSize` ids, then delete those ids *if they are still dead*), so
+ * no lock is held for longer than one batch and a row that came back to life in between (a consent
+ * the user just renewed) is left alone. A row that is dead stays dead (expiry only moves forward,
+ * revocation is never undone), so a second run finds nothing the first one missed. Batches walk the
+ * table in id order from a cursor, so the loop always ends even if rows are added meanwhile.
+ */
+import type { Db } from "../db/client.ts";
+
+export const defaultBatchSize = 1000;
+/** Large enough to finish big tables in few round trips, small enough for any driver's parameter limit. */
+export const maxBatchSize = 10_000;
+
+export type ClearedKind = "accessTokens" | "refreshTokens" | "authorizationCodes" | "consents";
+export type ClearedCounts = Record<ClearedKind, number>;
+
+export interface ClearTokensOptions {
+  batchSize?: number;
+  /** The instant against which expiry is judged; the current time by default. */
+  now?: Date;
+  /** Called after each batch, e.g. to print progress. */
+  onBatch?: (kind: ClearedKind, deleted: number) => void;
+}
+
+/** One kind of row: how to read the next batch of dead ids, and how to delete ids that are still dead. */
+interface Sweep {
+  nextDead(after: string | undefined, take: number): Promise<{ id: string }[]>;
+  deleteIfDead(ids: string[]): Promise<{ count: number }>;
+}
+
+const after = (cursor: string | undefined) => (cursor === undefined ? {} : { id: { gt: cursor } });
+const page = { select: { id: true }, orderBy: { id: "asc" } } as const;
+
+async function clearInBatches(sweep: Sweep, batchSize: number, report: (deleted: number) => void): Promise<number> {
+  let total = 0;
+  let cursor: string | undefined;
+  for (;;) {
+    const rows = await sweep.nextDead(cursor, batchSize);
+    if (rows.length === 0) break;
+    cursor = rows[rows.length - 1]!.id;
+    const { count } = await sweep.deleteIfDead(rows.map((row) => row.id));
+    total += count;
+    report(count);
+    if (rows.length < batchSize) break;
+  }
+  return total;
+}
+
+export function parseBatchSize(value: string | undefined): number | null {
+  if (value === undefined) return defaultBatchSize;
+  if (!/^\d+$/.test(value.trim())) return null;
+  const size = Number(value);
+  return size >= 1 && size <= maxBatchSize ? size : null;
+}
+
+export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Promise<ClearedCounts> {
+  const batchSize = options.batchSize ?? defaultBatchSize;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > maxBatchSize) {
+    throw new RangeError(`batch size must be a whole number from 1 to ${maxBatchSize}`);
+  }
+  const now = options.now ?? new Date();
+  const report = (kind: ClearedKind) => (deleted: number) => options.onBatch?.(kind, deleted);
+
+  // Tokens before codes: a token's link to its code is ON DELETE SET NULL, so fewer links to clear.
+  // Each `dead` condition is repeated in the delete, so a row is only removed if it is still dead.
+  const deadToken = { OR: [{ expiresAt: { lt: now } }, { revokedAt: { not: null } }] };
+  const accessTokens = await clearInBatches(
+    {
+      nextDead: (cursor, take) => db.accessToken.findMany({ where: { ...deadToken, ...after(cursor) }, take, ...page }),
+      deleteIfDead: (ids) => db.accessToken.deleteMany({ where: { ...deadToken, id: { in: ids } } }),
+    },
+    batchSize,
+    report("accessTokens"),
+  );
+  // A refresh token without expiresAt never expires (`lt` never matches null): kept unless revoked.
+  // A rotated one that is neither expired nor revoked is kept for reuse detection.
+  const refreshTokens = await clearInBatches(
+    {
+      nextDead: (cursor, take) =>
+        db.refreshToken.findMany({ where: { ...deadToken, ...after(cursor) }, take, ...page }),
+      deleteIfDead: (ids) => db.refreshToken.deleteMany({ where: { ...deadToken, id: { in: ids } } }),
+    },
+    batchSize,
+    report("refreshTokens"),
+  );
+  const expired = { expiresAt: { lt: now } };
+  const authorizationCodes = await clearInBatches(
+    {
+      nextDead: (cursor, take) =>
+        db.authorizationCode.findMany({ where: { ...expired, ...after(cursor) }, take, ...page }),
+      deleteIfDead: (ids) => db.authorizationCode.deleteMany({ where: { ...expired, id: { in: ids } } }),
+    },
+    batchSize,
+    report("authorizationCodes"),
+  );
+  // A consent renewed between the read and the delete has a new expiresAt and survives.
+  const consents = await clearInBatches(
+    {
+      nextDead: (cursor, take) => db.consent.findMany({ where: { ...expired, ...after(cursor) }, take, ...page }),
+      deleteIfDead: (ids) => db.consent.deleteMany({ where: { ...expired, id: { in: ids } } }),
+    },
+    batchSize,
+    report("consents"),
+  );
+  return { accessTokens, refreshTokens, authorizationCodes, consents };
+}
