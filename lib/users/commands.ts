@@ -1,8 +1,13 @@
-/** Creating users and checking their passwords. */
-import { recordAudit, type Actor } from "../audit/record.ts";
+/**
+ * Creating users, checking their passwords, and the changes admins and users make to accounts.
+ * Each change writes its audit row in the same transaction; no password or hash ever reaches one.
+ */
+import { revokeUserTokens, type RevokedTokens } from "../access/commands.ts";
+import { recordAudit, type Actor, type Transaction } from "../audit/record.ts";
 import { hashPassword, verifyAgainstNothing, verifyPassword } from "../auth/password.ts";
 import type { Db } from "../db/client.ts";
-import { userInputSchema } from "./schema.ts";
+import { enabledAdminCount, type RoleName } from "./queries.ts";
+import { passwordChangeSchema, userInputSchema } from "./schema.ts";
 
 export interface SessionUser {
   id: string;
@@ -57,4 +62,141 @@ export async function authenticate(db: Db, email: string, password: string): Pro
   if (!user) return verifyAgainstNothing(password).then(() => null);
   if (!(await verifyPassword(user.passwordHash, password)) || user.disabled) return null;
   return { id: user.id, email: user.email, name: user.name, role: user.role };
+}
+
+/** Why an account change was refused, in words an admin can act on. */
+export type AccountChangeRefusal =
+  | { ok: false; reason: "not_found"; message: string }
+  | { ok: false; reason: "last_admin"; message: string };
+
+export type AccountChange =
+  | { ok: true; user: SessionUser & { disabled: boolean }; changed: boolean }
+  | AccountChangeRefusal;
+
+const notFound: AccountChangeRefusal = { ok: false, reason: "not_found", message: "This user no longer exists." };
+
+export const lastAdminMessage =
+  "There must always be at least one enabled administrator. Make another user an administrator first.";
+
+/** Thrown inside a transaction to roll it back when it would leave no enabled admin. */
+class LastAdminError extends Error {}
+
+/**
+ * A transaction PostgreSQL aborted to keep it serializable (SQLSTATE 40001): Prisma's P2034 when a
+ * statement fails, or the driver adapter's own error when the COMMIT does.
+ */
+function isWriteConflict(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const { code, cause } = error as { code?: unknown; cause?: { kind?: unknown } };
+  return code === "P2034" || cause?.kind === "TransactionWriteConflict";
+}
+
+/**
+ * Runs a change that must never leave the server without an enabled admin. The change is written
+ * first and, when it took an enabled admin away, the admins are counted after it, in a serializable
+ * transaction: two admins demoting each other at the same moment cannot both pass (PostgreSQL aborts
+ * one, SQLite runs writers one at a time), and the loser is retried against the committed state,
+ * where the rule refuses it.
+ */
+async function keepingAnAdmin(
+  db: Db,
+  change: (tx: Transaction) => Promise<{ result: AccountChange; removedAdmin: boolean }>,
+): Promise<AccountChange> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.$transaction(
+        async (tx) => {
+          const { result, removedAdmin } = await change(tx);
+          if (removedAdmin && (await enabledAdminCount(tx)) === 0) throw new LastAdminError();
+          return result;
+        },
+        { isolationLevel: "Serializable" },
+      );
+    } catch (error) {
+      if (error instanceof LastAdminError) return { ok: false, reason: "last_admin", message: lastAdminMessage };
+      if (attempt < 5 && isWriteConflict(error)) continue;
+      throw error;
+    }
+  }
+}
+
+const unchanged = (result: AccountChange) => ({ result, removedAdmin: false });
+
+const accountSelect = { id: true, email: true, name: true, role: true, disabled: true } as const;
+
+/**
+ * Disables or re-enables an account. Disabling ends it everywhere at once, in the same transaction:
+ * sessions (sessionsValidFrom moves to now), and every access and refresh token and pending
+ * authorization code of the user is revoked. Refused when it would disable the last enabled admin.
+ */
+export async function setUserDisabled(db: Db, id: string, disabled: boolean, actor: Actor, now = new Date()): Promise<AccountChange> {
+  return keepingAnAdmin(db, async (tx) => {
+    const before = await tx.user.findUnique({ where: { id }, select: accountSelect });
+    if (!before) return unchanged(notFound);
+    if (before.disabled === disabled) return unchanged({ ok: true, user: before, changed: false } as const);
+    const user = await tx.user.update({
+      where: { id },
+      data: disabled ? { disabled, sessionsValidFrom: now } : { disabled },
+      select: accountSelect,
+    });
+    let revoked: RevokedTokens | undefined;
+    if (disabled) revoked = await revokeUserTokens(tx, { userId: id }, now);
+    await recordAudit(tx, actor, {
+      action: disabled ? "user.disabled" : "user.enabled",
+      targetUserId: id,
+      details: {
+        email: before.email,
+        changes: { disabled: { from: before.disabled, to: disabled } },
+        ...(revoked ? { revoked: { accessTokens: revoked.accessTokens, refreshTokens: revoked.refreshTokens } } : {}),
+      },
+    });
+    return { result: { ok: true, user, changed: true }, removedAdmin: disabled && before.role === "ADMIN" };
+  });
+}
+
+/** Makes a user an admin or takes the role away; refused when it would leave no enabled admin. */
+export async function setUserRole(db: Db, id: string, role: RoleName, actor: Actor): Promise<AccountChange> {
+  return keepingAnAdmin(db, async (tx) => {
+    const before = await tx.user.findUnique({ where: { id }, select: accountSelect });
+    if (!before) return unchanged(notFound);
+    if (before.role === role) return unchanged({ ok: true, user: before, changed: false } as const);
+    const user = await tx.user.update({ where: { id }, data: { role }, select: accountSelect });
+    await recordAudit(tx, actor, {
+      action: "user.role_changed",
+      targetUserId: id,
+      details: { email: before.email, changes: { role: { from: before.role, to: role } } },
+    });
+    return { result: { ok: true, user, changed: true }, removedAdmin: !before.disabled && before.role === "ADMIN" };
+  });
+}
+
+export type PasswordChangeErrors = Partial<Record<"currentPassword" | "newPassword" | "confirmPassword" | "form", string[]>>;
+
+export type PasswordChange = { ok: true } | { ok: false; errors: PasswordChangeErrors };
+
+/**
+ * A signed-in user replacing their own password. The current one must be given; on success every
+ * session of the user signed in before now stops working (the caller ends the current one too).
+ */
+export async function changePassword(db: Db, userId: string, raw: unknown, actor: Actor, now = new Date()): Promise<PasswordChange> {
+  const parsed = passwordChangeSchema.safeParse(raw);
+  if (!parsed.success) {
+    const errors: PasswordChangeErrors = {};
+    for (const issue of parsed.error.issues) {
+      const field = (issue.path[0] as keyof PasswordChangeErrors | undefined) ?? "form";
+      (errors[field] ??= []).push(issue.message);
+    }
+    return { ok: false, errors };
+  }
+  const user = await db.user.findUnique({ where: { id: userId }, select: { id: true, email: true, passwordHash: true, disabled: true } });
+  if (!user || user.disabled) return { ok: false, errors: { form: ["Your account can no longer sign in."] } };
+  if (!(await verifyPassword(user.passwordHash, parsed.data.currentPassword))) {
+    return { ok: false, errors: { currentPassword: ["That is not your current password"] } };
+  }
+  const passwordHash = await hashPassword(parsed.data.newPassword);
+  await db.$transaction(async (tx) => {
+    await tx.user.update({ where: { id: userId }, data: { passwordHash, sessionsValidFrom: now } });
+    await recordAudit(tx, actor, { action: "user.password_changed", targetUserId: userId, details: { email: user.email, sessionsEnded: true } });
+  });
+  return { ok: true };
 }

@@ -20,3 +20,21 @@ export const userInputSchema = z.object({
 });
 
 export type UserInput = z.output<typeof userInputSchema>;
+
+/** A signed-in user changing their own password (account page). */
+export const passwordChangeSchema = z
+  .object({
+    currentPassword: z.string({ error: "Enter your current password" }).min(1, "Enter your current password").max(1024, "Must be at most 1024 characters"),
+    newPassword: passwordSchema,
+    confirmPassword: z.string({ error: "Enter the new password again" }),
+  })
+  .superRefine((value, context) => {
+    if (value.confirmPassword !== value.newPassword) {
+      context.addIssue({ code: "custom", path: ["confirmPassword"], message: "Doesn't match the new password" });
+    }
+    if (value.currentPassword !== "" && value.newPassword === value.currentPassword) {
+      context.addIssue({ code: "custom", path: ["newPassword"], message: "Choose a password different from your current one" });
+    }
+  });
+
+export type PasswordChangeInput = z.output<typeof passwordChangeSchema>;

@@ -1,0 +1,53 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import type { RevokeAccessResult } from "@/components/revoke-access-button";
+import { revokeAccess } from "@/lib/access/commands";
+import { db } from "@/lib/db/client";
+import { changePassword, type PasswordChangeErrors } from "@/lib/users/commands";
+import { flash } from "@/lib/web/flash";
+import { actorFor, requireUser } from "@/lib/web/session";
+import { endSession } from "@/lib/web/sign-out";
+
+// Server actions are public endpoints: each one checks the session itself (requireUser), and acts
+// only on the signed-in user's own account, whatever the arguments say.
+
+export async function revokeMyAccessAction(applicationId: string): Promise<RevokeAccessResult> {
+  const user = await requireUser("/account");
+  if (typeof applicationId !== "string" || applicationId === "")
+    return { ok: false, message: "That app is not connected." };
+  const result = await revokeAccess(db(), user.id, applicationId, await actorFor(user));
+  revalidatePath("/account");
+  return result.ok
+    ? { ok: true, message: `${result.name} no longer has access to your account` }
+    : { ok: false, message: "That app was not connected any more." };
+}
+
+export interface PasswordFormState {
+  errors?: PasswordChangeErrors;
+}
+
+const text = (form: FormData, name: string) => {
+  const value = form.get(name);
+  return typeof value === "string" ? value : "";
+};
+
+export async function changePasswordAction(_previous: PasswordFormState, form: FormData): Promise<PasswordFormState> {
+  const user = await requireUser("/account/password");
+  const result = await changePassword(
+    db(),
+    user.id,
+    {
+      currentPassword: text(form, "currentPassword"),
+      newPassword: text(form, "newPassword"),
+      confirmPassword: text(form, "confirmPassword"),
+    },
+    await actorFor(user),
+  );
+  if (!result.ok) return { errors: result.errors };
+  // Every other session already stopped working (sessionsValidFrom); end this one too.
+  await endSession();
+  await flash("Password changed. Sign in with your new password.");
+  redirect("/login");
+}

@@ -1,0 +1,33 @@
+import type { Metadata } from "next";
+import { ConnectedApps } from "@/components/connected-apps";
+import { PageHeader } from "@/components/ui/page-header";
+import { connectedApps } from "@/lib/access/queries";
+import { settings } from "@/lib/config/settings";
+import { db } from "@/lib/db/client";
+import { requireUser } from "@/lib/web/session";
+import { revokeMyAccessAction } from "./actions";
+
+export const metadata: Metadata = { title: "Your account" };
+
+export default async function AccountPage() {
+  const user = await requireUser("/account");
+  const apps = await connectedApps(db(), user.id);
+  return (
+    <>
+      <PageHeader
+        title="Your account"
+        description={<>Signed in as {user.name ? `${user.name} (${user.email})` : user.email}.</>}
+      />
+      <section aria-labelledby="connected-apps-title">
+        <h2 id="connected-apps-title" className="text-lg font-semibold text-slate-900">
+          Connected apps
+        </h2>
+        <p className="mb-4 mt-1 text-sm text-slate-600">
+          Apps you have allowed to use your account. Revoke an app to sign it out at once; it will have to ask you
+          again.
+        </p>
+        <ConnectedApps apps={apps} catalogue={settings().scopes} revoke={revokeMyAccessAction} perspective="self" />
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,559 @@
+/**
+ * End users and operators, in the browser: a user's connected apps and password, and admins
+ * managing users (disable, roles, the last-admin rule, revoking a user's app).
+ */
+import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+import type { Browser, Page } from "@playwright/test";
+import pg from "pg";
+import {
+  admin,
+  expect,
+  seriousA11yViolations,
+  signIn,
+  signInAsAdmin,
+  test as base,
+  uniqueName,
+} from "./support/fixtures";
+import { serverEnv, type Environment } from "./support/environments";
+import {
+  authorize,
+  client,
+  codeFlowStart,
+  registerClient,
+  relyingParty,
+  signedInSession,
+  startCallbackServer,
+  type CallbackServer,
+} from "./support/oauth";
+
+const test = base.extend<{ clientApp: CallbackServer }>({
+  clientApp: async ({}, use) => {
+    const server = await startCallbackServer();
+    await use(server);
+    await server.close();
+  },
+});
+
+const toast = (page: Page, text: string | RegExp) => page.getByTestId("toast").filter({ hasText: text });
+
+/** A second browser, signed in as someone else, for "their session stops working" checks. */
+async function signedInPage(browser: Browser, baseURL: string, email: string, password: string): Promise<Page> {
+  const context = await browser.newContext({ baseURL });
+  const page = await context.newPage();
+  await page.goto("/login");
+  await signIn(page, email, password);
+  await page.waitForURL((url) => url.pathname === "/account");
+  return page;
+}
+
+/** The whole authorization code flow in the browser, consent screen included; returns the tokens. */
+async function authorizeInBrowser(
+  page: Page,
+  config: client.Configuration,
+  clientApp: CallbackServer,
+  scope = "openid profile email",
+) {
+  const flow = await codeFlowStart(config, { redirect_uri: clientApp.redirectUri, scope });
+  await page.goto(flow.url.toString());
+  await page.getByRole("button", { name: "Allow" }).click();
+  await expect(page.getByText("Back at the client")).toBeVisible();
+  return client.authorizationCodeGrant(
+    config,
+    clientApp.last()!,
+    { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce },
+    { redirect_uri: clientApp.redirectUri },
+  );
+}
+
+async function noHorizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+}
+
+test.describe("account: connected apps and password", () => {
+  test("a user authorizes an app, sees it under Connected apps in plain words, revokes it: its refresh token and introspection then fail", async ({
+    page,
+    baseURL,
+    db,
+    makeUser,
+    clientApp,
+  }) => {
+    const user = await makeUser();
+    const name = uniqueName("Photo Printer");
+    const registered = await registerClient(db, { name, homepageUri: "https://photos.example.com" });
+    const config = await relyingParty(baseURL!, registered);
+
+    await page.goto("/login");
+    await signIn(page, user.email, user.password);
+    await page.waitForURL((url) => url.pathname === "/account");
+    await expect(page.getByRole("heading", { name: "No connected apps" })).toBeVisible();
+
+    const tokens = await authorizeInBrowser(page, config, clientApp);
+    expect(tokens.refresh_token).toBeTruthy();
+    expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(true);
+
+    await page.goto("/account");
+    const card = page.getByTestId("connected-app").filter({ hasText: name });
+    await expect(card).toHaveCount(1);
+    await expect(card.getByRole("heading", { name })).toBeVisible();
+    const scopes = card.getByTestId("connected-app-scopes");
+    await expect(scopes).toContainText("Confirm who you are with your account");
+    await expect(scopes).toContainText("See your name");
+    await expect(scopes).toContainText("See your email address");
+    await expect(card).toContainText("First authorized");
+    await expect(card).toContainText("Last used");
+    await expect(card).toContainText("Approval expires");
+    // Technical names and token values stay out of sight.
+    await expect(scopes).not.toContainText("openid");
+    expect(await page.content()).not.toContain(tokens.access_token);
+
+    // Cancel first: nothing happens.
+    await card.getByRole("button", { name: `Revoke access for ${name}` }).click();
+    const dialog = page.getByRole("dialog", { name: `Revoke access for ${name}?` });
+    await expect(dialog).toBeVisible();
+    await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await expect(dialog).toBeHidden();
+    expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(true);
+
+    await card.getByRole("button", { name: `Revoke access for ${name}` }).click();
+    await dialog.getByRole("button", { name: "Revoke access" }).click();
+    await expect(toast(page, `${name} no longer has access to your account`)).toBeVisible();
+    await expect(page.getByTestId("connected-app").filter({ hasText: name })).toHaveCount(0);
+    await expect(page.getByRole("heading", { name: "No connected apps" })).toBeVisible();
+
+    await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
+      error: "invalid_grant",
+    });
+    expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
+    expect(await db.consent.count({ where: { userId: user.id, applicationId: registered.id } })).toBe(0);
+    const audit = await db.auditEvent.findMany({ where: { action: "user.access_revoked", targetUserId: user.id } });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actorId: user.id, applicationId: registered.id });
+
+    // The next authorization asks again.
+    const again = await codeFlowStart(config, { redirect_uri: clientApp.redirectUri });
+    await page.goto(again.url.toString());
+    await expect(page.getByRole("button", { name: "Allow" })).toBeVisible();
+  });
+
+  test("a non-admin who signs in lands on their account; the admin dashboard is closed to them", async ({
+    page,
+    makeUser,
+  }) => {
+    const user = await makeUser();
+    await page.goto("/login");
+    await signIn(page, user.email, user.password);
+    await page.waitForURL((url) => url.pathname === "/account");
+    await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
+    await expect(page.getByTestId("account-email")).toHaveText(user.email);
+    await expect(page.getByRole("link", { name: "Admin dashboard" })).toHaveCount(0);
+    const response = await page.goto("/admin/users");
+    expect(response?.status()).toBe(403);
+
+    // Admins see the way back to the dashboard.
+    await page.context().clearCookies();
+    await signInAsAdmin(page, "/account");
+    await page.getByRole("link", { name: "Admin dashboard" }).click();
+    await expect(page).toHaveURL(/\/admin/);
+  });
+
+  test("changing the password: errors beside the fields; success signs out everywhere; only the new password works", async ({
+    page,
+    browser,
+    baseURL,
+    db,
+    makeUser,
+  }) => {
+    const user = await makeUser();
+    const elsewhere = await signedInPage(browser, baseURL!, user.email, user.password);
+    // Sessions are compared at one-second precision: let the other session's second pass.
+    await page.waitForTimeout(1100);
+
+    await page.goto("/login");
+    await signIn(page, user.email, user.password);
+    await page.waitForURL((url) => url.pathname === "/account");
+    await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Password" }).click();
+    await expect(page.getByRole("heading", { name: "Change password" })).toBeVisible();
+
+    const current = page.getByRole("textbox", { name: "Current password" });
+    const next = page.getByRole("textbox", { name: "New password", exact: true });
+    const confirm = page.getByRole("textbox", { name: "Confirm new password" });
+
+    await current.fill("not-my-password");
+    await next.fill("a-new-password-1");
+    await confirm.fill("a-new-password-1");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await expect(page.getByTestId("form-errors")).toBeVisible();
+    await expect(current).toHaveAttribute("aria-invalid", "true");
+    await expect(current).toHaveAccessibleDescription("That is not your current password");
+    await expect(current).toBeFocused();
+
+    await current.fill(user.password);
+    await next.fill("short");
+    await confirm.fill("different");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await expect(next).toHaveAccessibleDescription(/Must be at least 8 characters/);
+    await expect(next).toBeFocused();
+
+    await current.fill(user.password);
+    await next.fill("a-new-password-1");
+    await confirm.fill("a-new-password-2");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await expect(confirm).toHaveAccessibleDescription("Doesn't match the new password");
+    expect(await db.auditEvent.count({ where: { action: "user.password_changed", targetUserId: user.id } })).toBe(0);
+
+    await current.fill(user.password);
+    await next.fill("a-new-password-1");
+    await confirm.fill("a-new-password-1");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.waitForURL((url) => url.pathname === "/login");
+    await expect(toast(page, "Password changed. Sign in with your new password.")).toBeVisible();
+
+    // This browser and the other one are both signed out.
+    await page.goto("/account");
+    await expect(page).toHaveURL(/\/login\?callbackUrl=%2Faccount/);
+    await elsewhere.reload();
+    await expect(elsewhere).toHaveURL(/\/login/);
+    await elsewhere.context().close();
+
+    await signIn(page, user.email, user.password);
+    await expect(page.getByTestId("sign-in-error")).toBeVisible();
+    await signIn(page, user.email, "a-new-password-1");
+    await page.waitForURL((url) => url.pathname === "/account");
+
+    const audit = await db.auditEvent.findMany({ where: { action: "user.password_changed", targetUserId: user.id } });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.details).not.toContain("a-new-password-1");
+    expect(audit[0]!.details).not.toContain(user.password);
+  });
+});
+
+test.describe("admin: users", () => {
+  test("an admin disables a user: their session ends, they cannot sign in, their refresh token is rejected; enabling lets them back", async ({
+    page,
+    browser,
+    baseURL,
+    db,
+    makeUser,
+  }) => {
+    const user = await makeUser();
+    const registered = await registerClient(db, { skipAuthorization: true });
+    const config = await relyingParty(baseURL!, registered);
+    const session = await signedInSession(baseURL!, user.email, user.password);
+    const flow = await codeFlowStart(config);
+    const tokens = await client.authorizationCodeGrant(config, await authorize(session, flow.url), {
+      pkceCodeVerifier: flow.verifier,
+      expectedState: flow.state,
+      expectedNonce: flow.nonce,
+    });
+    await session.dispose();
+    const theirs = await signedInPage(browser, baseURL!, user.email, user.password);
+
+    await signInAsAdmin(page, "/admin/users");
+    await page.getByLabel("Search").fill(user.email.toUpperCase());
+    await page.getByRole("button", { name: "Apply" }).click();
+    const row = page.getByTestId("user-row");
+    await expect(row).toHaveCount(1);
+    await expect(row).toContainText("Active");
+    await row.getByRole("link", { name: user.email }).click();
+    await expect(page.getByRole("heading", { name: user.email, level: 1 })).toBeVisible();
+    // The trusted app holds live tokens, so it is listed even without a consent.
+    await expect(page.getByTestId("connected-app")).toHaveCount(1);
+
+    await page.getByRole("button", { name: "Disable account" }).click();
+    const dialog = page.getByRole("dialog", { name: `Disable ${user.email}?` });
+    await expect(dialog).toContainText("signed out everywhere");
+    await dialog.getByRole("button", { name: "Disable account" }).click();
+    await expect(toast(page, `${user.email} is disabled`)).toBeVisible();
+    await expect(page.getByRole("button", { name: "Enable account" })).toBeVisible();
+    await expect(page.getByText("Disabled: cannot sign in")).toBeVisible();
+
+    // Their open session is gone on the next page load; signing in again fails.
+    await theirs.reload();
+    await expect(theirs).toHaveURL(/\/login/);
+    await signIn(theirs, user.email, user.password);
+    await expect(theirs.getByTestId("sign-in-error")).toBeVisible();
+    // Their app is cut off too.
+    await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
+      error: "invalid_grant",
+    });
+    expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
+
+    const audit = await db.auditEvent.findMany({ where: { action: "user.disabled", targetUserId: user.id } });
+    expect(audit).toHaveLength(1);
+    expect(JSON.parse(audit[0]!.details)).toMatchObject({
+      changes: { disabled: { from: false, to: true } },
+      revoked: { accessTokens: 1, refreshTokens: 1 },
+    });
+
+    await page.getByRole("button", { name: "Enable account" }).click();
+    await expect(toast(page, `${user.email} can sign in again`)).toBeVisible();
+    await signIn(theirs, user.email, user.password);
+    await theirs.waitForURL((url) => url.pathname === "/account");
+    await theirs.context().close();
+    // Tokens revoked while disabled stay revoked.
+    await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
+      error: "invalid_grant",
+    });
+  });
+
+  test("an admin promotes and demotes a user and revokes one of their apps", async ({ page, db, makeUser }) => {
+    const user = await makeUser();
+    const name = uniqueName("Notes");
+    const registered = await registerClient(db, { name });
+    await db.consent.create({
+      data: {
+        userId: user.id,
+        applicationId: registered.id,
+        scope: "email openid",
+        expiresAt: new Date(Date.now() + 86_400_000),
+      },
+    });
+
+    await signInAsAdmin(page, `/admin/users/${user.id}`);
+    await page.getByRole("button", { name: "Make administrator" }).click();
+    await page
+      .getByRole("dialog", { name: `Make ${user.email} an administrator?` })
+      .getByRole("button", { name: "Make administrator" })
+      .click();
+    await expect(toast(page, `${user.email} is now an administrator`)).toBeVisible();
+    await expect(page.getByRole("button", { name: "Remove admin role" })).toBeVisible();
+    await page.getByRole("button", { name: "Remove admin role" }).click();
+    await page
+      .getByRole("dialog", { name: `Remove the admin role from ${user.email}?` })
+      .getByRole("button", { name: "Remove admin role" })
+      .click();
+    await expect(toast(page, `${user.email} is no longer an administrator`)).toBeVisible();
+    const roleChanges = await db.auditEvent.findMany({
+      where: { action: "user.role_changed", targetUserId: user.id },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    });
+    expect(roleChanges.map((row) => JSON.parse(row.details).changes.role)).toEqual([
+      { from: "USER", to: "ADMIN" },
+      { from: "ADMIN", to: "USER" },
+    ]);
+
+    const card = page.getByTestId("connected-app").filter({ hasText: name });
+    await expect(card.getByTestId("connected-app-scopes")).toContainText("See your email address");
+    await card.getByRole("button", { name: `Revoke access for ${name}` }).click();
+    await page
+      .getByRole("dialog", { name: `Revoke access for ${name}?` })
+      .getByRole("button", { name: "Revoke access" })
+      .click();
+    await expect(toast(page, `Revoked ${name}'s access`)).toBeVisible();
+    await expect(page.getByRole("heading", { name: "No connected apps" })).toBeVisible();
+    const revoked = await db.auditEvent.findMany({ where: { action: "user.access_revoked", targetUserId: user.id } });
+    expect(revoked).toHaveLength(1);
+    expect(revoked[0]!.actorEmail).toBe(admin.email);
+    expect(JSON.parse(revoked[0]!.details)).toMatchObject({ applicationId: registered.id, name });
+  });
+
+  test("the last admin can neither demote nor disable themselves (on a server of its own, where they are the only admin)", async ({
+    page,
+  }, testInfo) => {
+    test.setTimeout(180_000);
+    const server = await startIsolatedServer(String(testInfo.project.metadata.databaseUrl));
+    try {
+      await page.goto(`${server.baseURL}/admin/users`);
+      await signIn(page, admin.email, admin.password);
+      await page.waitForURL((url) => url.pathname === "/admin/users");
+      await expect(page.getByTestId("user-row")).toHaveCount(1);
+      await page.getByRole("link", { name: admin.email }).click();
+      await expect(page.getByText("This is you")).toBeVisible();
+      await expect(page.getByTestId("last-admin-note")).toContainText("You are the only enabled administrator");
+
+      await page.getByRole("button", { name: "Remove admin role" }).click();
+      await page
+        .getByRole("dialog", { name: "Remove your own admin role?" })
+        .getByRole("button", { name: "Remove admin role" })
+        .click();
+      await expect(page.getByTestId("user-action-error")).toHaveText(
+        /There must always be at least one enabled administrator/,
+      );
+
+      await page.getByRole("button", { name: "Disable account" }).click();
+      await page
+        .getByRole("dialog", { name: "Disable your own account?" })
+        .getByRole("button", { name: "Disable account" })
+        .click();
+      await expect(page.getByTestId("user-action-error")).toHaveText(
+        /There must always be at least one enabled administrator/,
+      );
+
+      // Nothing changed, and the admin is still signed in.
+      await page.reload();
+      await expect(page.getByRole("heading", { name: admin.email, level: 1 })).toBeVisible();
+      await expect(page.getByText("Disabled: cannot sign in")).toHaveCount(0);
+      await expect(page.getByRole("button", { name: "Remove admin role" })).toBeVisible();
+
+      // A second admin (made with the form, whose errors show beside the fields) lets the first step down.
+      await page.goto(`${server.baseURL}/admin/users/new`);
+      await page.getByRole("button", { name: "Create user" }).click();
+      await expect(page.getByLabel("Email")).toHaveAttribute("aria-invalid", "true");
+      await expect(page.getByLabel("Email")).toHaveAccessibleDescription("Enter a valid email address");
+      await expect(page.getByLabel("Password")).toHaveAccessibleDescription(/Must be at least 8 characters/);
+      await page.getByLabel("Email").fill("second.admin@example.com");
+      await page.getByLabel("Name").fill("Second Admin");
+      await page.getByLabel("Password").fill("second-admin-password");
+      await page.getByLabel("Administrator").check();
+      await page.getByRole("button", { name: "Create user" }).click();
+      await expect(page.getByRole("heading", { name: "second.admin@example.com", level: 1 })).toBeVisible();
+      await expect(toast(page, "Created administrator second.admin@example.com")).toBeVisible();
+
+      await page.goto(`${server.baseURL}/admin/users?q=${encodeURIComponent(admin.email)}`);
+      await page.getByRole("link", { name: admin.email, exact: true }).click();
+      await expect(page.getByTestId("last-admin-note")).toHaveCount(0);
+      await page.getByRole("button", { name: "Remove admin role" }).click();
+      await page
+        .getByRole("dialog", { name: "Remove your own admin role?" })
+        .getByRole("button", { name: "Remove admin role" })
+        .click();
+      await page.waitForURL((url) => url.pathname === "/account");
+      await expect(toast(page, "You are no longer an administrator")).toBeVisible();
+      await expect(page.getByRole("link", { name: "Admin dashboard" })).toHaveCount(0);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test("account and user pages have no serious accessibility violations and no sideways scrolling at 1280 and 375 px", async ({
+    page,
+    browser,
+    baseURL,
+    db,
+    makeUser,
+  }) => {
+    // Twelve axe scans.
+    test.setTimeout(180_000);
+    const user = await makeUser();
+    const registered = await registerClient(db, {
+      name: uniqueName("A Rather Long Application Name For Narrow Screens"),
+    });
+    await db.consent.create({
+      data: {
+        userId: user.id,
+        applicationId: registered.id,
+        scope: "email offline_access openid profile read",
+        expiresAt: new Date(Date.now() + 86_400_000),
+      },
+    });
+    const theirs = await signedInPage(browser, baseURL!, user.email, user.password);
+    await signInAsAdmin(page, "/admin/users");
+
+    const checks: [Page, string][] = [
+      [theirs, "/account"],
+      [theirs, "/account/password"],
+      [page, "/admin/users"],
+      [page, `/admin/users?q=${encodeURIComponent("no-such-user-anywhere")}`],
+      [page, "/admin/users/new"],
+      [page, `/admin/users/${user.id}`],
+    ];
+    for (const width of [1280, 375]) {
+      for (const [tab, path] of checks) {
+        await tab.setViewportSize({ width, height: 800 });
+        await tab.goto(path);
+        await expect(tab.locator("h1")).toBeVisible();
+        expect({ path, width, violations: await seriousA11yViolations(tab) }).toEqual({ path, width, violations: [] });
+        expect({ path, width, overflow: await noHorizontalOverflow(tab) }).toEqual({ path, width, overflow: 0 });
+      }
+      // An open confirmation, too.
+      await page.goto(`/admin/users/${user.id}`);
+      await page.getByRole("button", { name: "Disable account" }).click();
+      await expect(page.getByRole("dialog")).toBeVisible();
+      expect({ dialog: true, width, violations: await seriousA11yViolations(page) }).toEqual({
+        dialog: true,
+        width,
+        violations: [],
+      });
+      await page.keyboard.press("Escape");
+    }
+    await theirs.context().close();
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// A server of its own, for the one rule that depends on every admin in the database: the shared test
+// servers hold the admin other specs sign in with, which this test must not be able to demote.
+
+const root = path.resolve(import.meta.dirname, "..");
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function startIsolatedServer(sharedDatabaseUrl: string): Promise<{ baseURL: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const dataDir = path.join(root, `.test-data/e2e-isolated-${port}`);
+  let databaseUrl = `file:${path.join(dataDir, "portcullis.db")}`;
+  let dropDatabase = async () => {};
+  if (!sharedDatabaseUrl.startsWith("file:")) {
+    const url = new URL(sharedDatabaseUrl);
+    url.pathname = `/portcullis_e2e_isolated_${port}`;
+    databaseUrl = url.toString();
+    dropDatabase = async () => {
+      const maintenance = new URL(databaseUrl);
+      maintenance.pathname = "/postgres";
+      const connection = new pg.Client({ connectionString: maintenance.toString() });
+      await connection.connect();
+      await connection.query(`DROP DATABASE IF EXISTS "portcullis_e2e_isolated_${port}" WITH (FORCE)`);
+      await connection.end();
+    };
+  }
+  const environment: Environment = {
+    name: databaseUrl.startsWith("file:") ? "sqlite" : "postgres",
+    port,
+    baseURL: `http://localhost:${port}`,
+    dataDir,
+    databaseUrl,
+  };
+  // Its own process group, so stopping it ends npm, tsx and next together (and nothing else).
+  const child = spawn(
+    "sh",
+    ["-c", `npx tsx e2e/support/reset-database.ts "${databaseUrl}" "${dataDir}" && exec npm start`],
+    {
+      cwd: root,
+      env: { ...process.env, ...serverEnv(environment) },
+      detached: true,
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.once("exit", () => ((exited = true), resolve())));
+  const stop = async () => {
+    if (!exited && child.pid) {
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {
+        // Already gone.
+      }
+      await Promise.race([exit, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    }
+    await dropDatabase();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (exited) break;
+    try {
+      const response = await fetch(`${environment.baseURL}/login`);
+      if (response.ok) return { baseURL: environment.baseURL, stop };
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  await stop();
+  throw new Error(`The isolated server did not start: ${stderr.slice(-2000)}`);
+}

@@ -1,0 +1,89 @@
+/** Reads of user accounts, for admins. Nothing here returns a password hash. */
+import type { Page } from "../applications/queries.ts";
+import { containsText, type Db } from "../db/client.ts";
+
+export type RoleName = "ADMIN" | "USER";
+
+export interface UserListQuery {
+  search?: string;
+  role?: RoleName;
+  status?: "active" | "disabled";
+  page?: number;
+  pageSize?: number;
+}
+
+export interface UserListRow {
+  id: string;
+  email: string;
+  name: string;
+  role: RoleName;
+  disabled: boolean;
+  lastSignInAt: Date | null;
+  createdAt: Date;
+}
+
+export interface UserDetail extends UserListRow {
+  updatedAt: Date;
+}
+
+/** Reads list parameters from a URL query, ignoring anything malformed rather than failing. */
+export function userListQueryFrom(params: Record<string, string | string[] | undefined>): UserListQuery {
+  const one = (key: string) => {
+    const value = params[key];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const page = Number(one("page"));
+  const role = one("role");
+  const status = one("status");
+  return {
+    search: one("q")?.trim().slice(0, 200) || undefined,
+    role: role === "admin" ? "ADMIN" : role === "user" ? "USER" : undefined,
+    status: status === "active" || status === "disabled" ? status : undefined,
+    page: Number.isInteger(page) && page > 0 ? page : undefined,
+  };
+}
+
+const listSelect = {
+  id: true,
+  email: true,
+  name: true,
+  role: true,
+  disabled: true,
+  lastSignInAt: true,
+  createdAt: true,
+} as const;
+
+/** Users by email, filtered; search matches email or name, ignoring case on both databases. */
+export async function listUsers(db: Db, query: UserListQuery = {}): Promise<Page<UserListRow>> {
+  const pageSize = Math.min(Math.max(query.pageSize ?? 25, 1), 100);
+  const where = {
+    // Emails are stored in lower case (lib/users/schema.ts), so a lower-cased search matches them
+    // whatever the database's collation; names need containsText's case-insensitive match.
+    ...(query.search
+      ? { OR: [{ email: { contains: query.search.toLowerCase() } }, { name: containsText(db, query.search) }] }
+      : {}),
+    ...(query.role ? { role: query.role } : {}),
+    ...(query.status ? { disabled: query.status === "disabled" } : {}),
+  };
+  const total = await db.user.count({ where });
+  const pageCount = Math.max(1, Math.ceil(total / pageSize));
+  const page = Math.min(query.page ?? 1, pageCount);
+  const items = await db.user.findMany({
+    where,
+    // Emails are unique, so the order is total and pages never overlap.
+    orderBy: { email: "asc" },
+    skip: (page - 1) * pageSize,
+    take: pageSize,
+    select: listSelect,
+  });
+  return { items, total, page, pageSize, pageCount };
+}
+
+export async function findUser(db: Db, id: string): Promise<UserDetail | null> {
+  return db.user.findUnique({ where: { id }, select: { ...listSelect, updatedAt: true } });
+}
+
+/** Admins who can sign in: the rule is that there is always at least one. */
+export function enabledAdminCount(db: Pick<Db, "user">): Promise<number> {
+  return db.user.count({ where: { role: "ADMIN", disabled: false } });
+}
