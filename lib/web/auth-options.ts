@@ -63,7 +63,8 @@ function buildOptions(): NextAuthOptions {
       // `iat` is renewed whenever next-auth re-issues the cookie; the sign-in time must not be.
       if (user) {
         token.sub = user.id;
-        token.authTime = Math.floor(Date.now() / 1000);
+        // Milliseconds: a sign-in must compare exactly against a password change in the same second.
+        token.authTime = Date.now();
       }
       return token;
     },

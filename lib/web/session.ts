@@ -30,9 +30,8 @@ export const currentUser = cache(async function currentUser(): Promise<CurrentUs
   });
   if (!user || user.disabled) return null;
   const authTime = session.authTime ?? 0;
-  // Second precision: a session signed in during the same second as the cut-off stays valid.
-  if (authTime < Math.floor(user.sessionsValidFrom.getTime() / 1000)) return null;
-  return { id: user.id, email: user.email, name: user.name, role: user.role, authTime: new Date(authTime * 1000) };
+  if (authTime < user.sessionsValidFrom.getTime()) return null;
+  return { id: user.id, email: user.email, name: user.name, role: user.role, authTime: new Date(authTime) };
 });
 
 /** A relative path to return to after sign-in; anything else becomes "/" (no open redirects). */

@@ -79,7 +79,13 @@ export function ConsentScreen({ query, user, client, scopes }: Props) {
               Allow
             </button>
           </form>
-          <p className="mt-4 text-xs text-slate-600">You can revoke this access at any time from your account page.</p>
+          <p className="mt-4 text-xs text-slate-600">
+            You can revoke this access at any time from{" "}
+            <Link href="/account" className="text-indigo-700 underline">
+              your account
+            </Link>
+            .
+          </p>
         </section>
       </div>
     </main>
