@@ -1,6 +1,7 @@
 /** Reads of applications. Nothing here returns a secret or its hash. */
 import { containsText, type Db } from "../db/client.ts";
 import { isGrantType, type GrantType } from "../oauth/grant-types.ts";
+import { paginate, type Page } from "../pagination.ts";
 import { applicationInclude, toApplication, type Application, type ApplicationRow } from "./model.ts";
 import type { ClientTypeName } from "./schema.ts";
 
@@ -27,13 +28,7 @@ export interface ApplicationListRow {
   createdAt: Date;
 }
 
-export interface Page<T> {
-  items: T[];
-  total: number;
-  page: number;
-  pageSize: number;
-  pageCount: number;
-}
+export type { Page };
 
 /** Reads list parameters from a URL query, ignoring anything malformed rather than failing. */
 export function listQueryFrom(params: Record<string, string | string[] | undefined>): ApplicationListQuery {
@@ -74,26 +69,30 @@ export async function listApplications(db: Db, query: ApplicationListQuery = {})
     ...(query.clientType ? { clientType: query.clientType === "public" ? ("PUBLIC" as const) : ("CONFIDENTIAL" as const) } : {}),
     ...(query.trusted !== undefined ? { skipAuthorization: query.trusted } : {}),
   };
-  const total = await db.application.count({ where });
-  const pageCount = Math.max(1, Math.ceil(total / pageSize));
-  const page = Math.min(Math.max(Math.trunc(query.page ?? 1), 1), pageCount);
-  const rows = await db.application.findMany({
-    where,
-    orderBy: orderFor(query.sort ?? "-created"),
-    skip: (page - 1) * pageSize,
-    take: pageSize,
-    select: {
-      id: true,
-      clientId: true,
-      name: true,
-      clientType: true,
-      skipAuthorization: true,
-      createdAt: true,
-      grantTypes: { select: { grantType: true } },
-    },
-  });
+  const page = await paginate(
+    () => db.application.count({ where }),
+    ({ skip, take }) =>
+      db.application.findMany({
+        where,
+        orderBy: orderFor(query.sort ?? "-created"),
+        skip,
+        take,
+        select: {
+          id: true,
+          clientId: true,
+          name: true,
+          clientType: true,
+          skipAuthorization: true,
+          createdAt: true,
+          grantTypes: { select: { grantType: true } },
+        },
+      }),
+    query.page,
+    pageSize,
+  );
   return {
-    items: rows.map((row) => ({
+    ...page,
+    items: page.items.map((row) => ({
       id: row.id,
       clientId: row.clientId,
       name: row.name,
@@ -102,10 +101,6 @@ export async function listApplications(db: Db, query: ApplicationListQuery = {})
       skipAuthorization: row.skipAuthorization,
       createdAt: row.createdAt,
     })),
-    total,
-    page,
-    pageSize,
-    pageCount,
   };
 }
 

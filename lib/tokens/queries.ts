@@ -1,6 +1,6 @@
 /** What an application holds, for admins: live tokens and consents, never the token values. */
 import type { Db } from "../db/client.ts";
-import type { Page } from "../applications/queries.ts";
+import { paginate, type Page } from "../pagination.ts";
 
 export interface TokenCounts {
   accessTokens: number;
@@ -49,69 +49,55 @@ export async function tokenCounts(db: Db, applicationId: string, now = new Date(
 }
 
 const userSelect = { select: { id: true, email: true } } as const;
-
-function paging(total: number, page: number | undefined, pageSize: number) {
-  const pageCount = Math.max(1, Math.ceil(total / pageSize));
-  const current = Math.min(Math.max(page ?? 1, 1), pageCount);
-  return { pageCount, current, skip: (current - 1) * pageSize };
-}
+const newestFirst = [{ createdAt: "desc" as const }, { id: "desc" as const }];
 
 export async function listAccessTokens(db: Db, applicationId: string, page?: number, pageSize = 20, now = new Date()): Promise<Page<TokenRow>> {
   const where = liveAccessTokens(applicationId, now);
-  const total = await db.accessToken.count({ where });
-  const { pageCount, current, skip } = paging(total, page, pageSize);
-  const rows = await db.accessToken.findMany({
-    where,
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    skip,
-    take: pageSize,
-    select: { id: true, scope: true, grantType: true, createdAt: true, expiresAt: true, lastUsedAt: true, user: userSelect },
-  });
-  return {
-    items: rows.map((row) => ({ id: row.id, user: row.user, scope: row.scope, grantType: row.grantType, issuedAt: row.createdAt, expiresAt: row.expiresAt, lastUsedAt: row.lastUsedAt })),
-    total,
-    page: current,
+  const rows = await paginate(
+    () => db.accessToken.count({ where }),
+    (window) =>
+      db.accessToken.findMany({
+        where,
+        orderBy: newestFirst,
+        ...window,
+        select: { id: true, scope: true, grantType: true, createdAt: true, expiresAt: true, lastUsedAt: true, user: userSelect },
+      }),
+    page,
     pageSize,
-    pageCount,
-  };
+  );
+  return { ...rows, items: rows.items.map(({ createdAt, ...row }) => ({ ...row, issuedAt: createdAt })) };
 }
 
 export async function listRefreshTokens(db: Db, applicationId: string, page?: number, pageSize = 20, now = new Date()): Promise<Page<TokenRow>> {
   const where = liveRefreshTokens(applicationId, now);
-  const total = await db.refreshToken.count({ where });
-  const { pageCount, current, skip } = paging(total, page, pageSize);
-  const rows = await db.refreshToken.findMany({
-    where,
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    skip,
-    take: pageSize,
-    select: { id: true, scope: true, createdAt: true, expiresAt: true, lastUsedAt: true, user: userSelect },
-  });
-  return {
-    items: rows.map((row) => ({ id: row.id, user: row.user, scope: row.scope, grantType: null, issuedAt: row.createdAt, expiresAt: row.expiresAt, lastUsedAt: row.lastUsedAt })),
-    total,
-    page: current,
+  const rows = await paginate(
+    () => db.refreshToken.count({ where }),
+    (window) =>
+      db.refreshToken.findMany({
+        where,
+        orderBy: newestFirst,
+        ...window,
+        select: { id: true, scope: true, createdAt: true, expiresAt: true, lastUsedAt: true, user: userSelect },
+      }),
+    page,
     pageSize,
-    pageCount,
-  };
+  );
+  return { ...rows, items: rows.items.map(({ createdAt, ...row }) => ({ ...row, grantType: null, issuedAt: createdAt })) };
 }
 
 export async function listConsents(db: Db, applicationId: string, page?: number, pageSize = 20, now = new Date()): Promise<Page<ConsentRow>> {
   const where = liveConsents(applicationId, now);
-  const total = await db.consent.count({ where });
-  const { pageCount, current, skip } = paging(total, page, pageSize);
-  const rows = await db.consent.findMany({
-    where,
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    skip,
-    take: pageSize,
-    select: { id: true, scope: true, createdAt: true, expiresAt: true, lastUsedAt: true, user: userSelect },
-  });
-  return {
-    items: rows.map((row) => ({ id: row.id, user: row.user, scope: row.scope, grantedAt: row.createdAt, expiresAt: row.expiresAt, lastUsedAt: row.lastUsedAt })),
-    total,
-    page: current,
+  const rows = await paginate(
+    () => db.consent.count({ where }),
+    (window) =>
+      db.consent.findMany({
+        where,
+        orderBy: newestFirst,
+        ...window,
+        select: { id: true, scope: true, createdAt: true, expiresAt: true, lastUsedAt: true, user: userSelect },
+      }),
+    page,
     pageSize,
-    pageCount,
-  };
+  );
+  return { ...rows, items: rows.items.map(({ createdAt, ...row }) => ({ ...row, grantedAt: createdAt })) };
 }

@@ -1,5 +1,5 @@
 /** Reads of user accounts, for admins. Nothing here returns a password hash. */
-import type { Page } from "../applications/queries.ts";
+import { paginate, type Page } from "../pagination.ts";
 import { containsText, type Db } from "../db/client.ts";
 
 export type RoleName = "ADMIN" | "USER";
@@ -65,18 +65,13 @@ export async function listUsers(db: Db, query: UserListQuery = {}): Promise<Page
     ...(query.role ? { role: query.role } : {}),
     ...(query.status ? { disabled: query.status === "disabled" } : {}),
   };
-  const total = await db.user.count({ where });
-  const pageCount = Math.max(1, Math.ceil(total / pageSize));
-  const page = Math.min(query.page ?? 1, pageCount);
-  const items = await db.user.findMany({
-    where,
+  return paginate(
+    () => db.user.count({ where }),
     // Emails are unique, so the order is total and pages never overlap.
-    orderBy: { email: "asc" },
-    skip: (page - 1) * pageSize,
-    take: pageSize,
-    select: listSelect,
-  });
-  return { items, total, page, pageSize, pageCount };
+    ({ skip, take }) => db.user.findMany({ where, orderBy: { email: "asc" }, skip, take, select: listSelect }),
+    query.page,
+    pageSize,
+  );
 }
 
 export async function findUser(db: Db, id: string): Promise<UserDetail | null> {

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { ButtonLink, buttonStyles } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
+import { Pagination } from "@/components/ui/pagination";
 import { PageHeader } from "@/components/ui/page-header";
 import { listApplications, listQueryFrom, type ApplicationListQuery } from "@/lib/applications/queries";
 import { db } from "@/lib/db/client";
@@ -34,7 +35,6 @@ export default async function ApplicationsPage({ searchParams }: { searchParams:
   const query = listQueryFrom(await searchParams);
   const page = await listApplications(db(), query);
   const filtered = Boolean(query.search || query.grantType || query.clientType || query.trusted !== undefined);
-  const first = (page.page - 1) * page.pageSize + 1;
   return (
     <>
       <PageHeader
@@ -161,26 +161,7 @@ export default async function ApplicationsPage({ searchParams }: { searchParams:
               </tbody>
             </table>
           </div>
-          <nav aria-label="Pagination" className="mt-4 flex flex-col items-center justify-between gap-3 text-sm text-slate-700 sm:flex-row">
-            <p>
-              Showing {first}–{first + page.items.length - 1} of {page.total}
-            </p>
-            <div className="flex gap-2">
-              {page.page > 1 ? (
-                <Link className={buttonStyles.secondary} href={hrefWith(query, { page: page.page - 1 })} rel="prev">
-                  Previous
-                </Link>
-              ) : null}
-              <span className="self-center" aria-current="page">
-                Page {page.page} of {page.pageCount}
-              </span>
-              {page.page < page.pageCount ? (
-                <Link className={buttonStyles.secondary} href={hrefWith(query, { page: page.page + 1 })} rel="next">
-                  Next
-                </Link>
-              ) : null}
-            </div>
-          </nav>
+          <Pagination page={page} hrefFor={(target) => hrefWith(query, { page: target })} />
         </>
       )}
     </>

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { DateTime } from "@/components/date-time";
 import { ButtonLink, buttonStyles } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
+import { Pagination } from "@/components/ui/pagination";
 import { PageHeader } from "@/components/ui/page-header";
 import { db } from "@/lib/db/client";
 import { listUsers, userListQueryFrom, type UserListQuery } from "@/lib/users/queries";
@@ -31,7 +32,6 @@ export default async function UsersPage({ searchParams }: { searchParams: Search
   const query = userListQueryFrom(await searchParams);
   const page = await listUsers(db(), query);
   const filtered = Boolean(query.search || query.role || query.status);
-  const first = (page.page - 1) * page.pageSize + 1;
   return (
     <>
       <PageHeader
@@ -167,29 +167,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Search
               </tbody>
             </table>
           </div>
-          <nav
-            aria-label="Pagination"
-            className="mt-4 flex flex-col items-center justify-between gap-3 text-sm text-slate-700 sm:flex-row"
-          >
-            <p>
-              Showing {first}–{first + page.items.length - 1} of {page.total}
-            </p>
-            <div className="flex gap-2">
-              {page.page > 1 ? (
-                <Link className={buttonStyles.secondary} href={hrefWith(query, { page: page.page - 1 })} rel="prev">
-                  Previous
-                </Link>
-              ) : null}
-              <span className="self-center" aria-current="page">
-                Page {page.page} of {page.pageCount}
-              </span>
-              {page.page < page.pageCount ? (
-                <Link className={buttonStyles.secondary} href={hrefWith(query, { page: page.page + 1 })} rel="next">
-                  Next
-                </Link>
-              ) : null}
-            </div>
-          </nav>
+          <Pagination page={page} hrefFor={(target) => hrefWith(query, { page: target })} />
         </>
       )}
     </>

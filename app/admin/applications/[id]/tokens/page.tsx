@@ -1,10 +1,9 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
-import { buttonStyles } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
+import { Pagination } from "@/components/ui/pagination";
 import { findApplication } from "@/lib/applications/queries";
-import type { Page } from "@/lib/applications/queries";
+import type { Page } from "@/lib/pagination";
 import { db } from "@/lib/db/client";
 import { listAccessTokens, listConsents, listRefreshTokens, tokenCounts, type ConsentRow, type TokenRow } from "@/lib/tokens/queries";
 import type { PageSearchParams } from "@/lib/web/search-params";
@@ -22,30 +21,13 @@ function pageNumber(params: PageSearchParams, key: string): number | undefined {
   return Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
-function Pager({ page, params, param, label }: { page: Page<unknown>; params: PageSearchParams; param: string; label: string }) {
-  if (page.pageCount <= 1) return null;
-  const href = (target: number) => {
+/** A link to another page of one of the three lists, keeping the other lists' pages. */
+function pageLink(params: PageSearchParams, param: string) {
+  return (target: number) => {
     const query = new URLSearchParams(Object.entries(params).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
     query.set(param, String(target));
     return `?${query}`;
   };
-  return (
-    <nav aria-label={`${label} pages`} className="mt-3 flex items-center justify-end gap-2 text-sm">
-      {page.page > 1 ? (
-        <Link className={buttonStyles.secondary} href={href(page.page - 1)}>
-          Previous
-        </Link>
-      ) : null}
-      <span>
-        Page {page.page} of {page.pageCount}
-      </span>
-      {page.page < page.pageCount ? (
-        <Link className={buttonStyles.secondary} href={href(page.page + 1)}>
-          Next
-        </Link>
-      ) : null}
-    </nav>
-  );
 }
 
 function Table({ caption, headers, children }: { caption: string; headers: string[]; children: React.ReactNode }) {
@@ -142,7 +124,7 @@ export default async function TokensPage({ params, searchParams }: { params: Pro
           Access tokens
         </h2>
         {access.total === 0 ? <EmptyState title="No active access tokens" /> : <TokenTable page={access} applicationId={app.id} kind="access_token" caption="Active access tokens" />}
-        <Pager page={access} params={query} param="access" label="Access tokens" />
+        <Pagination page={access} hrefFor={pageLink(query, "access")} label="Access tokens pages" showRange={false} />
       </section>
       <section aria-labelledby="refresh-title" className="mb-8">
         <h2 id="refresh-title" className="mb-2 text-base font-semibold">
@@ -153,14 +135,14 @@ export default async function TokensPage({ params, searchParams }: { params: Pro
         ) : (
           <TokenTable page={refresh} applicationId={app.id} kind="refresh_token" caption="Active refresh tokens" />
         )}
-        <Pager page={refresh} params={query} param="refresh" label="Refresh tokens" />
+        <Pagination page={refresh} hrefFor={pageLink(query, "refresh")} label="Refresh tokens pages" showRange={false} />
       </section>
       <section aria-labelledby="consents-title">
         <h2 id="consents-title" className="mb-2 text-base font-semibold">
           Consents
         </h2>
         {consents.total === 0 ? <EmptyState title="No consents">Users who approve this application appear here.</EmptyState> : <ConsentTable page={consents} />}
-        <Pager page={consents} params={query} param="consents" label="Consents" />
+        <Pagination page={consents} hrefFor={pageLink(query, "consents")} label="Consents pages" showRange={false} />
       </section>
     </>
   );
