@@ -1,0 +1,107 @@
+/**
+ * A fresh database for the benchmark (bench/run.ts) and the profiler (bench/profile.ts): SQLite in a
+ * temporary folder, or the `portcullis_bench` database on PostgreSQL, migrated, with the first admin
+ * and one confidential client allowed the client_credentials grant.
+ */
+import { mkdirSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { systemActor } from "../lib/audit/record.ts";
+import { createApplication } from "../lib/applications/commands.ts";
+import { readSettings } from "../lib/config/settings.ts";
+import { connect } from "../lib/db/client.ts";
+import { parseDatabaseUrl } from "../lib/db/url.ts";
+import { prepare } from "../lib/setup/bootstrap.ts";
+
+export const workDir = path.join(os.tmpdir(), "portcullis-bench");
+export const postgresBase =
+  process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+export const tokenBody = "grant_type=client_credentials&scope=read";
+
+export type Provider = "sqlite" | "postgresql";
+
+export interface BenchDatabase {
+  provider: Provider;
+  databaseUrl: string;
+  dataDir: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+export async function prepareDatabase(provider: Provider): Promise<BenchDatabase> {
+  const dataDir = path.join(workDir, provider);
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  let databaseUrl = `file:${path.join(dataDir, "portcullis.db")}`;
+  if (provider === "postgresql") {
+    const url = new URL(postgresBase);
+    const admin = new pg.Client({ connectionString: url.toString() });
+    await admin.connect();
+    try {
+      await admin.query("DROP DATABASE IF EXISTS portcullis_bench WITH (FORCE)");
+      await admin.query("CREATE DATABASE portcullis_bench");
+    } finally {
+      await admin.end();
+    }
+    url.pathname = "/portcullis_bench";
+    databaseUrl = url.toString();
+  }
+  const env = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    PORTCULLIS_DATA_DIR: dataDir,
+    PORTCULLIS_ADMIN_PASSWORD: "bench-admin-password-1",
+  };
+  await prepare(readSettings(env));
+  const db = connect(parseDatabaseUrl(databaseUrl));
+  try {
+    // Realistic relations for findClient: a grant type, two scopes, a CORS origin.
+    const saved = await createApplication(
+      db,
+      {
+        name: "Benchmark service",
+        clientType: "confidential",
+        grantTypes: ["client_credentials"],
+        allowedScopes: ["read", "write"],
+        allowedOrigins: ["https://bench.example.com"],
+      },
+      systemActor,
+    );
+    if (!saved.ok || !saved.clientSecret)
+      throw new Error(`cannot create the benchmark client: ${JSON.stringify(saved)}`);
+    return { provider, databaseUrl, dataDir, clientId: saved.application.clientId, clientSecret: saved.clientSecret };
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+export async function countAccessTokens(databaseUrl: string): Promise<number> {
+  const db = connect(parseDatabaseUrl(databaseUrl));
+  try {
+    return await db.accessToken.count();
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+/** client_secret_basic (RFC 6749 §2.3.1: both parts form-urlencoded before base64). */
+export function basicAuthorization(database: BenchDatabase): string {
+  return `Basic ${Buffer.from(`${encodeURIComponent(database.clientId)}:${encodeURIComponent(database.clientSecret)}`).toString("base64")}`;
+}
+
+/** The environment a server process runs with against a benchmark database. */
+export function serverEnv(database: BenchDatabase, port: number, secret: string): Record<string, string> {
+  const baseUrl = `http://127.0.0.1:${port}`;
+  return {
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+    PORT: String(port),
+    DATABASE_URL: database.databaseUrl,
+    PORTCULLIS_DATA_DIR: database.dataDir,
+    PORTCULLIS_URL: baseUrl,
+    NEXTAUTH_URL: baseUrl,
+    NEXTAUTH_SECRET: secret,
+    PORTCULLIS_SECRET: secret,
+  };
+}

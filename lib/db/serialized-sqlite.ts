@@ -1,0 +1,123 @@
+/**
+ * Keeps other statements out of an open SQLite transaction.
+ *
+ * Prisma's better-sqlite3 adapter runs every query of the process on one connection and only
+ * makes transactions wait for each other: while one request's interactive transaction is open
+ * (between its awaits), another request's plain INSERT runs on the same connection and so joins
+ * that transaction; if it then rolls back, the other request's write vanishes although it was
+ * reported as done (tests/integration/transaction-isolation.test.ts shows it). This wrapper gives
+ * the connection one queue: a plain statement waits while a transaction is open, and a
+ * transaction waits for running statements. better-sqlite3 is synchronous, so statements never
+ * ran in parallel anyway; the queue costs a promise per statement, not throughput.
+ *
+ * Inside `db.$transaction(async (tx) => …)`, use `tx`: a statement on `db` would wait for the
+ * transaction it is part of (until Prisma's transaction timeout ends it).
+ */
+import type {
+  IsolationLevel,
+  SqlDriverAdapter,
+  SqlMigrationAwareDriverAdapterFactory,
+  SqlQuery,
+  SqlResultSet,
+  Transaction,
+} from "@prisma/driver-adapter-utils";
+
+/** A FIFO lock: `acquire` resolves with the function that releases it. */
+class Queue {
+  private tail: Promise<void> = Promise.resolve();
+
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const granted = this.tail.then(() => release);
+    this.tail = this.tail.then(() => held);
+    return granted;
+  }
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    const release = await this.acquire();
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
+}
+
+/** The transaction, releasing the queue when it commits or rolls back. */
+function releasing(transaction: Transaction, release: () => void): Transaction {
+  let released = false;
+  const finish = async (end: () => Promise<void>) => {
+    try {
+      await end();
+    } finally {
+      if (!released) {
+        released = true;
+        release();
+      }
+    }
+  };
+  return {
+    provider: transaction.provider,
+    adapterName: transaction.adapterName,
+    options: transaction.options,
+    queryRaw: (query) => transaction.queryRaw(query),
+    executeRaw: (query) => transaction.executeRaw(query),
+    commit: () => finish(() => transaction.commit()),
+    rollback: () => finish(() => transaction.rollback()),
+    createSavepoint: transaction.createSavepoint?.bind(transaction),
+    rollbackToSavepoint: transaction.rollbackToSavepoint?.bind(transaction),
+    releaseSavepoint: transaction.releaseSavepoint?.bind(transaction),
+  };
+}
+
+class SerializedAdapter implements SqlDriverAdapter {
+  readonly provider;
+  readonly adapterName;
+  private readonly queue = new Queue();
+
+  constructor(private readonly inner: SqlDriverAdapter) {
+    this.provider = inner.provider;
+    this.adapterName = inner.adapterName;
+  }
+
+  queryRaw(query: SqlQuery): Promise<SqlResultSet> {
+    return this.queue.run(() => this.inner.queryRaw(query));
+  }
+
+  executeRaw(query: SqlQuery): Promise<number> {
+    return this.queue.run(() => this.inner.executeRaw(query));
+  }
+
+  executeScript(script: string): Promise<void> {
+    return this.queue.run(() => this.inner.executeScript(script));
+  }
+
+  async startTransaction(isolationLevel?: IsolationLevel): Promise<Transaction> {
+    const release = await this.queue.acquire();
+    try {
+      return releasing(await this.inner.startTransaction(isolationLevel), release);
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  getConnectionInfo() {
+    return this.inner.getConnectionInfo?.() ?? { supportsRelationJoins: false };
+  }
+
+  dispose(): Promise<void> {
+    return this.queue.run(() => this.inner.dispose());
+  }
+}
+
+/** Wraps an adapter factory so each connection it makes is serialized as described above. */
+export function serializedSqlite(factory: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAwareDriverAdapterFactory {
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: async () => new SerializedAdapter(await factory.connect()),
+    connectToShadowDb: async () => new SerializedAdapter(await factory.connectToShadowDb()),
+  };
+}
