@@ -1,8 +1,13 @@
 /**
- * Next.js configuration. Security headers apply to every response; the OAuth endpoints add their
- * own Cache-Control and CORS headers.
+ * Next.js configuration. The security headers (lib/web/security-headers.json) apply to every
+ * response: here for what Next serves, and in server.ts for the endpoints it serves directly.
+ * - frame-ancestors/X-Frame-Options: no page may be framed (clickjacking on consent and admin forms).
+ * - Referrer-Policy same-origin: URLs carry state and codes, never sent to another site; not
+ *   no-referrer, which also blanks the Origin of our own form posts, which Next checks.
  * @type {import('next').NextConfig}
  */
+import securityHeaders from "./lib/web/security-headers.json" with { type: "json" };
+
 const config = {
   poweredByHeader: false,
   // Native or WASM-backed modules are loaded from node_modules at run time, not bundled.
@@ -12,20 +17,7 @@ const config = {
     authInterrupts: true,
   },
   async headers() {
-    return [
-      {
-        source: "/:path*",
-        headers: [
-          // No page of ours may be framed (clickjacking on consent and admin forms).
-          { key: "Content-Security-Policy", value: "frame-ancestors 'none'" },
-          { key: "X-Frame-Options", value: "DENY" },
-          { key: "X-Content-Type-Options", value: "nosniff" },
-          // Authorization requests carry state and codes in URLs: never send them to another site.
-          // (Not no-referrer: that also blanks the Origin of our own form posts, which Next checks.)
-          { key: "Referrer-Policy", value: "same-origin" },
-        ],
-      },
-    ];
+    return [{ source: "/:path*", headers: securityHeaders }];
   },
 };
 

@@ -7,9 +7,9 @@
  *
  * and then POST /oauth/token with client_secret_basic, on:
  *
- *   sqlite       one `next start` on a fresh SQLite file
- *   postgres     one `next start` on a fresh PostgreSQL database
- *   postgres ×2  two `next start` processes on two ports sharing that PostgreSQL database (the
+ *   sqlite       one server process (`npm start`: server.ts) on a fresh SQLite file
+ *   postgres     one server process on a fresh PostgreSQL database
+ *   postgres ×2  two server processes on two ports sharing that PostgreSQL database (the
  *                scale-out shape); wrk's connections are split across both ports by two wrk
  *                processes, throughput summed and the two latency distributions merged. No proxy in
  *                between: on a 2-core machine a Node proxy would take CPU from the servers it measures.
@@ -310,18 +310,12 @@ function formatRow(row: Row): string {
 // One session secret for every server of a run, as instances behind a load balancer share it.
 const sessionSecret = randomBytes(32).toString("base64url");
 
+/** The production server as `npm start` runs it (server.ts), in one process whose CPU is measured. */
 async function startNext(database: BenchDatabase, port: number): Promise<ChildProcess> {
   const child = startProcess(
-    [
-      path.join(projectRoot, "node_modules/next/dist/bin/next"),
-      "start",
-      "--port",
-      String(port),
-      "--hostname",
-      "127.0.0.1",
-    ],
+    ["--import", "tsx", path.join(projectRoot, "scripts/start.ts")],
     serverEnv(database, port, sessionSecret),
-    `next start :${port}`,
+    `server :${port}`,
   );
   await waitForHttp(`http://127.0.0.1:${port}/api/health`);
   return child;

@@ -1,8 +1,7 @@
 /**
  * `npm start`: prepares the database (pending migrations, first admin) and then serves the
- * production build with `next start` on PORT.
+ * production build on PORT (server.ts: Next.js, with the protocol endpoints dispatched directly).
  */
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { sessionSecret } from "../lib/config/secrets.ts";
@@ -22,19 +21,11 @@ try {
   process.exit(1);
 }
 
-const next = spawn(
-  process.execPath,
-  [path.join(projectRoot, "node_modules/next/dist/bin/next"), "start", "--port", String(config.port), ...process.argv.slice(2)],
-  {
-    stdio: "inherit",
-    env: {
-      ...process.env,
-      NEXT_TELEMETRY_DISABLED: "1",
-      NEXTAUTH_URL: config.publicUrl,
-      NEXTAUTH_SECRET: sessionSecret(config),
-    },
-  },
-);
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => next.kill(signal));
-next.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
-console.log(`Portcullis is starting on ${config.publicUrl}`);
+// Set before Next is loaded: React and Next read NODE_ENV once; next-auth reads its two variables.
+(process.env as Record<string, string>).NODE_ENV = "production";
+process.env.NEXTAUTH_URL ??= config.publicUrl;
+process.env.NEXTAUTH_SECRET ??= sessionSecret(config);
+process.env.NEXT_TELEMETRY_DISABLED ??= "1";
+const { startServer } = await import("../server.ts");
+await startServer({ port: config.port });
+console.log(`Portcullis is listening on ${config.publicUrl} (port ${config.port})`);
