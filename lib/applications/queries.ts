@@ -1,5 +1,5 @@
 /** Reads of applications. Nothing here returns a secret or its hash. */
-import { containsText, type Db } from "../db/client.ts";
+import { textFilter, type Db } from "../db/client.ts";
 import { isGrantType, type GrantType } from "../oauth/grant-types.ts";
 import { paginate, type Page } from "../pagination.ts";
 import { applicationInclude, toApplication, type Application, type ApplicationRow } from "./model.ts";
@@ -62,9 +62,7 @@ function orderFor(sort: ApplicationSort) {
 export async function listApplications(db: Db, query: ApplicationListQuery = {}): Promise<Page<ApplicationListRow>> {
   const pageSize = Math.min(Math.max(query.pageSize ?? 25, 1), 100);
   const where = {
-    ...(query.search
-      ? { OR: [{ name: containsText(db, query.search) }, { clientId: containsText(db, query.search) }] }
-      : {}),
+    ...(query.search ? await textFilter(db, "Application", ["name", "clientId"], query.search) : {}),
     ...(query.grantType ? { grantTypes: { some: { grantType: query.grantType } } } : {}),
     ...(query.clientType ? { clientType: query.clientType === "public" ? ("PUBLIC" as const) : ("CONFIDENTIAL" as const) } : {}),
     ...(query.trusted !== undefined ? { skipAuthorization: query.trusted } : {}),

@@ -9,7 +9,7 @@
  * and anything that looks like a credential (by its key or by its value) is replaced by "[redacted]",
  * even though the commands that write the log never store one.
  */
-import { containsText, type Db } from "../db/client.ts";
+import { textFilter, type Db } from "../db/client.ts";
 import { credentialPrefixes } from "../oauth/secrets.ts";
 
 /** Actions the server records, with the words the log shows. Unknown actions show as recorded. */
@@ -136,18 +136,18 @@ async function actorFilter(db: Db, text: string): Promise<Where> {
   // Non-users are recorded with no actor id: the (actorId, createdAt) index's NULL range.
   if (lowered === "cli" || lowered === "system") return { actorId: null, actorEmail: lowered };
   const users = await db.user.findMany({
-    where: { email: containsText(db, lowered) },
+    where: await textFilter(db, "User", ["email"], lowered),
     select: { id: true },
     take: maxMatches,
   });
   if (users.length > 0) return { actorId: { in: users.map((user) => user.id) } };
   // No such user now (deleted, or the email changed): match the email the entries recorded.
-  return { actorEmail: containsText(db, lowered) };
+  return textFilter(db, "AuditEvent", ["actorEmail"], lowered);
 }
 
 async function applicationFilter(db: Db, text: string): Promise<Where> {
   const apps = await db.application.findMany({
-    where: { OR: [{ name: containsText(db, text) }, { clientId: text }] },
+    where: { OR: [await textFilter(db, "Application", ["name"], text), { clientId: text }] },
     select: { id: true },
     take: maxMatches,
   });

@@ -126,14 +126,30 @@ export async function driverOf(db: Db): Promise<Driver | undefined> {
   return handle.driver;
 }
 
+type SearchableTable = { Application: "name" | "clientId"; User: "email" | "name"; AuditEvent: "actorEmail" };
+
+/** PostgreSQL's LIKE treats `\\` as its escape character: make %, _ and \\ literal. */
+const escapeLike = (value: string) => value.replace(/[\\%_]/g, (char) => `\\${char}`);
+
 /**
- * A case-insensitive substring filter. SQLite's LIKE already ignores ASCII case; PostgreSQL needs
- * Prisma's `mode: "insensitive"`, which the SQLite client's types do not know.
+ * A where-clause fragment: rows where any of `columns` contains `text`, ignoring case (ASCII case on
+ * SQLite, as its LIKE does). Prisma's `contains` passes % and _ through as wildcards: escaped here
+ * for PostgreSQL; SQLite's LIKE has no escape character unless the SQL names one (Prisma's never
+ * does), so a search holding one is answered by instr() instead, as a list of ids.
  */
-export function containsText(db: Db, value: string): { contains: string } {
-  return handleOf(db)?.provider === "postgresql"
-    ? ({ contains: value, mode: "insensitive" } as { contains: string })
-    : { contains: value };
+export async function textFilter<T extends keyof SearchableTable>(
+  db: Db,
+  table: T,
+  columns: readonly SearchableTable[T][],
+  text: string,
+): Promise<Record<string, unknown>> {
+  if (handleOf(db)?.provider === "postgresql") {
+    return { OR: columns.map((column) => ({ [column]: { contains: escapeLike(text), mode: "insensitive" } })) };
+  }
+  if (!/[%_]/.test(text)) return { OR: columns.map((column) => ({ [column]: { contains: text } })) };
+  const matches = columns.map((column) => `instr(lower("${column}"), lower(?)) > 0`).join(" OR ");
+  const rows = await db.$queryRawUnsafe<{ id: string }[]>(`SELECT id FROM "${table}" WHERE ${matches}`, ...columns.map(() => text));
+  return { id: { in: rows.map((row) => row.id) } };
 }
 
 // One client per process, kept on globalThis so Next's dev-mode module reloads reuse it.

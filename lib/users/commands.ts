@@ -35,19 +35,25 @@ export async function createUser(db: Db, raw: unknown, actor: Actor): Promise<Cr
     return { ok: false, errors: { email: ["An account with this email already exists"] } };
   }
   const passwordHash = await hashPassword(password);
-  const user = await db.$transaction(async (tx) => {
-    const created = await tx.user.create({
-      data: { email, name, passwordHash, role: admin ? "ADMIN" : "USER" },
-      select: { id: true, email: true, name: true, role: true },
+  try {
+    const user = await db.$transaction(async (tx) => {
+      const created = await tx.user.create({
+        data: { email, name, passwordHash, role: admin ? "ADMIN" : "USER" },
+        select: { id: true, email: true, name: true, role: true },
+      });
+      await recordAudit(tx, actor, {
+        action: "user.created",
+        targetUserId: created.id,
+        details: { email, role: created.role },
+      });
+      return created;
     });
-    await recordAudit(tx, actor, {
-      action: "user.created",
-      targetUserId: created.id,
-      details: { email, role: created.role },
-    });
-    return created;
-  });
-  return { ok: true, user };
+    return { ok: true, user };
+  } catch (error) {
+    // The check above raced another sign-up with the same email; the unique index decided.
+    if ((error as { code?: unknown }).code === "P2002") return { ok: false, errors: { email: ["An account with this email already exists"] } };
+    throw error;
+  }
 }
 
 /**

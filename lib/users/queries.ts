@@ -1,6 +1,6 @@
 /** Reads of user accounts, for admins. Nothing here returns a password hash. */
 import { paginate, type Page } from "../pagination.ts";
-import { containsText, type Db } from "../db/client.ts";
+import { textFilter, type Db } from "../db/client.ts";
 
 export type RoleName = "ADMIN" | "USER";
 
@@ -57,11 +57,7 @@ const listSelect = {
 export async function listUsers(db: Db, query: UserListQuery = {}): Promise<Page<UserListRow>> {
   const pageSize = Math.min(Math.max(query.pageSize ?? 25, 1), 100);
   const where = {
-    // Emails are stored in lower case (lib/users/schema.ts), so a lower-cased search matches them
-    // whatever the database's collation; names need containsText's case-insensitive match.
-    ...(query.search
-      ? { OR: [{ email: { contains: query.search.toLowerCase() } }, { name: containsText(db, query.search) }] }
-      : {}),
+    ...(query.search ? await textFilter(db, "User", ["email", "name"], query.search) : {}),
     ...(query.role ? { role: query.role } : {}),
     ...(query.status ? { disabled: query.status === "disabled" } : {}),
   };

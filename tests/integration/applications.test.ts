@@ -426,6 +426,19 @@ describe.each(providers)("application commands on %s", (provider: Provider) => {
       await expect(setApplicationTrusted(db, application.id, true, admin)).rejects.toBeInstanceOf(ApplicationNotFoundError);
     });
 
+    it("search text is literal: %, _ and \\ match only themselves, in any letter case", async () => {
+      const names = ["100% Uptime", "Plain", "a_b Reports", "AxB Reports", "back\\slash"];
+      for (const name of names) issued.push((await create(db, webApp({ name: `Literal ${name}` }))).clientSecret!);
+      const found = async (search: string) =>
+        (await listApplications(db, { search, pageSize: 100 })).items.map((row) => row.name).filter((name) => name.startsWith("Literal ")).sort();
+      expect(await found("%")).toEqual(["Literal 100% Uptime"]);
+      // (Client ids are searched too and may hold "_"; a space keeps these to names.)
+      expect(await found("A_B R")).toEqual(["Literal a_b Reports"]);
+      expect(await found("_b r")).toEqual(["Literal a_b Reports"]);
+      expect(await found("\\")).toEqual(["Literal back\\slash"]);
+      expect(await found("axb")).toEqual(["Literal AxB Reports"]);
+    });
+
     it("a page number below 1 gives the first page", async () => {
       const first = await listApplications(db, { page: 1, sort: "name" });
       for (const page of [0, -3]) expect(await listApplications(db, { page, sort: "name" })).toEqual(first);

@@ -42,6 +42,16 @@ describe.each(providers)("users on %s", (provider: Provider) => {
   });
 
   describe("createUser", () => {
+    it("two concurrent sign-ups with one email: one account, the other gets a field error", async () => {
+      const email = `race-${provider}@example.com`;
+      const results = await Promise.all([1, 2, 3].map(() => createUser(db, { email, password: "Race-Horse-9", name: "Racer" }, cliActor)));
+      expect(results.filter((result) => result.ok)).toHaveLength(1);
+      for (const result of results.filter((result) => !result.ok)) {
+        expect(result).toEqual({ ok: false, errors: { email: ["An account with this email already exists"] } });
+      }
+      expect(await db.user.count({ where: { email } })).toBe(1);
+    });
+
     it("normalises the email to lower case and stores an argon2id hash, never the password", async () => {
       const password = "Correct-Horse-9";
       const result = await createUser(db, { email: "  Alice.Smith@Example.COM ", password, name: " Alice " }, cliActor);
