@@ -309,11 +309,13 @@ export function prismaOAuthStore(db: Db): OAuthStore {
       });
     },
 
+    // Interactive transactions with sequential statements: Prisma's pg adapter runs a batch
+    // $transaction([...]) as overlapping queries on one connection, which pg deprecates.
     async revokeTokensFromCode(codeId, now) {
-      await db.$transaction([
-        db.accessToken.updateMany({ where: { authorizationCodeId: codeId, revokedAt: null }, data: { revokedAt: now } }),
-        db.refreshToken.updateMany({ where: { authorizationCodeId: codeId, revokedAt: null }, data: { revokedAt: now } }),
-      ]);
+      await db.$transaction(async (tx) => {
+        await tx.accessToken.updateMany({ where: { authorizationCodeId: codeId, revokedAt: null }, data: { revokedAt: now } });
+        await tx.refreshToken.updateMany({ where: { authorizationCodeId: codeId, revokedAt: null }, data: { revokedAt: now } });
+      });
     },
 
     async issueTokens(tokens) {
@@ -370,10 +372,10 @@ export function prismaOAuthStore(db: Db): OAuthStore {
     },
 
     async revokeFamily(familyId, now) {
-      await db.$transaction([
-        db.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: now } }),
-        db.accessToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: now } }),
-      ]);
+      await db.$transaction(async (tx) => {
+        await tx.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: now } });
+        await tx.accessToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: now } });
+      });
     },
 
     async findAccessToken(tokenHash): Promise<AccessTokenRecord | null> {

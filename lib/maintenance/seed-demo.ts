@@ -209,8 +209,8 @@ export async function seedDemo(db: Db, actor: Actor, options: SeedDemoOptions = 
   for (const [user, key, scope] of userGrants) {
     const familyId = randomUUID();
     const authTime = new Date(now.getTime() - 5 * 60 * 1000);
-    await db.$transaction([
-      db.accessToken.create({
+    await db.$transaction(async (tx) => {
+      await tx.accessToken.create({
         data: {
           tokenHash: hashCredential(generateCredential("accessToken")),
           applicationId: app(key).id,
@@ -221,8 +221,8 @@ export async function seedDemo(db: Db, actor: Actor, options: SeedDemoOptions = 
           authTime,
           expiresAt: accessExpiry,
         },
-      }),
-      db.refreshToken.create({
+      });
+      await tx.refreshToken.create({
         data: {
           tokenHash: hashCredential(generateCredential("refreshToken")),
           applicationId: app(key).id,
@@ -232,8 +232,8 @@ export async function seedDemo(db: Db, actor: Actor, options: SeedDemoOptions = 
           authTime,
           expiresAt: refreshExpiry,
         },
-      }),
-    ]);
+      });
+    });
     accessTokens++;
     refreshTokens++;
   }

@@ -50,16 +50,17 @@ export class UsageCounter {
   private async write(batch: Map<string, number>): Promise<void> {
     if (batch.size === 0) return;
     try {
-      await this.db.$transaction(
-        [...batch].map(([key, count]) => {
+      // One statement after another: a batch $transaction([...]) overlaps queries on one pg connection.
+      await this.db.$transaction(async (tx) => {
+        for (const [key, count] of batch) {
           const [day, applicationId, grantType, outcome] = key.split(separator) as [string, string, string, string];
-          return this.db.usageCounter.upsert({
+          await tx.usageCounter.upsert({
             where: { day_applicationId_grantType_outcome: { day, applicationId, grantType, outcome } },
             create: { day, applicationId, grantType, outcome, count },
             update: { count: { increment: count } },
           });
-        }),
-      );
+        }
+      });
     } catch (error) {
       // Keep the counts for the next attempt rather than lose them.
       for (const [key, count] of batch) this.pending.set(key, (this.pending.get(key) ?? 0) + count);
