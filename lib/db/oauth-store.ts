@@ -202,7 +202,9 @@ function sqliteHotPath(db: Db, connection: BetterSqlite3.Database): HotPath {
    */
   function outsideTransactions<T>(statement: () => T): Promise<T> {
     if (!connection.inTransaction) return Promise.resolve(statement());
-    return db.$transaction(async () => statement());
+    // Wait as long as any statement would (Prisma's default maxWait of 2 s is shorter than a
+    // transaction may stay open, which would turn a slow transaction into failed token requests).
+    return db.$transaction(async () => statement(), { maxWait: 10_000 });
   }
   return {
     async findClient(clientId) {
