@@ -11,7 +11,13 @@ import securityHeaders from "./lib/web/security-headers.json" with { type: "json
 const config = {
   poweredByHeader: false,
   // Native or WASM-backed modules are loaded from node_modules at run time, not bundled.
-  serverExternalPackages: ["better-sqlite3", "@node-rs/argon2", "pg", "@prisma/adapter-better-sqlite3", "@prisma/adapter-pg"],
+  serverExternalPackages: [
+    "better-sqlite3",
+    "@node-rs/argon2",
+    "pg",
+    "@prisma/adapter-better-sqlite3",
+    "@prisma/adapter-pg",
+  ],
   experimental: {
     // forbidden() renders app/forbidden.tsx with a 403 status.
     authInterrupts: true,

@@ -81,13 +81,17 @@ async function dispatch(handler: Handler, incoming: IncomingMessage, outgoing: S
   try {
     const body = await readBody(incoming);
     if (body === null) {
-      await send(outgoing, errorResponse(new OAuthError("invalid_request", "The request body is too large", { status: 413 })));
+      await send(
+        outgoing,
+        errorResponse(new OAuthError("invalid_request", "The request body is too large", { status: 413 })),
+      );
       return;
     }
     await send(outgoing, await handler(toRequest(incoming, body)));
   } catch (error) {
     console.error("Direct route failed:", error);
-    if (!outgoing.headersSent) await send(outgoing, errorResponse(new OAuthError("server_error", "The server could not complete the request")));
+    if (!outgoing.headersSent)
+      await send(outgoing, errorResponse(new OAuthError("server_error", "The server could not complete the request")));
     else outgoing.destroy();
   }
 }

@@ -67,11 +67,7 @@ function Entry({ entry, showApplication }: { entry: AuditEntry; showApplication:
         <div className="flex min-w-0 gap-1">
           <dt className="text-slate-600">By</dt>
           <dd className="min-w-0 [overflow-wrap:anywhere]" data-testid="audit-actor">
-            {entry.actor.kind === "user" ? (
-              entry.actor.label
-            ) : (
-              <Badge>{entry.actor.kind}</Badge>
-            )}
+            {entry.actor.kind === "user" ? entry.actor.label : <Badge>{entry.actor.kind}</Badge>}
           </dd>
         </div>
         {entry.ip ? (

@@ -14,7 +14,9 @@ test.describe("admin dashboard: applications", () => {
     await page.getByRole("checkbox", { name: "Authorization code" }).check();
     await page.getByRole("checkbox", { name: "Client credentials" }).check();
     await page.getByRole("checkbox", { name: "Refresh token" }).uncheck();
-    await page.getByLabel("Redirect URIs", { exact: true }).fill("https://inventory.example.com/callback\nhttp://127.0.0.1/callback");
+    await page
+      .getByLabel("Redirect URIs", { exact: true })
+      .fill("https://inventory.example.com/callback\nhttp://127.0.0.1/callback");
     await page.getByRole("button", { name: "Create application" }).click();
 
     await expect(page.getByRole("heading", { name: `${name} is ready` })).toBeVisible();
@@ -115,13 +117,24 @@ test.describe("admin dashboard: applications", () => {
   test("admin pages have no serious accessibility violations, on desktop and phone widths", async ({ page, db }) => {
     const created = await createApplication(
       db,
-      { name: uniqueName("A11y"), clientType: "confidential", grantTypes: ["authorization_code"], redirectUris: "https://a11y.example.com/cb" },
+      {
+        name: uniqueName("A11y"),
+        clientType: "confidential",
+        grantTypes: ["authorization_code"],
+        redirectUris: "https://a11y.example.com/cb",
+      },
       systemActor,
     );
     if (!created.ok) throw new Error(JSON.stringify(created.errors));
     const id = created.application.id;
     await signInAsAdmin(page);
-    const paths = ["/admin/applications", "/admin/applications/new", `/admin/applications/${id}`, `/admin/applications/${id}/edit`, "/login?switch=1"];
+    const paths = [
+      "/admin/applications",
+      "/admin/applications/new",
+      `/admin/applications/${id}`,
+      `/admin/applications/${id}/edit`,
+      "/login?switch=1",
+    ];
     for (const width of [1280, 375]) {
       await page.setViewportSize({ width, height: 800 });
       for (const path of paths) {

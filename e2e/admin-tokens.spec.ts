@@ -4,7 +4,10 @@ import { authorize, client, codeFlowStart, registerClient, relyingParty, signedI
 
 test("an admin revokes one token, then all tokens of an application", async ({ page, baseURL, db, makeUser }) => {
   const user = await makeUser();
-  const registered = await registerClient(db, { skipAuthorization: true, grantTypes: ["authorization_code", "refresh_token", "client_credentials"] });
+  const registered = await registerClient(db, {
+    skipAuthorization: true,
+    grantTypes: ["authorization_code", "refresh_token", "client_credentials"],
+  });
   const config = await relyingParty(baseURL!, registered);
   const machineTokens = await Promise.all([1, 2].map(() => client.clientCredentialsGrant(config, { scope: "read" })));
   const session = await signedInSession(baseURL!, user.email, user.password);
@@ -23,11 +26,16 @@ test("an admin revokes one token, then all tokens of an application", async ({ p
   await expect(page.getByTestId("refresh_token-row").filter({ hasText: user.email })).toHaveCount(1);
   // Token values are never shown, not even their hashes.
   const html = await page.content();
-  for (const value of [userTokens.access_token, userTokens.refresh_token!, machineTokens[0]!.access_token]) expect(html).not.toContain(value);
+  for (const value of [userTokens.access_token, userTokens.refresh_token!, machineTokens[0]!.access_token])
+    expect(html).not.toContain(value);
   expect(await seriousA11yViolations(page)).toEqual([]);
 
   // Revoke one: the user's access token stops working at once.
-  await page.getByTestId("access_token-row").filter({ hasText: user.email }).getByRole("button", { name: /^Revoke/ }).click();
+  await page
+    .getByTestId("access_token-row")
+    .filter({ hasText: user.email })
+    .getByRole("button", { name: /^Revoke/ })
+    .click();
   await expect(page.getByTestId("toast").filter({ hasText: "Token revoked" })).toBeVisible();
   await expect(page.getByTestId("count-active-access-tokens")).toHaveText("2");
   expect((await client.tokenIntrospection(config, userTokens.access_token)).active).toBe(false);
@@ -35,17 +43,25 @@ test("an admin revokes one token, then all tokens of an application", async ({ p
 
   // Revoke all, with the count in the confirmation.
   await page.getByRole("button", { name: "Revoke all tokens" }).click();
-  const dialog = page.getByRole("dialog", { name: `Revoke all tokens of ${(await db.application.findUniqueOrThrow({ where: { id: registered.id } })).name}?` });
+  const dialog = page.getByRole("dialog", {
+    name: `Revoke all tokens of ${(await db.application.findUniqueOrThrow({ where: { id: registered.id } })).name}?`,
+  });
   await expect(dialog).toContainText("2 access tokens");
   await expect(dialog).toContainText("1 refresh token");
   await dialog.getByRole("button", { name: "Revoke 3 tokens" }).click();
   await expect(page.getByTestId("toast").filter({ hasText: "Revoked 2 access and 1 refresh tokens" })).toBeVisible();
   await expect(page.getByTestId("count-active-access-tokens")).toHaveText("0");
   await expect(page.getByText("No active refresh tokens")).toBeVisible();
-  for (const token of machineTokens) expect((await client.tokenIntrospection(config, token.access_token)).active).toBe(false);
-  await expect(client.refreshTokenGrant(config, userTokens.refresh_token!)).rejects.toMatchObject({ error: "invalid_grant" });
+  for (const token of machineTokens)
+    expect((await client.tokenIntrospection(config, token.access_token)).active).toBe(false);
+  await expect(client.refreshTokenGrant(config, userTokens.refresh_token!)).rejects.toMatchObject({
+    error: "invalid_grant",
+  });
 
-  const audit = await db.auditEvent.findMany({ where: { applicationId: registered.id, action: { in: ["token.revoked", "tokens.revoked_all"] } }, orderBy: { createdAt: "asc" } });
+  const audit = await db.auditEvent.findMany({
+    where: { applicationId: registered.id, action: { in: ["token.revoked", "tokens.revoked_all"] } },
+    orderBy: { createdAt: "asc" },
+  });
   expect(audit.map((entry) => entry.action)).toEqual(["token.revoked", "tokens.revoked_all"]);
   expect(JSON.parse(audit[1]!.details)).toEqual({ accessTokens: 2, refreshTokens: 1 });
 });

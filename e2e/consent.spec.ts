@@ -1,6 +1,13 @@
 /** The end user's side of authorization, in the browser: sign-in, the consent screen, remembered consent. */
 import { expect, seriousA11yViolations, signIn, test as base } from "./support/fixtures";
-import { client, codeFlowStart, registerClient, relyingParty, startCallbackServer, type CallbackServer } from "./support/oauth";
+import {
+  client,
+  codeFlowStart,
+  registerClient,
+  relyingParty,
+  startCallbackServer,
+  type CallbackServer,
+} from "./support/oauth";
 
 const test = base.extend<{ clientApp: CallbackServer }>({
   clientApp: async ({}, use) => {
@@ -25,7 +32,7 @@ test.describe("consent", () => {
       policyUri: "https://photos.example.com/privacy",
     });
     const config = await relyingParty(baseURL!, registered);
-        const flow = await codeFlowStart(config, { redirect_uri: clientApp.redirectUri, scope: "openid profile email" });
+    const flow = await codeFlowStart(config, { redirect_uri: clientApp.redirectUri, scope: "openid profile email" });
 
     await page.goto(flow.url.toString());
     await expect(page).toHaveURL(/\/login\?callbackUrl=/);
@@ -38,7 +45,10 @@ test.describe("consent", () => {
     await expect(scopes).toContainText("Confirm who you are with your account");
     await expect(scopes).toContainText("See your name");
     await expect(scopes).toContainText("See your email address");
-    await expect(page.getByRole("link", { name: "Privacy policy" })).toHaveAttribute("href", "https://photos.example.com/privacy");
+    await expect(page.getByRole("link", { name: "Privacy policy" })).toHaveAttribute(
+      "href",
+      "https://photos.example.com/privacy",
+    );
     expect(await seriousA11yViolations(page)).toEqual([]);
 
     await page.getByRole("button", { name: "Allow" }).click();
@@ -61,7 +71,10 @@ test.describe("consent", () => {
     expect(clientApp.last()!.searchParams.get("state")).toBe(again.state);
 
     // A scope not yet approved asks again; approval_prompt=force and prompt=consent always ask.
-    for (const extra of [{ scope: "openid write" }, { approval_prompt: "force" }, { prompt: "consent" }] as Record<string, string>[]) {
+    for (const extra of [{ scope: "openid write" }, { approval_prompt: "force" }, { prompt: "consent" }] as Record<
+      string,
+      string
+    >[]) {
       const asked = await codeFlowStart(config, { redirect_uri: clientApp.redirectUri, ...extra });
       await page.goto(asked.url.toString());
       await expect(page.getByRole("button", { name: "Allow" })).toBeVisible();
@@ -71,7 +84,7 @@ test.describe("consent", () => {
   test("Deny returns access_denied with the state", async ({ page, baseURL, db, makeUser, clientApp }) => {
     const user = await makeUser();
     const config = await relyingParty(baseURL!, await registerClient(db, { name: "Nosy App" }));
-        const flow = await codeFlowStart(config, { redirect_uri: clientApp.redirectUri });
+    const flow = await codeFlowStart(config, { redirect_uri: clientApp.redirectUri });
     await page.goto(flow.url.toString());
     await signIn(page, user.email, user.password);
     await page.getByRole("button", { name: "Deny" }).click();
@@ -86,8 +99,11 @@ test.describe("consent", () => {
 
   test("a trusted application never shows the consent screen", async ({ page, baseURL, db, makeUser, clientApp }) => {
     const user = await makeUser();
-    const config = await relyingParty(baseURL!, await registerClient(db, { name: "First Party", skipAuthorization: true }));
-        for (const extra of [{}, { prompt: "consent" }, { approval_prompt: "force" }] as Record<string, string>[]) {
+    const config = await relyingParty(
+      baseURL!,
+      await registerClient(db, { name: "First Party", skipAuthorization: true }),
+    );
+    for (const extra of [{}, { prompt: "consent" }, { approval_prompt: "force" }] as Record<string, string>[]) {
       const flow = await codeFlowStart(config, { redirect_uri: clientApp.redirectUri, ...extra });
       await page.goto(flow.url.toString());
       if (page.url().includes("/login")) await signIn(page, user.email, user.password);

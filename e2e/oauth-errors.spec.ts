@@ -3,10 +3,25 @@
  * every shape: never a 500, never a redirect to an unverified address.
  */
 import { expect, test } from "./support/fixtures";
-import { authorize, basic, callback, client, codeFlowStart, postForm, registerClient, relyingParty, signedInSession } from "./support/oauth";
+import {
+  authorize,
+  basic,
+  callback,
+  client,
+  codeFlowStart,
+  postForm,
+  registerClient,
+  relyingParty,
+  signedInSession,
+} from "./support/oauth";
 
 test.describe("authorization endpoint errors", () => {
-  test("unknown client or unregistered redirect_uri: an error page, never a redirect", async ({ baseURL, db, makeUser, request }) => {
+  test("unknown client or unregistered redirect_uri: an error page, never a redirect", async ({
+    baseURL,
+    db,
+    makeUser,
+    request,
+  }) => {
     const user = await makeUser();
     const registered = await registerClient(db, { skipAuthorization: true });
     const session = await signedInSession(baseURL!, user.email, user.password);
@@ -20,14 +35,22 @@ test.describe("authorization endpoint errors", () => {
     for (const path of cases) {
       for (const agent of [session, request]) {
         const response = await agent.get(path, { maxRedirects: 0 });
-        expect({ path, status: response.status(), location: response.headers()["location"] }).toEqual({ path, status: 200, location: undefined });
+        expect({ path, status: response.status(), location: response.headers()["location"] }).toEqual({
+          path,
+          status: 200,
+          location: undefined,
+        });
         expect(await response.text()).toContain("This sign-in request can&#x27;t continue");
       }
     }
     await session.dispose();
   });
 
-  test("errors after the client is known go back to it with the RFC code and the state", async ({ baseURL, db, makeUser }) => {
+  test("errors after the client is known go back to it with the RFC code and the state", async ({
+    baseURL,
+    db,
+    makeUser,
+  }) => {
     const user = await makeUser();
     const trusted = await registerClient(db, { skipAuthorization: true, allowedScopes: ["openid", "email"] });
     const session = await signedInSession(baseURL!, user.email, user.password);
@@ -62,7 +85,12 @@ test.describe("authorization endpoint errors", () => {
     await session.dispose();
   });
 
-  test("prompt=none and max_age: login_required when signed out or signed in too long ago, consent_required without consent", async ({ baseURL, db, makeUser, request }) => {
+  test("prompt=none and max_age: login_required when signed out or signed in too long ago, consent_required without consent", async ({
+    baseURL,
+    db,
+    makeUser,
+    request,
+  }) => {
     const user = await makeUser();
     const registered = await registerClient(db);
     const config = await relyingParty(baseURL!, registered);
@@ -81,7 +109,11 @@ test.describe("authorization endpoint errors", () => {
     await session.dispose();
   });
 
-  test("signed-out users are sent to sign in and brought back to the same request", async ({ baseURL, db, request }) => {
+  test("signed-out users are sent to sign in and brought back to the same request", async ({
+    baseURL,
+    db,
+    request,
+  }) => {
     const registered = await registerClient(db);
     const flow = await codeFlowStart(await relyingParty(baseURL!, registered));
     const location = await authorize(request, flow.url);
@@ -89,7 +121,11 @@ test.describe("authorization endpoint errors", () => {
     expect(location.searchParams.get("callbackUrl")).toBe(flow.url.pathname + flow.url.search);
   });
 
-  test("a loopback redirect URI registered without a port accepts any port (RFC 8252), nothing else varies", async ({ baseURL, db, makeUser }) => {
+  test("a loopback redirect URI registered without a port accepts any port (RFC 8252), nothing else varies", async ({
+    baseURL,
+    db,
+    makeUser,
+  }) => {
     const user = await makeUser();
     const registered = await registerClient(db, { skipAuthorization: true });
     const session = await signedInSession(baseURL!, user.email, user.password);
@@ -97,14 +133,24 @@ test.describe("authorization endpoint errors", () => {
     const flow = await codeFlowStart(config, { redirect_uri: "http://127.0.0.1:51234/callback" });
     const back = await authorize(session, flow.url);
     expect(back.origin).toBe("http://127.0.0.1:51234");
-    const tokens = await client.authorizationCodeGrant(config, back, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce }, { redirect_uri: "http://127.0.0.1:51234/callback" });
+    const tokens = await client.authorizationCodeGrant(
+      config,
+      back,
+      { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce },
+      { redirect_uri: "http://127.0.0.1:51234/callback" },
+    );
     expect(tokens.access_token).toBeDefined();
     await session.dispose();
   });
 });
 
 test.describe("token endpoint errors", () => {
-  async function codeFor(baseURL: string, db: Parameters<typeof registerClient>[0], user: { email: string; password: string }, input = {}) {
+  async function codeFor(
+    baseURL: string,
+    db: Parameters<typeof registerClient>[0],
+    user: { email: string; password: string },
+    input = {},
+  ) {
     const registered = await registerClient(db, { skipAuthorization: true, ...input });
     const config = await relyingParty(baseURL, registered);
     const session = await signedInSession(baseURL, user.email, user.password);
@@ -114,11 +160,20 @@ test.describe("token endpoint errors", () => {
     return { registered, config, flow, code: back.searchParams.get("code")! };
   }
 
-  test("a code works once; its second use fails and revokes what the first issued", async ({ baseURL, db, makeUser }) => {
+  test("a code works once; its second use fails and revokes what the first issued", async ({
+    baseURL,
+    db,
+    makeUser,
+  }) => {
     const user = await makeUser();
     const { registered, config, flow, code } = await codeFor(baseURL!, db, user);
     const exchange = () =>
-      postForm(baseURL!, "/oauth/token", { grant_type: "authorization_code", code, redirect_uri: callback, code_verifier: flow.verifier }, basic(registered.clientId, registered.clientSecret!));
+      postForm(
+        baseURL!,
+        "/oauth/token",
+        { grant_type: "authorization_code", code, redirect_uri: callback, code_verifier: flow.verifier },
+        basic(registered.clientId, registered.clientSecret!),
+      );
     const first = await exchange();
     expect(first.status).toBe(200);
     expect(first.headers.get("cache-control")).toBe("no-store");
@@ -133,13 +188,22 @@ test.describe("token endpoint errors", () => {
     for (let round = 0; round < 3; round++) {
       const { registered, flow, code } = await codeFor(baseURL!, db, user);
       const form = { grant_type: "authorization_code", code, redirect_uri: callback, code_verifier: flow.verifier };
-      const results = await Promise.all([1, 2, 3, 4].map(() => postForm(baseURL!, "/oauth/token", form, basic(registered.clientId, registered.clientSecret!))));
+      const results = await Promise.all(
+        [1, 2, 3, 4].map(() =>
+          postForm(baseURL!, "/oauth/token", form, basic(registered.clientId, registered.clientSecret!)),
+        ),
+      );
       expect(results.map((result) => result.status).sort()).toEqual([200, 400, 400, 400]);
-      for (const failed of results.filter((result) => result.status === 400)) expect(failed.body.error).toBe("invalid_grant");
+      for (const failed of results.filter((result) => result.status === 400))
+        expect(failed.body.error).toBe("invalid_grant");
     }
   });
 
-  test("wrong verifier, missing verifier, wrong redirect_uri, another client's code, expired code: invalid_grant", async ({ baseURL, db, makeUser }) => {
+  test("wrong verifier, missing verifier, wrong redirect_uri, another client's code, expired code: invalid_grant", async ({
+    baseURL,
+    db,
+    makeUser,
+  }) => {
     const user = await makeUser();
     const { registered, flow, code } = await codeFor(baseURL!, db, user);
     const auth = basic(registered.clientId, registered.clientSecret!);
@@ -154,21 +218,31 @@ test.describe("token endpoint errors", () => {
     ];
     for (const [form, headers] of cases) {
       const result = await postForm(baseURL!, "/oauth/token", form, headers);
-      expect({ form, status: result.status, error: result.body.error }).toEqual({ form, status: 400, error: "invalid_grant" });
+      expect({ form, status: result.status, error: result.body.error }).toEqual({
+        form,
+        status: 400,
+        error: "invalid_grant",
+      });
     }
     // None of those attempts burned the code: the rightful exchange still works...
     expect((await postForm(baseURL!, "/oauth/token", good, auth)).status).toBe(200);
 
     // ...and an expired code does not.
     const late = await codeFor(baseURL!, db, user);
-    await db.authorizationCode.updateMany({ where: { applicationId: late.registered.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await db.authorizationCode.updateMany({
+      where: { applicationId: late.registered.id },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
     const expired = await postForm(
       baseURL!,
       "/oauth/token",
       { grant_type: "authorization_code", code: late.code, redirect_uri: callback, code_verifier: late.flow.verifier },
       basic(late.registered.clientId, late.registered.clientSecret!),
     );
-    expect(expired).toMatchObject({ status: 400, body: { error: "invalid_grant", error_description: "The authorization code has expired" } });
+    expect(expired).toMatchObject({
+      status: 400,
+      body: { error: "invalid_grant", error_description: "The authorization code has expired" },
+    });
   });
 
   test("client authentication failures: 401 invalid_client with WWW-Authenticate", async ({ baseURL, db }) => {
@@ -182,25 +256,63 @@ test.describe("token endpoint errors", () => {
     ];
     for (const [form, headers] of cases) {
       const result = await postForm(baseURL!, "/oauth/token", form, headers);
-      expect({ form, status: result.status, error: result.body.error }).toEqual({ form, status: 401, error: "invalid_client" });
+      expect({ form, status: result.status, error: result.body.error }).toEqual({
+        form,
+        status: 401,
+        error: "invalid_client",
+      });
       expect(result.headers.get("www-authenticate")).toContain("Basic");
     }
     // client_secret_post works as well as basic.
-    const post = await postForm(baseURL!, "/oauth/token", { grant_type: "client_credentials", client_id: service.clientId, client_secret: service.clientSecret! });
+    const post = await postForm(baseURL!, "/oauth/token", {
+      grant_type: "client_credentials",
+      client_id: service.clientId,
+      client_secret: service.clientSecret!,
+    });
     expect(post.status).toBe(200);
   });
 
   test("grant rules: unauthorized_client, unsupported_grant_type, invalid_scope", async ({ baseURL, db }) => {
     const web = await registerClient(db, { grantTypes: ["authorization_code"] });
-    const service = await registerClient(db, { grantTypes: ["client_credentials"], redirectUris: [], allowedScopes: ["read"], algorithm: "none" });
+    const service = await registerClient(db, {
+      grantTypes: ["client_credentials"],
+      redirectUris: [],
+      allowedScopes: ["read"],
+      algorithm: "none",
+    });
     const expectations: [Record<string, string>, Record<string, string>, number, string][] = [
       [{ grant_type: "client_credentials" }, basic(web.clientId, web.clientSecret!), 400, "unauthorized_client"],
-      [{ grant_type: "refresh_token", refresh_token: "pcr_x" }, basic(web.clientId, web.clientSecret!), 400, "unauthorized_client"],
+      [
+        { grant_type: "refresh_token", refresh_token: "pcr_x" },
+        basic(web.clientId, web.clientSecret!),
+        400,
+        "unauthorized_client",
+      ],
       [{ grant_type: "implicit" }, basic(web.clientId, web.clientSecret!), 400, "unsupported_grant_type"],
-      [{ grant_type: "urn:ietf:params:oauth:grant-type:device_code", device_code: "x" }, basic(web.clientId, web.clientSecret!), 400, "unsupported_grant_type"],
-      [{ grant_type: "client_credentials", scope: "write" }, basic(service.clientId, service.clientSecret!), 400, "invalid_scope"],
-      [{ grant_type: "client_credentials", scope: "no-such-scope" }, basic(service.clientId, service.clientSecret!), 400, "invalid_scope"],
-      [{ grant_type: "client_credentials", scope: "bad\"scope" }, basic(service.clientId, service.clientSecret!), 400, "invalid_scope"],
+      [
+        { grant_type: "urn:ietf:params:oauth:grant-type:device_code", device_code: "x" },
+        basic(web.clientId, web.clientSecret!),
+        400,
+        "unsupported_grant_type",
+      ],
+      [
+        { grant_type: "client_credentials", scope: "write" },
+        basic(service.clientId, service.clientSecret!),
+        400,
+        "invalid_scope",
+      ],
+      [
+        { grant_type: "client_credentials", scope: "no-such-scope" },
+        basic(service.clientId, service.clientSecret!),
+        400,
+        "invalid_scope",
+      ],
+      [
+        { grant_type: "client_credentials", scope: 'bad"scope' },
+        basic(service.clientId, service.clientSecret!),
+        400,
+        "invalid_scope",
+      ],
     ];
     for (const [form, headers, status, error] of expectations) {
       const result = await postForm(baseURL!, "/oauth/token", form, headers);
@@ -217,17 +329,44 @@ test.describe("token endpoint errors", () => {
         body: (await response.json()) as { error: string },
       }));
     const cases: [string | Blob, Record<string, string>, number][] = [
-      ["grant_type=client_credentials&grant_type=client_credentials", { ...auth, "content-type": "application/x-www-form-urlencoded" }, 400],
+      [
+        "grant_type=client_credentials&grant_type=client_credentials",
+        { ...auth, "content-type": "application/x-www-form-urlencoded" },
+        400,
+      ],
       ['{"grant_type":"client_credentials"}', { ...auth, "content-type": "application/json" }, 400],
       ["grant_type=client_credentials", { ...auth, "content-type": "text/plain" }, 400],
       ["grant_type=client_credentials", { ...auth }, 400],
       ["", { ...auth, "content-type": "application/x-www-form-urlencoded" }, 400],
       ["%%%=%%%&grant_type", { ...auth, "content-type": "application/x-www-form-urlencoded" }, 400],
-      [new Blob([new Uint8Array([0x67, 0x72, 0x61, 0xff, 0xfe])]), { ...auth, "content-type": "application/x-www-form-urlencoded" }, 400],
-      [`grant_type=client_credentials&scope=${"a".repeat(20_000)}`, { ...auth, "content-type": "application/x-www-form-urlencoded" }, 413],
-      [`grant_type=client_credentials&scope=${"r".repeat(5_000)}`, { ...auth, "content-type": "application/x-www-form-urlencoded" }, 400],
-      ["grant_type=client_credentials", { authorization: "Basic !!!notbase64", "content-type": "application/x-www-form-urlencoded" }, 400],
-      ["grant_type=client_credentials", { authorization: `Basic ${Buffer.from("no-colon").toString("base64")}`, "content-type": "application/x-www-form-urlencoded" }, 400],
+      [
+        new Blob([new Uint8Array([0x67, 0x72, 0x61, 0xff, 0xfe])]),
+        { ...auth, "content-type": "application/x-www-form-urlencoded" },
+        400,
+      ],
+      [
+        `grant_type=client_credentials&scope=${"a".repeat(20_000)}`,
+        { ...auth, "content-type": "application/x-www-form-urlencoded" },
+        413,
+      ],
+      [
+        `grant_type=client_credentials&scope=${"r".repeat(5_000)}`,
+        { ...auth, "content-type": "application/x-www-form-urlencoded" },
+        400,
+      ],
+      [
+        "grant_type=client_credentials",
+        { authorization: "Basic !!!notbase64", "content-type": "application/x-www-form-urlencoded" },
+        400,
+      ],
+      [
+        "grant_type=client_credentials",
+        {
+          authorization: `Basic ${Buffer.from("no-colon").toString("base64")}`,
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        400,
+      ],
     ];
     for (const [body, headers, status] of cases) {
       const result = await send(body, headers);
@@ -241,19 +380,36 @@ test.describe("token endpoint errors", () => {
     expect(get.status).toBe(405);
   });
 
-  test("revocation and introspection need client authentication and answer unknown tokens quietly", async ({ baseURL, db }) => {
+  test("revocation and introspection need client authentication and answer unknown tokens quietly", async ({
+    baseURL,
+    db,
+  }) => {
     const service = await registerClient(db, { grantTypes: ["client_credentials"], redirectUris: [] });
     const auth = basic(service.clientId, service.clientSecret!);
     expect(await postForm(baseURL!, "/oauth/revoke", { token: "pca_unknown" }, auth)).toMatchObject({ status: 200 });
-    expect(await postForm(baseURL!, "/oauth/introspect", { token: "pca_unknown" }, auth)).toMatchObject({ status: 200, body: { active: false } });
-    expect(await postForm(baseURL!, "/oauth/revoke", { token: "x" })).toMatchObject({ status: 401, body: { error: "invalid_client" } });
-    expect(await postForm(baseURL!, "/oauth/introspect", { token: "x" })).toMatchObject({ status: 401, body: { error: "invalid_client" } });
-    expect(await postForm(baseURL!, "/oauth/revoke", {}, auth)).toMatchObject({ status: 400, body: { error: "invalid_request" } });
+    expect(await postForm(baseURL!, "/oauth/introspect", { token: "pca_unknown" }, auth)).toMatchObject({
+      status: 200,
+      body: { active: false },
+    });
+    expect(await postForm(baseURL!, "/oauth/revoke", { token: "x" })).toMatchObject({
+      status: 401,
+      body: { error: "invalid_client" },
+    });
+    expect(await postForm(baseURL!, "/oauth/introspect", { token: "x" })).toMatchObject({
+      status: 401,
+      body: { error: "invalid_client" },
+    });
+    expect(await postForm(baseURL!, "/oauth/revoke", {}, auth)).toMatchObject({
+      status: 400,
+      body: { error: "invalid_request" },
+    });
     expect(await postForm(baseURL!, "/oauth/revoke", { token: "x", token_type_hint: "id_token" }, auth)).toMatchObject({
       status: 400,
       body: { error: "unsupported_token_type" },
     });
-    const userinfo = await fetch(new URL("/oauth/userinfo", baseURL), { headers: { authorization: "Bearer pca_nope" } });
+    const userinfo = await fetch(new URL("/oauth/userinfo", baseURL), {
+      headers: { authorization: "Bearer pca_nope" },
+    });
     expect(userinfo.status).toBe(401);
     expect(userinfo.headers.get("www-authenticate")).toContain('error="invalid_token"');
   });
@@ -261,15 +417,28 @@ test.describe("token endpoint errors", () => {
   test("CORS only for registered origins", async ({ baseURL, db }) => {
     const spa = await registerClient(db, { clientType: "public", allowedOrigins: ["https://spa.example.com"] });
     const preflight = (origin: string) =>
-      fetch(new URL("/oauth/token", baseURL), { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST" } });
+      fetch(new URL("/oauth/token", baseURL), {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "POST" },
+      });
     const allowed = await preflight("https://spa.example.com");
     expect(allowed.headers.get("access-control-allow-origin")).toBe("https://spa.example.com");
     expect(allowed.headers.get("access-control-allow-methods")).toContain("POST");
     expect((await preflight("https://evil.example.com")).headers.get("access-control-allow-origin")).toBeNull();
-    const answer = await postForm(baseURL!, "/oauth/token", { grant_type: "authorization_code", code: "pcc_x", client_id: spa.clientId, code_verifier: "x".repeat(43) }, { origin: "https://spa.example.com" });
+    const answer = await postForm(
+      baseURL!,
+      "/oauth/token",
+      { grant_type: "authorization_code", code: "pcc_x", client_id: spa.clientId, code_verifier: "x".repeat(43) },
+      { origin: "https://spa.example.com" },
+    );
     expect(answer.status).toBe(400);
     expect(answer.headers.get("access-control-allow-origin")).toBe("https://spa.example.com");
-    const foreign = await postForm(baseURL!, "/oauth/token", { grant_type: "client_credentials" }, { origin: "https://evil.example.com" });
+    const foreign = await postForm(
+      baseURL!,
+      "/oauth/token",
+      { grant_type: "client_credentials" },
+      { origin: "https://evil.example.com" },
+    );
     expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
   });
 });

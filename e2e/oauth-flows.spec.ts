@@ -5,7 +5,15 @@
  */
 import { request as httpClient } from "@playwright/test";
 import { expect, test } from "./support/fixtures";
-import { authorize, callback, client, codeFlowStart, registerClient, relyingParty, signedInSession } from "./support/oauth";
+import {
+  authorize,
+  callback,
+  client,
+  codeFlowStart,
+  registerClient,
+  relyingParty,
+  signedInSession,
+} from "./support/oauth";
 
 test.describe("OAuth 2.1 / OpenID Connect flows", () => {
   test("discovery documents describe exactly the supported features", async ({ baseURL, request }) => {
@@ -22,9 +30,18 @@ test.describe("OAuth 2.1 / OpenID Connect flows", () => {
     expect(oidc.end_session_endpoint).toBe(`${baseURL}/oauth/logout`);
     expect(oidc.response_types_supported).toEqual(["code"]);
     expect(oidc.code_challenge_methods_supported).toEqual(["S256"]);
-    expect(oidc.grant_types_supported.sort()).toEqual(["authorization_code", "client_credentials", "password", "refresh_token"]);
+    expect(oidc.grant_types_supported.sort()).toEqual([
+      "authorization_code",
+      "client_credentials",
+      "password",
+      "refresh_token",
+    ]);
     expect(oidc.grant_types_supported).not.toContain("implicit");
-    expect(oidc.token_endpoint_auth_methods_supported.sort()).toEqual(["client_secret_basic", "client_secret_post", "none"]);
+    expect(oidc.token_endpoint_auth_methods_supported.sort()).toEqual([
+      "client_secret_basic",
+      "client_secret_post",
+      "none",
+    ]);
     expect(oidc.id_token_signing_alg_values_supported).toEqual(["RS256"]);
     expect(rfc8414.userinfo_endpoint).toBeUndefined();
     const jwks = await (await request.get("/oauth/jwks")).json();
@@ -84,13 +101,19 @@ test.describe("OAuth 2.1 / OpenID Connect flows", () => {
     // Scope may be narrowed, never widened.
     const narrowed = await client.refreshTokenGrant(config, refreshed.refresh_token!, { scope: "openid email" });
     expect(narrowed.scope?.split(" ").sort()).toEqual(["email", "openid"]);
-    await expect(client.refreshTokenGrant(config, narrowed.refresh_token!, { scope: "openid email write" })).rejects.toMatchObject({
+    await expect(
+      client.refreshTokenGrant(config, narrowed.refresh_token!, { scope: "openid email write" }),
+    ).rejects.toMatchObject({
       error: "invalid_scope",
     });
 
     // Reuse of a rotated token revokes the whole family, including the newest tokens.
-    await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: "invalid_grant" });
-    await expect(client.refreshTokenGrant(config, narrowed.refresh_token!)).rejects.toMatchObject({ error: "invalid_grant" });
+    await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
+      error: "invalid_grant",
+    });
+    await expect(client.refreshTokenGrant(config, narrowed.refresh_token!)).rejects.toMatchObject({
+      error: "invalid_grant",
+    });
     expect((await client.tokenIntrospection(config, narrowed.access_token)).active).toBe(false);
     expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
     await session.dispose();
@@ -114,8 +137,15 @@ test.describe("OAuth 2.1 / OpenID Connect flows", () => {
     await session.dispose();
   });
 
-  test("client credentials: a token for the client itself, no refresh token, introspectable by its owner only", async ({ baseURL, db }) => {
-    const service = await registerClient(db, { grantTypes: ["client_credentials"], redirectUris: [], algorithm: "none" });
+  test("client credentials: a token for the client itself, no refresh token, introspectable by its owner only", async ({
+    baseURL,
+    db,
+  }) => {
+    const service = await registerClient(db, {
+      grantTypes: ["client_credentials"],
+      redirectUris: [],
+      algorithm: "none",
+    });
     const config = await relyingParty(baseURL!, service);
     const tokens = await client.clientCredentialsGrant(config, { scope: "read write" });
     expect(tokens.refresh_token).toBeUndefined();
@@ -124,16 +154,30 @@ test.describe("OAuth 2.1 / OpenID Connect flows", () => {
     expect(tokens.scope?.split(" ").sort()).toEqual(["read", "write"]);
 
     const introspection = await client.tokenIntrospection(config, tokens.access_token);
-    expect(introspection).toMatchObject({ active: true, client_id: service.clientId, scope: "read write", token_type: "Bearer", iss: baseURL });
+    expect(introspection).toMatchObject({
+      active: true,
+      client_id: service.clientId,
+      scope: "read write",
+      token_type: "Bearer",
+      iss: baseURL,
+    });
     expect(introspection.sub).toBeUndefined();
 
     // Another client learns nothing about it...
-    const stranger = await relyingParty(baseURL!, await registerClient(db, { grantTypes: ["client_credentials"], redirectUris: [], algorithm: "none" }));
+    const stranger = await relyingParty(
+      baseURL!,
+      await registerClient(db, { grantTypes: ["client_credentials"], redirectUris: [], algorithm: "none" }),
+    );
     expect(await client.tokenIntrospection(stranger, tokens.access_token)).toEqual({ active: false });
     // ...unless an admin allowed it to introspect any token (a resource server).
     const resourceServer = await relyingParty(
       baseURL!,
-      await registerClient(db, { grantTypes: ["client_credentials"], redirectUris: [], algorithm: "none", introspectAnyToken: true }),
+      await registerClient(db, {
+        grantTypes: ["client_credentials"],
+        redirectUris: [],
+        algorithm: "none",
+        introspectAnyToken: true,
+      }),
     );
     expect((await client.tokenIntrospection(resourceServer, tokens.access_token)).active).toBe(true);
 
@@ -144,7 +188,11 @@ test.describe("OAuth 2.1 / OpenID Connect flows", () => {
     expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
   });
 
-  test("revoking a refresh token revokes its access tokens; userinfo then refuses them", async ({ baseURL, db, makeUser }) => {
+  test("revoking a refresh token revokes its access tokens; userinfo then refuses them", async ({
+    baseURL,
+    db,
+    makeUser,
+  }) => {
     const user = await makeUser();
     const registered = await registerClient(db, { skipAuthorization: true });
     const config = await relyingParty(baseURL!, registered);
@@ -155,14 +203,23 @@ test.describe("OAuth 2.1 / OpenID Connect flows", () => {
       expectedState: flow.state,
       expectedNonce: flow.nonce,
     });
-    const introspected = await client.tokenIntrospection(config, tokens.refresh_token!, { token_type_hint: "refresh_token" });
-    expect(introspected).toMatchObject({ active: true, token_type: "refresh_token", sub: user.id, username: user.email });
+    const introspected = await client.tokenIntrospection(config, tokens.refresh_token!, {
+      token_type_hint: "refresh_token",
+    });
+    expect(introspected).toMatchObject({
+      active: true,
+      token_type: "refresh_token",
+      sub: user.id,
+      username: user.email,
+    });
 
     await client.tokenRevocation(config, tokens.refresh_token!, { token_type_hint: "refresh_token" });
     expect((await client.tokenIntrospection(config, tokens.refresh_token!)).active).toBe(false);
     expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
     await expect(client.fetchUserInfo(config, tokens.access_token, user.id)).rejects.toThrow();
-    await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: "invalid_grant" });
+    await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
+      error: "invalid_grant",
+    });
     await session.dispose();
   });
 
@@ -177,16 +234,26 @@ test.describe("OAuth 2.1 / OpenID Connect flows", () => {
     expect(tokens.refresh_token).toBeDefined();
     expect(tokens.claims()?.sub).toBe(user.id);
     await expect(
-      client.genericGrantRequest(await relyingParty(baseURL!, legacy), "password", { username: user.email, password: "wrong-password" }),
+      client.genericGrantRequest(await relyingParty(baseURL!, legacy), "password", {
+        username: user.email,
+        password: "wrong-password",
+      }),
     ).rejects.toMatchObject({ error: "invalid_grant" });
 
     const modern = await registerClient(db);
     await expect(
-      client.genericGrantRequest(await relyingParty(baseURL!, modern), "password", { username: user.email, password: user.password }),
+      client.genericGrantRequest(await relyingParty(baseURL!, modern), "password", {
+        username: user.email,
+        password: user.password,
+      }),
     ).rejects.toMatchObject({ error: "unauthorized_client" });
   });
 
-  test("RP-initiated logout returns only to a registered post-logout URI, with the state", async ({ baseURL, db, makeUser }) => {
+  test("RP-initiated logout returns only to a registered post-logout URI, with the state", async ({
+    baseURL,
+    db,
+    makeUser,
+  }) => {
     const user = await makeUser();
     const registered = await registerClient(db, { skipAuthorization: true });
     const config = await relyingParty(baseURL!, registered);
@@ -210,7 +277,10 @@ test.describe("OAuth 2.1 / OpenID Connect flows", () => {
     expect(back.status()).toBeGreaterThanOrEqual(300);
     expect(back.headers()["location"]).toBe("http://127.0.0.1/signed-out?state=bye");
 
-    const foreign = client.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: "https://evil.example.com/" });
+    const foreign = client.buildEndSessionUrl(config, {
+      id_token_hint: tokens.id_token!,
+      post_logout_redirect_uri: "https://evil.example.com/",
+    });
     const stay = await anonymous.get(foreign.pathname + foreign.search, { maxRedirects: 0 });
     expect(stay.status()).toBe(200);
     expect(await stay.text()).toContain("has not registered");

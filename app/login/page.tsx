@@ -6,7 +6,11 @@ import { SignInForm } from "./sign-in-form";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function LoginPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const params = await searchParams;
   const callbackUrl = safeReturnPath(typeof params.callbackUrl === "string" ? params.callbackUrl : undefined);
   const switching = params.switch === "1";
@@ -22,7 +26,9 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
         <div className="mt-6 rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
           <h1 className="text-lg font-semibold">Sign in</h1>
           {switching && user ? (
-            <p className="mt-1 text-sm text-slate-600">Signed in as {user.email}. Sign in with another account below.</p>
+            <p className="mt-1 text-sm text-slate-600">
+              Signed in as {user.email}. Sign in with another account below.
+            </p>
           ) : null}
           <SignInForm callbackUrl={callbackUrl} />
         </div>

@@ -31,7 +31,12 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
   return (
     <form onSubmit={submit} className="mt-4 space-y-4" noValidate>
       {error ? (
-        <p id="sign-in-error" role="alert" data-testid="sign-in-error" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
+        <p
+          id="sign-in-error"
+          role="alert"
+          data-testid="sign-in-error"
+          className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800"
+        >
           {error}
         </p>
       ) : null}

@@ -14,7 +14,14 @@ interface ConfirmButtonProps {
 }
 
 /** A destructive action behind a modal confirmation (native <dialog>: focus is trapped and Esc cancels). */
-export function ConfirmButton({ trigger, triggerVariant = "danger", title, children, confirmLabel, onConfirm }: ConfirmButtonProps) {
+export function ConfirmButton({
+  trigger,
+  triggerVariant = "danger",
+  title,
+  children,
+  confirmLabel,
+  onConfirm,
+}: ConfirmButtonProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [pending, startTransition] = useTransition();
   const titleId = `confirm-${title.replace(/\W+/g, "-").toLowerCase()}`;

@@ -34,7 +34,10 @@ export function CopyButton({ value, label }: { value: string; label: string }) {
 export function CopyableValue({ value, label, testId }: { value: string; label: string; testId?: string }) {
   return (
     <div className="flex items-center gap-2">
-      <code data-testid={testId} className="min-w-0 flex-1 break-all rounded-md bg-slate-100 px-2.5 py-1.5 font-mono text-sm text-slate-900">
+      <code
+        data-testid={testId}
+        className="min-w-0 flex-1 break-all rounded-md bg-slate-100 px-2.5 py-1.5 font-mono text-sm text-slate-900"
+      >
         {value}
       </code>
       <CopyButton value={value} label={label} />

@@ -62,11 +62,22 @@ export function TextField({ name, label, help, errors, multiline, rows = 3, ...r
     <div>
       <label htmlFor={ids.input} className="block text-sm font-medium text-slate-800">
         {label}
-        {rest.required ? <span className="text-red-700" aria-hidden="true"> *</span> : null}
+        {rest.required ? (
+          <span className="text-red-700" aria-hidden="true">
+            {" "}
+            *
+          </span>
+        ) : null}
       </label>
       <div className="mt-1">
         {multiline ? (
-          <textarea {...shared} rows={rows} defaultValue={rest.defaultValue} placeholder={rest.placeholder} spellCheck={false} />
+          <textarea
+            {...shared}
+            rows={rows}
+            defaultValue={rest.defaultValue}
+            placeholder={rest.placeholder}
+            spellCheck={false}
+          />
         ) : (
           <input {...shared} {...rest} />
         )}

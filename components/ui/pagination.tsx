@@ -17,7 +17,10 @@ export function Pagination({
   if (!showRange && page.pageCount <= 1) return null;
   const first = (page.page - 1) * page.pageSize + 1;
   return (
-    <nav aria-label={label} className="mt-4 flex flex-col items-center justify-between gap-3 text-sm text-slate-700 sm:flex-row">
+    <nav
+      aria-label={label}
+      className="mt-4 flex flex-col items-center justify-between gap-3 text-sm text-slate-700 sm:flex-row"
+    >
       {showRange ? (
         <p>
           Showing {first}–{first + page.items.length - 1} of {page.total}

@@ -24,7 +24,9 @@ function readFlash(): Toast | null {
   document.cookie = `${flashCookie}=; Max-Age=0; Path=/`;
   try {
     const { message, tone } = JSON.parse(decodeURIComponent(entry.slice(flashCookie.length + 1))) as Partial<Toast>;
-    return typeof message === "string" ? { id: Date.now(), message, tone: tone === "error" ? "error" : "success" } : null;
+    return typeof message === "string"
+      ? { id: Date.now(), message, tone: tone === "error" ? "error" : "success" }
+      : null;
   } catch {
     return null;
   }
@@ -47,7 +49,11 @@ export function Toaster({ children }: { children: ReactNode }) {
   return (
     <ToastContext.Provider value={show}>
       {children}
-      <div role="status" aria-live="polite" className="pointer-events-none fixed inset-x-0 bottom-4 z-50 flex flex-col items-center gap-2 px-4">
+      <div
+        role="status"
+        aria-live="polite"
+        className="pointer-events-none fixed inset-x-0 bottom-4 z-50 flex flex-col items-center gap-2 px-4"
+      >
         {toasts.map((toast) => (
           <div
             key={toast.id}

@@ -33,7 +33,8 @@ function environment(name: Environment["name"], port: number): Environment {
     port,
     baseURL: `http://localhost:${port}`,
     dataDir,
-    databaseUrl: name === "sqlite" ? `file:${path.join(dataDir, "portcullis.db")}` : postgresUrl(`portcullis_e2e_${port}`),
+    databaseUrl:
+      name === "sqlite" ? `file:${path.join(dataDir, "portcullis.db")}` : postgresUrl(`portcullis_e2e_${port}`),
   };
 }
 

@@ -29,7 +29,11 @@ export const test = base.extend<{ makeUser: (options?: { admin?: boolean }) => P
     await use(async (options = {}) => {
       const email = `user-${randomBytes(4).toString("hex")}@example.com`;
       const password = `pw-${randomBytes(8).toString("hex")}`;
-      const result = await createUser(db, { email, password, name: "Test User", admin: options.admin ?? false }, systemActor);
+      const result = await createUser(
+        db,
+        { email, password, name: "Test User", admin: options.admin ?? false },
+        systemActor,
+      );
       if (!result.ok) throw new Error(JSON.stringify(result.errors));
       return { email, password, id: result.user.id };
     });
@@ -53,7 +57,11 @@ export async function seriousA11yViolations(page: Page) {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
   return results.violations
     .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-    .map((violation) => ({ id: violation.id, help: violation.help, nodes: violation.nodes.map((node) => node.target.join(" ")) }));
+    .map((violation) => ({
+      id: violation.id,
+      help: violation.help,
+      nodes: violation.nodes.map((node) => node.target.join(" ")),
+    }));
 }
 
 export function uniqueName(prefix: string): string {

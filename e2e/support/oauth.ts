@@ -65,7 +65,10 @@ export async function signedInSession(baseURL: string, email: string, password: 
 export async function authorize(session: APIRequestContext, url: URL): Promise<URL> {
   const response = await session.get(url.pathname + url.search, { maxRedirects: 0 });
   const location = response.headers()["location"];
-  if (!location) throw new Error(`expected a redirect from ${url}, got ${response.status()}: ${(await response.text()).slice(0, 200)}`);
+  if (!location)
+    throw new Error(
+      `expected a redirect from ${url}, got ${response.status()}: ${(await response.text()).slice(0, 200)}`,
+    );
   return new URL(location, url);
 }
 
@@ -76,7 +79,10 @@ export interface CodeFlow {
   nonce: string;
 }
 
-export async function codeFlowStart(config: client.Configuration, extra: Record<string, string> = {}): Promise<CodeFlow> {
+export async function codeFlowStart(
+  config: client.Configuration,
+  extra: Record<string, string> = {},
+): Promise<CodeFlow> {
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const nonce = client.randomNonce();
@@ -116,7 +122,9 @@ export async function postForm(
 }
 
 export function basic(clientId: string, secret: string): Record<string, string> {
-  return { authorization: `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString("base64")}` };
+  return {
+    authorization: `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString("base64")}`,
+  };
 }
 
 export interface CallbackServer {

@@ -64,7 +64,9 @@ export async function listApplications(db: Db, query: ApplicationListQuery = {})
   const where = {
     ...(query.search ? await textFilter(db, "Application", ["name", "clientId"], query.search) : {}),
     ...(query.grantType ? { grantTypes: { some: { grantType: query.grantType } } } : {}),
-    ...(query.clientType ? { clientType: query.clientType === "public" ? ("PUBLIC" as const) : ("CONFIDENTIAL" as const) } : {}),
+    ...(query.clientType
+      ? { clientType: query.clientType === "public" ? ("PUBLIC" as const) : ("CONFIDENTIAL" as const) }
+      : {}),
     ...(query.trusted !== undefined ? { skipAuthorization: query.trusted } : {}),
   };
   const page = await paginate(

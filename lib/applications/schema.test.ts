@@ -128,10 +128,13 @@ describe("parseApplicationInput", () => {
       expect(erroredFields(valid({ grantTypes: ["client_credentials", "refresh_token"], redirectUris: [] }))).toEqual([
         "grantTypes",
       ]);
-      expect(accepted(valid({ grantTypes: ["authorization_code", "refresh_token"] })).grantTypes).toContain("refresh_token");
+      expect(accepted(valid({ grantTypes: ["authorization_code", "refresh_token"] })).grantTypes).toContain(
+        "refresh_token",
+      );
       expect(
-        accepted(valid({ grantTypes: ["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"], redirectUris: [] }))
-          .grantTypes,
+        accepted(
+          valid({ grantTypes: ["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"], redirectUris: [] }),
+        ).grantTypes,
       ).toContain("refresh_token");
       expect(accepted(valid({ grantTypes: ["password", "refresh_token"], redirectUris: [] })).grantTypes).toContain(
         "refresh_token",
@@ -194,16 +197,18 @@ describe("parseApplicationInput", () => {
     });
 
     it("reports every bad URI, not just the first", () => {
-      const errors = rejected(valid({ redirectUris: ["http://a.example.com/cb", "https://ok.example.com/cb", "myapp://x"] }));
+      const errors = rejected(
+        valid({ redirectUris: ["http://a.example.com/cb", "https://ok.example.com/cb", "myapp://x"] }),
+      );
       expect(errors.redirectUris).toHaveLength(2);
       expect(errors.redirectUris?.[0]).toContain("http://a.example.com/cb");
       expect(errors.redirectUris?.[1]).toContain("myapp://x");
     });
 
     it("applies the same rules to post-logout redirect URIs, keyed by their own field", () => {
-      expect(accepted(valid({ postLogoutRedirectUris: ["https://app.example.com/bye"] })).postLogoutRedirectUris).toEqual([
-        "https://app.example.com/bye",
-      ]);
+      expect(
+        accepted(valid({ postLogoutRedirectUris: ["https://app.example.com/bye"] })).postLogoutRedirectUris,
+      ).toEqual(["https://app.example.com/bye"]);
       for (const bad of ["http://app.example.com/bye", "https://app.example.com/bye#x", "javascript:alert(1)"]) {
         expect(erroredFields(valid({ postLogoutRedirectUris: [bad] }))).toEqual(["postLogoutRedirectUris"]);
       }
@@ -211,8 +216,12 @@ describe("parseApplicationInput", () => {
   });
 
   it("refuses wildcards, which can never match, in redirect URIs and origins", () => {
-    expect(rejected(valid({ redirectUris: ["https://*.example.com/cb"] })).redirectUris?.[0]).toContain("must not contain wildcards");
-    expect(rejected(valid({ allowedOrigins: ["https://*.example.com"] })).allowedOrigins?.[0]).toContain("must not contain wildcards");
+    expect(rejected(valid({ redirectUris: ["https://*.example.com/cb"] })).redirectUris?.[0]).toContain(
+      "must not contain wildcards",
+    );
+    expect(rejected(valid({ allowedOrigins: ["https://*.example.com"] })).allowedOrigins?.[0]).toContain(
+      "must not contain wildcards",
+    );
   });
 
   it("accepts a private-use scheme in any letter case (schemes are case-insensitive)", () => {
@@ -221,12 +230,15 @@ describe("parseApplicationInput", () => {
   });
 
   describe("allowed origins", () => {
-    it.each(["https://app.example.com", "https://app.example.com:8443", "http://localhost:3000", "http://127.0.0.1:5173", "http://[::1]:8080"])(
-      "accepts %s",
-      (origin) => {
-        expect(accepted(valid({ allowedOrigins: [origin] })).allowedOrigins).toEqual([origin]);
-      },
-    );
+    it.each([
+      "https://app.example.com",
+      "https://app.example.com:8443",
+      "http://localhost:3000",
+      "http://127.0.0.1:5173",
+      "http://[::1]:8080",
+    ])("accepts %s", (origin) => {
+      expect(accepted(valid({ allowedOrigins: [origin] })).allowedOrigins).toEqual([origin]);
+    });
 
     it.each([
       ["a trailing slash", "https://app.example.com/"],
@@ -269,7 +281,11 @@ describe("parseApplicationInput", () => {
           allowedScopes: "openid  profile\temail",
         }),
       );
-      expect(data.redirectUris).toEqual(["https://a.example.com/cb", "https://b.example.com/cb", "https://c.example.com/cb"]);
+      expect(data.redirectUris).toEqual([
+        "https://a.example.com/cb",
+        "https://b.example.com/cb",
+        "https://c.example.com/cb",
+      ]);
       expect(data.allowedScopes).toEqual(["openid", "profile", "email"]);
     });
 
@@ -352,7 +368,9 @@ describe("parseApplicationInput", () => {
 
     it("uses each flag's default when absent or empty", () => {
       for (const missing of [undefined, null, ""]) {
-        const data = accepted(valid({ skipAuthorization: missing, pkceRequired: missing, introspectAnyToken: missing }));
+        const data = accepted(
+          valid({ skipAuthorization: missing, pkceRequired: missing, introspectAnyToken: missing }),
+        );
         expect(data.skipAuthorization).toBe(false);
         expect(data.pkceRequired).toBe(true);
         expect(data.introspectAnyToken).toBe(false);
@@ -373,7 +391,11 @@ describe("parseApplicationInput", () => {
 
     it("accepts https (or loopback http) for the informational URLs, empty meaning none", () => {
       const data = accepted(
-        valid({ logoUri: " https://cdn.example.com/logo.png ", homepageUri: "", policyUri: "http://localhost:3000/privacy" }),
+        valid({
+          logoUri: " https://cdn.example.com/logo.png ",
+          homepageUri: "",
+          policyUri: "http://localhost:3000/privacy",
+        }),
       );
       expect(data.logoUri).toBe("https://cdn.example.com/logo.png");
       expect(data.homepageUri).toBeUndefined();
@@ -393,7 +415,13 @@ describe("parseApplicationInput", () => {
       allowedOrigins: ["https://app.example.com/"],
       accessTokenLifetime: 5,
     });
-    expect(Object.keys(errors).sort()).toEqual(["accessTokenLifetime", "allowedOrigins", "grantTypes", "name", "redirectUris"]);
+    expect(Object.keys(errors).sort()).toEqual([
+      "accessTokenLifetime",
+      "allowedOrigins",
+      "grantTypes",
+      "name",
+      "redirectUris",
+    ]);
   });
 });
 

@@ -14,13 +14,18 @@ export const signingAlgorithms = ["none", "RS256"] as const;
 export type SigningAlgorithmName = (typeof signingAlgorithms)[number];
 
 /** Lists arrive as arrays (JSON, forms with repeated fields) or as one whitespace-separated string. */
-const list = z.preprocess((value) => {
-  if (value === undefined || value === null) return [];
-  const items = typeof value === "string" ? value.split(/\s+/) : value;
-  if (!Array.isArray(items)) return items;
-  const trimmed = items.map((item) => (typeof item === "string" ? item.trim() : item)).filter((item) => item !== "");
-  return [...new Set(trimmed)];
-}, z.array(z.string().max(2000, "Each entry must be at most 2,000 characters")).max(50, "At most 50 entries are allowed"));
+const list = z.preprocess(
+  (value) => {
+    if (value === undefined || value === null) return [];
+    const items = typeof value === "string" ? value.split(/\s+/) : value;
+    if (!Array.isArray(items)) return items;
+    const trimmed = items.map((item) => (typeof item === "string" ? item.trim() : item)).filter((item) => item !== "");
+    return [...new Set(trimmed)];
+  },
+  z
+    .array(z.string().max(2000, "Each entry must be at most 2,000 characters"))
+    .max(50, "At most 50 entries are allowed"),
+);
 
 /** Checkbox values: real booleans, or the strings a form or CLI sends. */
 const flag = (fallback: boolean) =>
@@ -31,14 +36,18 @@ const flag = (fallback: boolean) =>
   }, z.boolean());
 
 const optionalUri = z.preprocess(
-  (value) => (typeof value === "string" && value.trim() === "" ? undefined : typeof value === "string" ? value.trim() : value),
+  (value) =>
+    typeof value === "string" && value.trim() === "" ? undefined : typeof value === "string" ? value.trim() : value,
   z
     .string()
     .max(2000, "Must be at most 2,000 characters")
     .refine((uri) => {
       try {
         const url = new URL(uri);
-        return url.protocol === "https:" || (url.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname));
+        return (
+          url.protocol === "https:" ||
+          (url.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname))
+        );
       } catch {
         return false;
       }
@@ -48,7 +57,12 @@ const optionalUri = z.preprocess(
 
 /** Token lifetimes in seconds; empty means the server default. */
 const lifetime = z.preprocess(
-  (value) => (value === "" || value === null || value === undefined ? undefined : typeof value === "string" ? Number(value) : value),
+  (value) =>
+    value === "" || value === null || value === undefined
+      ? undefined
+      : typeof value === "string"
+        ? Number(value)
+        : value,
   z
     .number({ error: "Enter a number of seconds" })
     .int("Enter a whole number of seconds")
@@ -65,7 +79,14 @@ export const applicationInputSchema = z
     ),
     clientType: z.enum(clientTypes, { error: "Choose confidential or public" }),
     grantTypes: list.pipe(
-      z.array(z.string().refine(isGrantType, { error: (issue) => `"${String(issue.input)}" is not a supported grant type (implicit is not offered: use authorization code with PKCE)` })),
+      z.array(
+        z
+          .string()
+          .refine(isGrantType, {
+            error: (issue) =>
+              `"${String(issue.input)}" is not a supported grant type (implicit is not offered: use authorization code with PKCE)`,
+          }),
+      ),
     ),
     redirectUris: list,
     postLogoutRedirectUris: list,
@@ -85,53 +106,62 @@ export const applicationInputSchema = z
     accessTokenLifetime: lifetime,
     refreshTokenLifetime: lifetime,
   })
-  .superRefine((input, ctx) => {
-    // Zod runs this even when a field already failed; look only at values that parsed.
-    const strings = (value: unknown): string[] =>
-      Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
-    const app = {
-      ...input,
-      grantTypes: strings(input.grantTypes),
-      redirectUris: strings(input.redirectUris),
-      postLogoutRedirectUris: strings(input.postLogoutRedirectUris),
-      allowedOrigins: strings(input.allowedOrigins),
-      allowedScopes: strings(input.allowedScopes),
-    };
-    const grants = new Set<GrantType>(app.grantTypes.filter(isGrantType));
-    const fail = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+  .superRefine(
+    (input, ctx) => {
+      // Zod runs this even when a field already failed; look only at values that parsed.
+      const strings = (value: unknown): string[] =>
+        Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
+      const app = {
+        ...input,
+        grantTypes: strings(input.grantTypes),
+        redirectUris: strings(input.redirectUris),
+        postLogoutRedirectUris: strings(input.postLogoutRedirectUris),
+        allowedOrigins: strings(input.allowedOrigins),
+        allowedScopes: strings(input.allowedScopes),
+      };
+      const grants = new Set<GrantType>(app.grantTypes.filter(isGrantType));
+      const fail = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
 
-    if (app.grantTypes.length === 0) fail("grantTypes", "Choose at least one grant type");
-    if (app.clientType === "public") {
-      for (const grant of grants) {
-        if (grantTypeInfo[grant].confidentialOnly) {
-          fail("grantTypes", `${grantTypeInfo[grant].label} needs a confidential client: a public client cannot keep a secret`);
+      if (app.grantTypes.length === 0) fail("grantTypes", "Choose at least one grant type");
+      if (app.clientType === "public") {
+        for (const grant of grants) {
+          if (grantTypeInfo[grant].confidentialOnly) {
+            fail(
+              "grantTypes",
+              `${grantTypeInfo[grant].label} needs a confidential client: a public client cannot keep a secret`,
+            );
+          }
+        }
+        if (app.introspectAnyToken) fail("introspectAnyToken", "Only confidential clients can introspect tokens");
+      }
+      if (grants.has("refresh_token") && ![...grants].some((grant) => grantTypeInfo[grant].issuesRefreshTokens)) {
+        fail(
+          "grantTypes",
+          "Refresh token needs a grant that issues refresh tokens (authorization code, device code or password)",
+        );
+      }
+      if (grants.has("authorization_code") && app.redirectUris.length === 0) {
+        fail("redirectUris", "At least one redirect URI is required for the authorization code grant");
+      }
+      for (const [field, check] of [
+        ["redirectUris", redirectUriProblem],
+        ["postLogoutRedirectUris", redirectUriProblem],
+        ["allowedOrigins", originProblem],
+      ] as const) {
+        for (const value of app[field]) {
+          const problem = check(value);
+          if (problem) fail(field, `${value}: ${problem}`);
         }
       }
-      if (app.introspectAnyToken) fail("introspectAnyToken", "Only confidential clients can introspect tokens");
-    }
-    if (grants.has("refresh_token") && ![...grants].some((grant) => grantTypeInfo[grant].issuesRefreshTokens)) {
-      fail("grantTypes", "Refresh token needs a grant that issues refresh tokens (authorization code, device code or password)");
-    }
-    if (grants.has("authorization_code") && app.redirectUris.length === 0) {
-      fail("redirectUris", "At least one redirect URI is required for the authorization code grant");
-    }
-    for (const [field, check] of [
-      ["redirectUris", redirectUriProblem],
-      ["postLogoutRedirectUris", redirectUriProblem],
-      ["allowedOrigins", originProblem],
-    ] as const) {
-      for (const value of app[field]) {
-        const problem = check(value);
-        if (problem) fail(field, `${value}: ${problem}`);
+      for (const scope of app.allowedScopes) {
+        if (!isScopeToken(scope)) fail("allowedScopes", `"${scope}" is not a valid scope name`);
       }
-    }
-    for (const scope of app.allowedScopes) {
-      if (!isScopeToken(scope)) fail("allowedScopes", `"${scope}" is not a valid scope name`);
-    }
-  }, {
-    // Report cross-field problems together with a missing name or type, not one round later.
-    when: (payload) => typeof payload.value === "object" && payload.value !== null,
-  });
+    },
+    {
+      // Report cross-field problems together with a missing name or type, not one round later.
+      when: (payload) => typeof payload.value === "object" && payload.value !== null,
+    },
+  );
 
 export type ApplicationInput = z.output<typeof applicationInputSchema>;
 export type ApplicationField = keyof ApplicationInput;

@@ -6,9 +6,7 @@ import type { Db } from "../db/client.ts";
 
 /** Who did something: a signed-in person, or an operator at the command line. */
 export type Actor =
-  | { kind: "user"; id: string; email: string; ip?: string | null }
-  | { kind: "cli" }
-  | { kind: "system" };
+  { kind: "user"; id: string; email: string; ip?: string | null } | { kind: "cli" } | { kind: "system" };
 
 export const cliActor: Actor = { kind: "cli" };
 export const systemActor: Actor = { kind: "system" };

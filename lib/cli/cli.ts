@@ -57,7 +57,11 @@ const createUserCommand: Command = async (db, args, io) => {
     return 1;
   }
   const { user } = result;
-  io.out(values.json ? JSON.stringify({ id: user.id, email: user.email, name: user.name, role: user.role.toLowerCase() }) : `Created ${user.role === "ADMIN" ? "admin" : "user"} ${user.email} (${user.id})`);
+  io.out(
+    values.json
+      ? JSON.stringify({ id: user.id, email: user.email, name: user.name, role: user.role.toLowerCase() })
+      : `Created ${user.role === "ADMIN" ? "admin" : "user"} ${user.email} (${user.id})`,
+  );
   return 0;
 };
 
@@ -112,7 +116,14 @@ const createApplicationCommand: Command = async (db, args, io) => {
   }
   const { application, clientSecret } = result;
   if (values.json) {
-    io.out(JSON.stringify({ id: application.id, name: application.name, clientId: application.clientId, clientSecret: clientSecret ?? null }));
+    io.out(
+      JSON.stringify({
+        id: application.id,
+        name: application.name,
+        clientId: application.clientId,
+        clientSecret: clientSecret ?? null,
+      }),
+    );
   } else {
     io.out(`Created ${application.name} (${application.id})`);
     io.out(`client_id:     ${application.clientId}`);
@@ -122,7 +133,10 @@ const createApplicationCommand: Command = async (db, args, io) => {
 };
 
 const listApplicationsCommand: Command = async (db, args, io) => {
-  const { values } = parseArgs({ args, options: { search: { type: "string" }, json: { type: "boolean", default: false } } });
+  const { values } = parseArgs({
+    args,
+    options: { search: { type: "string" }, json: { type: "boolean", default: false } },
+  });
   const rows = [];
   for (let page = 1; ; page++) {
     const result = await listApplications(db, { search: values.search, sort: "name", page, pageSize: 100 });
@@ -135,14 +149,20 @@ const listApplicationsCommand: Command = async (db, args, io) => {
     io.out("No applications.");
   } else {
     for (const row of rows) {
-      io.out(`${row.id}  ${row.clientId}  ${row.clientType.padEnd(12)}  ${row.skipAuthorization ? "trusted " : "        "}  ${row.name}  [${row.grantTypes.join(", ")}]`);
+      io.out(
+        `${row.id}  ${row.clientId}  ${row.clientType.padEnd(12)}  ${row.skipAuthorization ? "trusted " : "        "}  ${row.name}  [${row.grantTypes.join(", ")}]`,
+      );
     }
   }
   return 0;
 };
 
 const deleteApplicationCommand: Command = async (db, args, io) => {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: "boolean", default: false } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: "boolean", default: false } },
+  });
   const id = positionals[0];
   if (!id || positionals.length > 1) {
     io.err("error: delete-application takes exactly one application ID");
@@ -150,7 +170,11 @@ const deleteApplicationCommand: Command = async (db, args, io) => {
   }
   try {
     const application = await deleteApplication(db, id, cliActor);
-    io.out(values.json ? JSON.stringify({ deleted: application.id, name: application.name }) : `Deleted ${application.name} (${application.id})`);
+    io.out(
+      values.json
+        ? JSON.stringify({ deleted: application.id, name: application.name })
+        : `Deleted ${application.name} (${application.id})`,
+    );
     return 0;
   } catch (error) {
     if (error instanceof ApplicationNotFoundError) {
@@ -169,7 +193,10 @@ const clearedLabels: Record<ClearedKind, string> = {
 };
 
 const clearTokensCommand: Command = async (db, args, io) => {
-  const { values } = parseArgs({ args, options: { "batch-size": { type: "string" }, json: { type: "boolean", default: false } } });
+  const { values } = parseArgs({
+    args,
+    options: { "batch-size": { type: "string" }, json: { type: "boolean", default: false } },
+  });
   const batchSize = parseBatchSize(values["batch-size"]);
   if (batchSize === null) {
     io.err(`error: --batch-size: must be a whole number from 1 to ${maxBatchSize}`);

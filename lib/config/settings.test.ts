@@ -114,7 +114,12 @@ describe("readSettings", () => {
     expect(fallback.publicUrl).toBe("https://login.example.com");
     expect(fallback.sessionSecret).toBe("next");
     const preferred = readSettings(
-      { PORTCULLIS_URL: "https://auth.example.com", NEXTAUTH_URL: "https://login.example.com", PORTCULLIS_SECRET: "own", NEXTAUTH_SECRET: "next" },
+      {
+        PORTCULLIS_URL: "https://auth.example.com",
+        NEXTAUTH_URL: "https://login.example.com",
+        PORTCULLIS_SECRET: "own",
+        NEXTAUTH_SECRET: "next",
+      },
       cwd,
     );
     expect(preferred.publicUrl).toBe("https://auth.example.com");

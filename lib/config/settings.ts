@@ -51,7 +51,8 @@ function portFromEnv(env: Env): number {
   const raw = env.PORT?.trim();
   if (!raw) return 3000;
   const port = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`PORT must be a port number from 1 to 65535, got "${env.PORT}"`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`PORT must be a port number from 1 to 65535, got "${env.PORT}"`);
   return port;
 }
 
@@ -62,8 +63,10 @@ function nonEmpty(value: string | undefined): string | undefined {
 export function readSettings(env: Env = process.env, cwd = process.cwd()): Settings {
   const dataDir = path.resolve(cwd, nonEmpty(env.PORTCULLIS_DATA_DIR) ?? "data");
   const port = portFromEnv(env);
-  const publicUrl = (nonEmpty(env.PORTCULLIS_URL) ?? nonEmpty(env.NEXTAUTH_URL) ?? `http://localhost:${port}`)
-    .replace(/\/+$/, "");
+  const publicUrl = (nonEmpty(env.PORTCULLIS_URL) ?? nonEmpty(env.NEXTAUTH_URL) ?? `http://localhost:${port}`).replace(
+    /\/+$/,
+    "",
+  );
   const approvalPrompt = nonEmpty(env.PORTCULLIS_APPROVAL_PROMPT) ?? "auto";
   if (approvalPrompt !== "auto" && approvalPrompt !== "force") {
     throw new Error(`PORTCULLIS_APPROVAL_PROMPT must be "auto" or "force", got "${approvalPrompt}"`);

@@ -33,8 +33,7 @@ export interface Database {
 
 /** The driver under a client: the better-sqlite3 connection, or the pg pool. */
 export type Driver =
-  | { provider: "sqlite"; connection: BetterSqlite3.Database }
-  | { provider: "postgresql"; pool: pg.Pool };
+  { provider: "sqlite"; connection: BetterSqlite3.Database } | { provider: "postgresql"; pool: pg.Pool };
 
 interface Handle {
   provider: DatabaseTarget["provider"];
@@ -148,7 +147,10 @@ export async function textFilter<T extends keyof SearchableTable>(
   }
   if (!/[%_]/.test(text)) return { OR: columns.map((column) => ({ [column]: { contains: text } })) };
   const matches = columns.map((column) => `instr(lower("${column}"), lower(?)) > 0`).join(" OR ");
-  const rows = await db.$queryRawUnsafe<{ id: string }[]>(`SELECT id FROM "${table}" WHERE ${matches}`, ...columns.map(() => text));
+  const rows = await db.$queryRawUnsafe<{ id: string }[]>(
+    `SELECT id FROM "${table}" WHERE ${matches}`,
+    ...columns.map(() => text),
+  );
   return { id: { in: rows.map((row) => row.id) } };
 }
 

@@ -116,7 +116,9 @@ function migrateSqlite(file: string, migrations: Migration[]): MigrationResult {
       db.exec("BEGIN IMMEDIATE");
       let migration: Migration | undefined;
       try {
-        const rows = db.prepare(`SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"`).all() as AppliedRow[];
+        const rows = db
+          .prepare(`SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"`)
+          .all() as AppliedRow[];
         const next = plan(migrations, rows);
         modified = next.modified;
         migration = next.pending[0];
@@ -205,5 +207,7 @@ export function migrationsDirFor(target: DatabaseTarget, projectRoot: string): s
 
 export async function migrate(target: DatabaseTarget, migrationsDir: string): Promise<MigrationResult> {
   const migrations = readMigrations(migrationsDir);
-  return target.provider === "sqlite" ? migrateSqlite(target.file, migrations) : migratePostgres(target.url, migrations);
+  return target.provider === "sqlite"
+    ? migrateSqlite(target.file, migrations)
+    : migratePostgres(target.url, migrations);
 }

@@ -46,13 +46,23 @@ import { driverOf, type Db, type Driver } from "./client.ts";
 type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 /** An application with the relations a ClientRecord needs, as either path reads it. */
-type ClientRow = Omit<ApplicationRow, "owner" | "clientSecretHint" | "clientSecretIssuedAt" | "createdAt" | "updatedAt"> & {
+type ClientRow = Omit<
+  ApplicationRow,
+  "owner" | "clientSecretHint" | "clientSecretIssuedAt" | "createdAt" | "updatedAt"
+> & {
   clientSecretHash: string | null;
 };
 
 function toClientRecord(row: ClientRow): ClientRecord {
   // toApplication is the one mapping from stored rows; the fields a ClientRecord leaves out are not read.
-  const app = toApplication({ ...row, owner: null, clientSecretHint: null, clientSecretIssuedAt: null, createdAt: new Date(0), updatedAt: new Date(0) });
+  const app = toApplication({
+    ...row,
+    owner: null,
+    clientSecretHint: null,
+    clientSecretIssuedAt: null,
+    createdAt: new Date(0),
+    updatedAt: new Date(0),
+  });
   return {
     id: app.id,
     clientId: app.clientId,
@@ -86,7 +96,9 @@ function toClientRecord(row: ClientRow): ClientRecord {
  */
 const cuidFingerprint =
   (process.pid % 1296).toString(36).padStart(2, "0") +
-  ([...hostname()].reduce((sum, char) => sum + char.charCodeAt(0), hostname().length + 36) % 1296).toString(36).padStart(2, "0");
+  ([...hostname()].reduce((sum, char) => sum + char.charCodeAt(0), hostname().length + 36) % 1296)
+    .toString(36)
+    .padStart(2, "0");
 let cuidCounter = randomInt(1_679_616);
 
 function cuid(): string {
@@ -112,7 +124,19 @@ const postgresClientSql = `SELECT a."id", a."clientId", a."name", a."clientType"
   COALESCE((SELECT json_agg(s."scope") FROM "ApplicationScope" s WHERE s."applicationId" = a."id"), '[]') AS "scopes"
 FROM "Application" a WHERE a."clientId" = $1`;
 
-const accessTokenColumns = ["id", "tokenHash", "applicationId", "userId", "scope", "grantType", "familyId", "authorizationCodeId", "authTime", "expiresAt", "createdAt"];
+const accessTokenColumns = [
+  "id",
+  "tokenHash",
+  "applicationId",
+  "userId",
+  "scope",
+  "grantType",
+  "familyId",
+  "authorizationCodeId",
+  "authTime",
+  "expiresAt",
+  "createdAt",
+];
 const sqliteInsertAccessTokenSql = `INSERT INTO AccessToken (${accessTokenColumns.join(", ")}) VALUES (${accessTokenColumns.map(() => "?").join(", ")})`;
 const postgresInsertAccessTokenSql = `INSERT INTO "AccessToken" (${accessTokenColumns.map((c) => `"${c}"`).join(", ")}) VALUES (${accessTokenColumns.map((_, i) => `$${i + 1}`).join(", ")})`;
 
@@ -223,11 +247,19 @@ function postgresHotPath(pool: pg.Pool): HotPath {
     async findClient(clientId) {
       // Named: each pooled connection parses and plans it once. A migration that changes these
       // columns' types while the server runs would make the cached plan fail until a restart.
-      const result = await pool.query<RawClientRow>({ name: "portcullis_find_client", text: postgresClientSql, values: [clientId] });
+      const result = await pool.query<RawClientRow>({
+        name: "portcullis_find_client",
+        text: postgresClientSql,
+        values: [clientId],
+      });
       return result.rows[0] ? clientRowFrom(result.rows[0]) : null;
     },
     async insertAccessToken(token) {
-      await pool.query({ name: "portcullis_insert_access_token", text: postgresInsertAccessTokenSql, values: accessTokenValues(token, postgresTime) });
+      await pool.query({
+        name: "portcullis_insert_access_token",
+        text: postgresInsertAccessTokenSql,
+        values: accessTokenValues(token, postgresTime),
+      });
     },
   };
 }
@@ -239,7 +271,11 @@ function hotPathFor(db: Db): () => Promise<HotPath | null> {
     if (hotPath !== undefined) return hotPath;
     ready ??= driverOf(db).then(
       (driver: Driver | undefined) => {
-        hotPath = !driver ? null : driver.provider === "sqlite" ? sqliteHotPath(db, driver.connection) : postgresHotPath(driver.pool);
+        hotPath = !driver
+          ? null
+          : driver.provider === "sqlite"
+            ? sqliteHotPath(db, driver.connection)
+            : postgresHotPath(driver.pool);
         return hotPath;
       },
       (error: unknown) => {
@@ -278,7 +314,10 @@ export function prismaOAuthStore(db: Db): OAuthStore {
     },
 
     async isRegisteredOrigin(origin) {
-      return (await db.applicationUri.findFirst({ where: { kind: "CORS_ORIGIN", uri: origin }, select: { id: true } })) !== null;
+      return (
+        (await db.applicationUri.findFirst({ where: { kind: "CORS_ORIGIN", uri: origin }, select: { id: true } })) !==
+        null
+      );
     },
 
     findUser(userId): Promise<UserRecord | null> {
@@ -315,8 +354,14 @@ export function prismaOAuthStore(db: Db): OAuthStore {
     // $transaction([...]) as overlapping queries on one connection, which pg deprecates.
     async revokeTokensFromCode(codeId, now) {
       await db.$transaction(async (tx) => {
-        await tx.accessToken.updateMany({ where: { authorizationCodeId: codeId, revokedAt: null }, data: { revokedAt: now } });
-        await tx.refreshToken.updateMany({ where: { authorizationCodeId: codeId, revokedAt: null }, data: { revokedAt: now } });
+        await tx.accessToken.updateMany({
+          where: { authorizationCodeId: codeId, revokedAt: null },
+          data: { revokedAt: now },
+        });
+        await tx.refreshToken.updateMany({
+          where: { authorizationCodeId: codeId, revokedAt: null },
+          data: { revokedAt: now },
+        });
       });
     },
 
@@ -426,7 +471,8 @@ export function prismaOAuthStore(db: Db): OAuthStore {
       await db.$transaction(async (tx) => {
         const existing = await tx.consent.findUnique({ where: { userId_applicationId: { userId, applicationId } } });
         // An expired consent is replaced, not extended: the user approved only what they see now.
-        const earlier = existing && existing.expiresAt > new Date() && existing.scope !== "" ? existing.scope.split(" ") : [];
+        const earlier =
+          existing && existing.expiresAt > new Date() && existing.scope !== "" ? existing.scope.split(" ") : [];
         const scope = formatScope([...earlier, ...scopes]);
         await tx.consent.upsert({
           where: { userId_applicationId: { userId, applicationId } },

@@ -113,7 +113,9 @@ class SerializedAdapter implements SqlDriverAdapter {
 }
 
 /** Wraps an adapter factory so each connection it makes is serialized as described above. */
-export function serializedSqlite(factory: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAwareDriverAdapterFactory {
+export function serializedSqlite(
+  factory: SqlMigrationAwareDriverAdapterFactory,
+): SqlMigrationAwareDriverAdapterFactory {
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,

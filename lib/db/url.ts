@@ -1,9 +1,7 @@
 /** Which database a DATABASE_URL names: `file:` → embedded SQLite, `postgres(ql)://` → PostgreSQL. */
 import path from "node:path";
 
-export type DatabaseTarget =
-  | { provider: "sqlite"; file: string }
-  | { provider: "postgresql"; url: string };
+export type DatabaseTarget = { provider: "sqlite"; file: string } | { provider: "postgresql"; url: string };
 
 export function parseDatabaseUrl(url: string, cwd = process.cwd()): DatabaseTarget {
   if (/^postgres(ql)?:\/\//i.test(url)) return { provider: "postgresql", url };
@@ -13,5 +11,7 @@ export function parseDatabaseUrl(url: string, cwd = process.cwd()): DatabaseTarg
     // SQLite paths resolve against the working directory, as better-sqlite3 would.
     return { provider: "sqlite", file: path.resolve(cwd, file) };
   }
-  throw new Error(`DATABASE_URL must start with file: (SQLite) or postgres:// (PostgreSQL), got "${url.replace(/\/\/[^@]*@/, "//…@")}"`);
+  throw new Error(
+    `DATABASE_URL must start with file: (SQLite) or postgres:// (PostgreSQL), got "${url.replace(/\/\/[^@]*@/, "//…@")}"`,
+  );
 }

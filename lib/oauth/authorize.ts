@@ -40,7 +40,12 @@ export type Validation =
   | { ok: false; redirect: string };
 
 /** The redirect back to the client, with `iss` (RFC 9207) and the client's state. */
-function clientRedirect(issuer: string, redirectUri: string, state: string | undefined, values: Record<string, string>): string {
+function clientRedirect(
+  issuer: string,
+  redirectUri: string,
+  state: string | undefined,
+  values: Record<string, string>,
+): string {
   const url = new URL(redirectUri);
   for (const [name, value] of Object.entries(values)) url.searchParams.set(name, value);
   if (state !== undefined) url.searchParams.set("state", state);
@@ -48,7 +53,11 @@ function clientRedirect(issuer: string, redirectUri: string, state: string | und
   return url.toString();
 }
 
-export function errorRedirect(ctx: ProtocolContext, target: { redirectUri: string; state?: string }, error: OAuthError): string {
+export function errorRedirect(
+  ctx: ProtocolContext,
+  target: { redirectUri: string; state?: string },
+  error: OAuthError,
+): string {
   return clientRedirect(ctx.config.issuer, target.redirectUri, target.state, {
     error: error.code,
     error_description: error.description,
@@ -77,30 +86,42 @@ export async function validateAuthorizationRequest(ctx: ProtocolContext, query: 
   }
   if (!clientId) return { ok: false, show: new OAuthError("invalid_request", "The request has no client_id") };
   const client = await ctx.store.findClient(clientId);
-  if (!client) return { ok: false, show: new OAuthError("invalid_client", "No application is registered with this client_id") };
+  if (!client)
+    return { ok: false, show: new OAuthError("invalid_client", "No application is registered with this client_id") };
 
   let redirectUri: string;
   if (requested !== undefined) {
     if (!redirectUriAllowed(requested, client.redirectUris)) {
-      return { ok: false, show: new OAuthError("invalid_request", "The redirect_uri is not registered for this application") };
+      return {
+        ok: false,
+        show: new OAuthError("invalid_request", "The redirect_uri is not registered for this application"),
+      };
     }
     redirectUri = requested;
   } else if (client.redirectUris.length === 1) {
     redirectUri = client.redirectUris[0]!;
   } else {
-    return { ok: false, show: new OAuthError("invalid_request", "The request must say which registered redirect_uri to use") };
+    return {
+      ok: false,
+      show: new OAuthError("invalid_request", "The request must say which registered redirect_uri to use"),
+    };
   }
 
   const stateValue = params.get("state");
   const state = stateValue !== undefined && stateValue.length <= maxStateLength ? stateValue : undefined;
-  const fail = (error: OAuthError): Validation => ({ ok: false, redirect: errorRedirect(ctx, { redirectUri, state }, error) });
+  const fail = (error: OAuthError): Validation => ({
+    ok: false,
+    redirect: errorRedirect(ctx, { redirectUri, state }, error),
+  });
   try {
-    if (stateValue !== undefined && state === undefined) throw new OAuthError("invalid_request", "The state parameter is too long");
+    if (stateValue !== undefined && state === undefined)
+      throw new OAuthError("invalid_request", "The state parameter is too long");
     if (params.has("request")) throw new OAuthError("request_not_supported", "Request objects are not supported");
     if (params.has("request_uri")) throw new OAuthError("request_uri_not_supported", "request_uri is not supported");
     const responseType = optional(params, "response_type");
     if (responseType === undefined) throw new OAuthError("invalid_request", "The response_type parameter is required");
-    if (responseType !== "code") throw new OAuthError("unsupported_response_type", "Only response_type=code is supported");
+    if (responseType !== "code")
+      throw new OAuthError("unsupported_response_type", "Only response_type=code is supported");
     if (!client.grantTypes.includes("authorization_code")) {
       throw new OAuthError("unauthorized_client", "This application may not use the authorization code grant");
     }
@@ -112,11 +133,14 @@ export async function validateAuthorizationRequest(ctx: ProtocolContext, query: 
 
     const challenge = optional(params, "code_challenge");
     const method = optional(params, "code_challenge_method");
-    if (challenge === undefined && method !== undefined) throw new OAuthError("invalid_request", "code_challenge_method without code_challenge");
+    if (challenge === undefined && method !== undefined)
+      throw new OAuthError("invalid_request", "code_challenge_method without code_challenge");
     if (challenge !== undefined) {
       // RFC 9700 §2.1.1: S256 only. RFC 7636 would default a missing method to plain, so require it.
-      if (method !== "S256") throw new OAuthError("invalid_request", "code_challenge_method must be S256 (plain is not supported)");
-      if (!isCodeChallenge(challenge)) throw new OAuthError("invalid_request", "code_challenge must be a base64url SHA-256 digest");
+      if (method !== "S256")
+        throw new OAuthError("invalid_request", "code_challenge_method must be S256 (plain is not supported)");
+      if (!isCodeChallenge(challenge))
+        throw new OAuthError("invalid_request", "code_challenge must be a base64url SHA-256 digest");
     } else if (client.clientType === "public" || client.pkceRequired) {
       throw new OAuthError("invalid_request", "PKCE is required: send code_challenge with code_challenge_method=S256");
     }
@@ -126,7 +150,8 @@ export async function validateAuthorizationRequest(ctx: ProtocolContext, query: 
       if (!promptValues.has(value as Prompt)) throw new OAuthError("invalid_request", `Unknown prompt value ${value}`);
       prompts.add(value as Prompt);
     }
-    if (prompts.has("none") && prompts.size > 1) throw new OAuthError("invalid_request", "prompt=none cannot be combined with other values");
+    if (prompts.has("none") && prompts.size > 1)
+      throw new OAuthError("invalid_request", "prompt=none cannot be combined with other values");
     const maxAgeValue = optional(params, "max_age");
     if (maxAgeValue !== undefined && !/^\d{1,9}$/.test(maxAgeValue)) {
       throw new OAuthError("invalid_request", "max_age must be a whole number of seconds");
@@ -168,15 +193,26 @@ export type Decision =
   | { kind: "redirect"; location: string };
 
 /** What the request needs from the user, given who is signed in and what they approved before. */
-export async function decide(ctx: ProtocolContext, request: AuthorizationRequest, user: SignedInUser | null): Promise<Decision> {
+export async function decide(
+  ctx: ProtocolContext,
+  request: AuthorizationRequest,
+  user: SignedInUser | null,
+): Promise<Decision> {
   const { prompts, client } = request;
   if (!user) {
-    if (prompts.has("none")) return { kind: "redirect", location: errorRedirect(ctx, request, new OAuthError("login_required", "The user is not signed in")) };
+    if (prompts.has("none"))
+      return {
+        kind: "redirect",
+        location: errorRedirect(ctx, request, new OAuthError("login_required", "The user is not signed in")),
+      };
     return { kind: "sign-in", reauthenticate: false };
   }
   const tooOld = request.maxAge !== undefined && ctx.now().getTime() - user.authTime.getTime() > request.maxAge * 1000;
   if (tooOld && prompts.has("none")) {
-    return { kind: "redirect", location: errorRedirect(ctx, request, new OAuthError("login_required", "The user must sign in again")) };
+    return {
+      kind: "redirect",
+      location: errorRedirect(ctx, request, new OAuthError("login_required", "The user must sign in again")),
+    };
   }
   if (tooOld || prompts.has("login") || prompts.has("select_account")) return { kind: "sign-in", reauthenticate: true };
   // A trusted application never shows the consent screen.
@@ -189,7 +225,14 @@ export async function decide(ctx: ProtocolContext, request: AuthorizationRequest
     return { kind: "approve" };
   }
   if (prompts.has("none")) {
-    return { kind: "redirect", location: errorRedirect(ctx, request, new OAuthError("consent_required", "The user has not approved this application")) };
+    return {
+      kind: "redirect",
+      location: errorRedirect(
+        ctx,
+        request,
+        new OAuthError("consent_required", "The user has not approved this application"),
+      ),
+    };
   }
   return { kind: "consent" };
 }
@@ -206,7 +249,12 @@ export async function approve(
 ): Promise<string> {
   const now = ctx.now();
   if (consented && !request.client.skipAuthorization) {
-    await ctx.store.saveConsent(user.id, request.client.id, request.scopes, new Date(now.getTime() + ctx.config.lifetimes.consent * 1000));
+    await ctx.store.saveConsent(
+      user.id,
+      request.client.id,
+      request.scopes,
+      new Date(now.getTime() + ctx.config.lifetimes.consent * 1000),
+    );
   }
   const code = generateCredential("authorizationCode");
   await ctx.store.saveAuthorizationCode({

@@ -63,7 +63,11 @@ export async function authenticateClient(
   if (!client) throw invalidClient();
 
   const secret = basic?.secret ?? bodySecret;
-  const method: ClientAuthMethod = basic ? "client_secret_basic" : bodySecret !== undefined ? "client_secret_post" : "none";
+  const method: ClientAuthMethod = basic
+    ? "client_secret_basic"
+    : bodySecret !== undefined
+      ? "client_secret_post"
+      : "none";
   if (client.clientType === "public") {
     // A public client has no secret; one that sends a secret is misconfigured or an impostor.
     if (secret !== undefined) throw invalidClient("Public clients do not authenticate with a secret");

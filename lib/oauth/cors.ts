@@ -19,7 +19,9 @@ export async function corsEndpoint(
   body: (corsFor: (allowedOrigins: readonly string[]) => Record<string, string>) => Promise<Response>,
 ): Promise<Response> {
   const origin = request.headers.get("origin");
-  const response = await respond(() => body((allowed) => corsHeaders(origin, origin !== null && allowed.includes(origin))));
+  const response = await respond(() =>
+    body((allowed) => corsHeaders(origin, origin !== null && allowed.includes(origin))),
+  );
   if (origin && !response.headers.has("Access-Control-Allow-Origin") && response.status >= 400) {
     if (await ctx.store.isRegisteredOrigin(origin).catch(() => false)) {
       for (const [name, value] of Object.entries(corsHeaders(origin, true))) response.headers.set(name, value);

@@ -21,7 +21,8 @@ export function json(body: unknown, status = 200, headers: HeadersInit = {}): Re
 /** Reads at most maxBodyBytes of the body; a larger one is refused without reading the rest. */
 async function readLimited(request: Request): Promise<string> {
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBodyBytes) throw new OAuthError("invalid_request", "The request body is too large", { status: 413 });
+  if (declared > maxBodyBytes)
+    throw new OAuthError("invalid_request", "The request body is too large", { status: 413 });
   if (!request.body) return "";
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -57,7 +58,8 @@ export function errorResponse(error: OAuthError, headers: HeadersInit = {}): Res
   if (error.code === "invalid_client") challenge["WWW-Authenticate"] = 'Basic realm="Portcullis"';
   if (error.code === "invalid_token" || error.code === "insufficient_scope") {
     const description = error.description.replace(/["\\]/g, "");
-    challenge["WWW-Authenticate"] = `Bearer realm="Portcullis", error="${error.code}", error_description="${description}"`;
+    challenge["WWW-Authenticate"] =
+      `Bearer realm="Portcullis", error="${error.code}", error_description="${description}"`;
   }
   return json(error.toJSON(), error.status, { ...challenge, ...headers });
 }

@@ -37,14 +37,24 @@ export async function validateLogoutRequest(ctx: ProtocolContext, query: URLSear
   const hint = params.get("id_token_hint");
   const requestedReturn = params.get("post_logout_redirect_uri");
   const hinted = hint ? await hintedClientId(ctx, hint) : null;
-  if (hint && !hinted) return { client: null, returnTo: null, problem: "The sign-out request carries an ID token this server did not issue." };
+  if (hint && !hinted)
+    return {
+      client: null,
+      returnTo: null,
+      problem: "The sign-out request carries an ID token this server did not issue.",
+    };
   const named = params.get("client_id") ?? null;
-  if (hinted && named && hinted !== named) return { client: null, returnTo: null, problem: "The sign-out request names two different applications." };
+  if (hinted && named && hinted !== named)
+    return { client: null, returnTo: null, problem: "The sign-out request names two different applications." };
   const clientId = hinted ?? named;
   const client = clientId ? await ctx.store.findClient(clientId) : null;
   if (!requestedReturn) return { client, returnTo: null, problem: null };
   if (!client || !client.postLogoutRedirectUris.includes(requestedReturn)) {
-    return { client, returnTo: null, problem: "The application asked to return you to an address it has not registered." };
+    return {
+      client,
+      returnTo: null,
+      problem: "The application asked to return you to an address it has not registered.",
+    };
   }
   const url = new URL(requestedReturn);
   const state = params.get("state");

@@ -4,7 +4,8 @@ import { builtInScopes, catalogueFromEnv, covers, formatScope, isScopeToken, par
 describe("isScopeToken (RFC 6749 §3.3: %x21 / %x23-5B / %x5D-7E)", () => {
   it("accepts every allowed printable ASCII character", () => {
     const allowed: string[] = [];
-    for (let code = 0x21; code <= 0x7e; code++) if (code !== 0x22 && code !== 0x5c) allowed.push(String.fromCharCode(code));
+    for (let code = 0x21; code <= 0x7e; code++)
+      if (code !== 0x22 && code !== 0x5c) allowed.push(String.fromCharCode(code));
     expect(allowed).toHaveLength(92);
     for (const char of allowed) expect(isScopeToken(char), JSON.stringify(char)).toBe(true);
     expect(isScopeToken(allowed.join(""))).toBe(true);
@@ -91,7 +92,9 @@ describe("covers", () => {
 describe("catalogueFromEnv", () => {
   it("is the built-in catalogue when unset or blank", () => {
     for (const raw of [undefined, "", "   "]) expect(catalogueFromEnv(raw)).toEqual(builtInScopes);
-    expect(Object.keys(builtInScopes)).toEqual(expect.arrayContaining(["openid", "profile", "email", "offline_access"]));
+    expect(Object.keys(builtInScopes)).toEqual(
+      expect.arrayContaining(["openid", "profile", "email", "offline_access"]),
+    );
   });
 
   it("returns a copy: changing it leaves the built-ins alone", () => {

@@ -42,7 +42,9 @@ describe("generateCredential", () => {
   });
 
   it("spreads its bytes over the whole byte range and varies at every position", () => {
-    const bodies = Array.from({ length: 1_000 }, () => Buffer.from(generateCredential("clientSecret").slice(4), "base64url"));
+    const bodies = Array.from({ length: 1_000 }, () =>
+      Buffer.from(generateCredential("clientSecret").slice(4), "base64url"),
+    );
     const seen = new Set<number>();
     for (const bytes of bodies) for (const byte of bytes) seen.add(byte);
     // 32,000 random bytes miss one of 256 values with probability ~256·e^-125: never.
@@ -75,7 +77,11 @@ describe("hashCredential", () => {
   });
 
   it("hashes the UTF-8 bytes of the value", () => {
-    expect(hashCredential("é")).toBe(createHash("sha256").update(Buffer.from([0xc3, 0xa9])).digest("hex"));
+    expect(hashCredential("é")).toBe(
+      createHash("sha256")
+        .update(Buffer.from([0xc3, 0xa9]))
+        .digest("hex"),
+    );
   });
 
   it("is deterministic and differs for different credentials", () => {

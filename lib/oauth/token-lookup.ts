@@ -3,9 +3,14 @@ import { parseScope } from "./scope.ts";
 import { hashCredential } from "./secrets.ts";
 import type { AccessTokenRecord, OAuthStore, RefreshTokenRecord } from "./store.ts";
 
-export type FoundToken = { kind: "access_token"; token: AccessTokenRecord } | { kind: "refresh_token"; token: RefreshTokenRecord };
+export type FoundToken =
+  { kind: "access_token"; token: AccessTokenRecord } | { kind: "refresh_token"; token: RefreshTokenRecord };
 
-export async function findToken(store: OAuthStore, value: string, hint: string | undefined): Promise<FoundToken | null> {
+export async function findToken(
+  store: OAuthStore,
+  value: string,
+  hint: string | undefined,
+): Promise<FoundToken | null> {
   const hash = hashCredential(value);
   const lookAccess = async (): Promise<FoundToken | null> => {
     const token = await store.findAccessToken(hash);

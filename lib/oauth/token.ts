@@ -24,7 +24,11 @@ export interface TokenResult {
   response: TokenResponse;
 }
 
-export async function handleTokenRequest(ctx: ProtocolContext, params: Params, authorization: string | null): Promise<TokenResult> {
+export async function handleTokenRequest(
+  ctx: ProtocolContext,
+  params: Params,
+  authorization: string | null,
+): Promise<TokenResult> {
   let client: ClientRecord | undefined;
   const grantType = params.get("grant_type") ?? "";
   try {

@@ -56,7 +56,12 @@ export function mintTokens(ctx: ProtocolContext, request: MintRequest): Minted {
       expiresAt: new Date(now.getTime() + accessLifetime * 1000),
     },
   };
-  const response: TokenResponse = { access_token: accessToken, token_type: "Bearer", expires_in: accessLifetime, scope };
+  const response: TokenResponse = {
+    access_token: accessToken,
+    token_type: "Bearer",
+    expires_in: accessLifetime,
+    scope,
+  };
   if (familyId) {
     const refreshToken = generateCredential("refreshToken");
     tokens.refresh = {
@@ -79,7 +84,13 @@ export function mintTokens(ctx: ProtocolContext, request: MintRequest): Minted {
 export async function withIdToken(
   ctx: ProtocolContext,
   minted: Minted,
-  details: { client: ClientRecord; user: UserRecord | null; scopes: readonly string[]; nonce?: string | null; authTime?: Date | null },
+  details: {
+    client: ClientRecord;
+    user: UserRecord | null;
+    scopes: readonly string[];
+    nonce?: string | null;
+    authTime?: Date | null;
+  },
 ): Promise<TokenResponse> {
   const { client, user, scopes } = details;
   if (!user || !scopes.includes("openid") || client.algorithm !== "RS256") return minted.response;

@@ -27,7 +27,12 @@ export async function seedAdmin(db: Db, settings: Settings): Promise<SeededAdmin
   const generatedPassword = settings.adminPassword ? undefined : randomBytes(12).toString("base64url");
   const result = await createUser(
     db,
-    { email: settings.adminEmail, password: settings.adminPassword ?? generatedPassword, name: "Administrator", admin: true },
+    {
+      email: settings.adminEmail,
+      password: settings.adminPassword ?? generatedPassword,
+      name: "Administrator",
+      admin: true,
+    },
     systemActor,
   );
   if (!result.ok) {
@@ -58,11 +63,17 @@ export async function prepare(settings: Settings): Promise<Prepared> {
 /** Human-readable lines about what prepare() did. */
 export function describePrepared({ migrations, admin }: Prepared): string[] {
   const lines: string[] = [];
-  if (migrations.applied.length > 0) lines.push(`Applied ${migrations.applied.length} migration(s): ${migrations.applied.join(", ")}`);
+  if (migrations.applied.length > 0)
+    lines.push(`Applied ${migrations.applied.length} migration(s): ${migrations.applied.join(", ")}`);
   for (const name of migrations.modified) lines.push(`Warning: migration ${name} was changed after it was applied.`);
   if (admin) {
     lines.push("", "Created the first administrator:", `  Email:    ${admin.email}`);
-    lines.push(admin.generatedPassword ? `  Password: ${admin.generatedPassword}   (shown once: sign in and keep it safe)` : "  Password: from PORTCULLIS_ADMIN_PASSWORD", "");
+    lines.push(
+      admin.generatedPassword
+        ? `  Password: ${admin.generatedPassword}   (shown once: sign in and keep it safe)`
+        : "  Password: from PORTCULLIS_ADMIN_PASSWORD",
+      "",
+    );
   }
   return lines;
 }

@@ -10,19 +10,37 @@ export type TokenKind = "access_token" | "refresh_token";
  * tokens issued with them), as when its client revokes it (RFC 7009 §2.1). Returns false when the
  * token does not belong to the application or was already dead.
  */
-export async function revokeToken(db: Db, applicationId: string, kind: TokenKind, tokenId: string, actor: Actor): Promise<boolean> {
+export async function revokeToken(
+  db: Db,
+  applicationId: string,
+  kind: TokenKind,
+  tokenId: string,
+  actor: Actor,
+): Promise<boolean> {
   const now = new Date();
   return db.$transaction(async (tx) => {
     const token =
       kind === "access_token"
-        ? await tx.accessToken.findFirst({ where: { id: tokenId, applicationId, revokedAt: null }, select: { id: true, familyId: true, user: { select: { email: true } } } })
-        : await tx.refreshToken.findFirst({ where: { id: tokenId, applicationId, revokedAt: null }, select: { id: true, familyId: true, user: { select: { email: true } } } });
+        ? await tx.accessToken.findFirst({
+            where: { id: tokenId, applicationId, revokedAt: null },
+            select: { id: true, familyId: true, user: { select: { email: true } } },
+          })
+        : await tx.refreshToken.findFirst({
+            where: { id: tokenId, applicationId, revokedAt: null },
+            select: { id: true, familyId: true, user: { select: { email: true } } },
+          });
     if (!token) return false;
     if (kind === "access_token") {
       await tx.accessToken.updateMany({ where: { id: token.id, revokedAt: null }, data: { revokedAt: now } });
     } else {
-      await tx.refreshToken.updateMany({ where: { familyId: token.familyId!, revokedAt: null }, data: { revokedAt: now } });
-      await tx.accessToken.updateMany({ where: { familyId: token.familyId!, revokedAt: null }, data: { revokedAt: now } });
+      await tx.refreshToken.updateMany({
+        where: { familyId: token.familyId!, revokedAt: null },
+        data: { revokedAt: now },
+      });
+      await tx.accessToken.updateMany({
+        where: { familyId: token.familyId!, revokedAt: null },
+        data: { revokedAt: now },
+      });
     }
     await recordAudit(tx, actor, {
       action: "token.revoked",
@@ -37,14 +55,22 @@ export async function revokeToken(db: Db, applicationId: string, kind: TokenKind
  * Revokes every access and refresh token of an application (rotated ones too, so no old token can
  * come back). Returns how many were live, as the confirmation dialog counted them.
  */
-export async function revokeAllTokens(db: Db, applicationId: string, actor: Actor): Promise<{ accessTokens: number; refreshTokens: number }> {
+export async function revokeAllTokens(
+  db: Db,
+  applicationId: string,
+  actor: Actor,
+): Promise<{ accessTokens: number; refreshTokens: number }> {
   const now = new Date();
   return db.$transaction(async (tx) => {
     const accessTokens = await tx.accessToken.count({ where: liveAccessTokens(applicationId, now) });
     const refreshTokens = await tx.refreshToken.count({ where: liveRefreshTokens(applicationId, now) });
     await tx.accessToken.updateMany({ where: { applicationId, revokedAt: null }, data: { revokedAt: now } });
     await tx.refreshToken.updateMany({ where: { applicationId, revokedAt: null }, data: { revokedAt: now } });
-    await recordAudit(tx, actor, { action: "tokens.revoked_all", applicationId, details: { accessTokens, refreshTokens } });
+    await recordAudit(tx, actor, {
+      action: "tokens.revoked_all",
+      applicationId,
+      details: { accessTokens, refreshTokens },
+    });
     return { accessTokens, refreshTokens };
   });
 }

@@ -51,7 +51,13 @@ export async function tokenCounts(db: Db, applicationId: string, now = new Date(
 const userSelect = { select: { id: true, email: true } } as const;
 const newestFirst = [{ createdAt: "desc" as const }, { id: "desc" as const }];
 
-export async function listAccessTokens(db: Db, applicationId: string, page?: number, pageSize = 20, now = new Date()): Promise<Page<TokenRow>> {
+export async function listAccessTokens(
+  db: Db,
+  applicationId: string,
+  page?: number,
+  pageSize = 20,
+  now = new Date(),
+): Promise<Page<TokenRow>> {
   const where = liveAccessTokens(applicationId, now);
   const rows = await paginate(
     () => db.accessToken.count({ where }),
@@ -60,7 +66,15 @@ export async function listAccessTokens(db: Db, applicationId: string, page?: num
         where,
         orderBy: newestFirst,
         ...window,
-        select: { id: true, scope: true, grantType: true, createdAt: true, expiresAt: true, lastUsedAt: true, user: userSelect },
+        select: {
+          id: true,
+          scope: true,
+          grantType: true,
+          createdAt: true,
+          expiresAt: true,
+          lastUsedAt: true,
+          user: userSelect,
+        },
       }),
     page,
     pageSize,
@@ -68,7 +82,13 @@ export async function listAccessTokens(db: Db, applicationId: string, page?: num
   return { ...rows, items: rows.items.map(({ createdAt, ...row }) => ({ ...row, issuedAt: createdAt })) };
 }
 
-export async function listRefreshTokens(db: Db, applicationId: string, page?: number, pageSize = 20, now = new Date()): Promise<Page<TokenRow>> {
+export async function listRefreshTokens(
+  db: Db,
+  applicationId: string,
+  page?: number,
+  pageSize = 20,
+  now = new Date(),
+): Promise<Page<TokenRow>> {
   const where = liveRefreshTokens(applicationId, now);
   const rows = await paginate(
     () => db.refreshToken.count({ where }),
@@ -82,10 +102,19 @@ export async function listRefreshTokens(db: Db, applicationId: string, page?: nu
     page,
     pageSize,
   );
-  return { ...rows, items: rows.items.map(({ createdAt, ...row }) => ({ ...row, grantType: null, issuedAt: createdAt })) };
+  return {
+    ...rows,
+    items: rows.items.map(({ createdAt, ...row }) => ({ ...row, grantType: null, issuedAt: createdAt })),
+  };
 }
 
-export async function listConsents(db: Db, applicationId: string, page?: number, pageSize = 20, now = new Date()): Promise<Page<ConsentRow>> {
+export async function listConsents(
+  db: Db,
+  applicationId: string,
+  page?: number,
+  pageSize = 20,
+  now = new Date(),
+): Promise<Page<ConsentRow>> {
   const where = liveConsents(applicationId, now);
   const rows = await paginate(
     () => db.consent.count({ where }),

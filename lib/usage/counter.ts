@@ -27,7 +27,12 @@ export class UsageCounter {
   ) {}
 
   record(event: UsageEvent): void {
-    const key = [event.at.toISOString().slice(0, 10), event.applicationId, event.grantType.slice(0, 100), event.outcome].join(separator);
+    const key = [
+      event.at.toISOString().slice(0, 10),
+      event.applicationId,
+      event.grantType.slice(0, 100),
+      event.outcome,
+    ].join(separator);
     this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
     if (!this.timer) {
       this.timer = setTimeout(() => {

@@ -51,7 +51,8 @@ export async function createUser(db: Db, raw: unknown, actor: Actor): Promise<Cr
     return { ok: true, user };
   } catch (error) {
     // The check above raced another sign-up with the same email; the unique index decided.
-    if ((error as { code?: unknown }).code === "P2002") return { ok: false, errors: { email: ["An account with this email already exists"] } };
+    if ((error as { code?: unknown }).code === "P2002")
+      return { ok: false, errors: { email: ["An account with this email already exists"] } };
     throw error;
   }
 }
@@ -72,12 +73,10 @@ export async function authenticate(db: Db, email: string, password: string): Pro
 
 /** Why an account change was refused, in words an admin can act on. */
 export type AccountChangeRefusal =
-  | { ok: false; reason: "not_found"; message: string }
-  | { ok: false; reason: "last_admin"; message: string };
+  { ok: false; reason: "not_found"; message: string } | { ok: false; reason: "last_admin"; message: string };
 
 export type AccountChange =
-  | { ok: true; user: SessionUser & { disabled: boolean }; changed: boolean }
-  | AccountChangeRefusal;
+  { ok: true; user: SessionUser & { disabled: boolean }; changed: boolean } | AccountChangeRefusal;
 
 const notFound: AccountChangeRefusal = { ok: false, reason: "not_found", message: "This user no longer exists." };
 
@@ -135,7 +134,13 @@ const accountSelect = { id: true, email: true, name: true, role: true, disabled:
  * sessions (sessionsValidFrom moves to now), and every access and refresh token and pending
  * authorization code of the user is revoked. Refused when it would disable the last enabled admin.
  */
-export async function setUserDisabled(db: Db, id: string, disabled: boolean, actor: Actor, now = new Date()): Promise<AccountChange> {
+export async function setUserDisabled(
+  db: Db,
+  id: string,
+  disabled: boolean,
+  actor: Actor,
+  now = new Date(),
+): Promise<AccountChange> {
   return keepingAnAdmin(db, async (tx) => {
     const before = await tx.user.findUnique({ where: { id }, select: accountSelect });
     if (!before) return unchanged(notFound);
@@ -176,7 +181,9 @@ export async function setUserRole(db: Db, id: string, role: RoleName, actor: Act
   });
 }
 
-export type PasswordChangeErrors = Partial<Record<"currentPassword" | "newPassword" | "confirmPassword" | "form", string[]>>;
+export type PasswordChangeErrors = Partial<
+  Record<"currentPassword" | "newPassword" | "confirmPassword" | "form", string[]>
+>;
 
 export type PasswordChange = { ok: true } | { ok: false; errors: PasswordChangeErrors };
 
@@ -184,7 +191,13 @@ export type PasswordChange = { ok: true } | { ok: false; errors: PasswordChangeE
  * A signed-in user replacing their own password. The current one must be given; on success every
  * session of the user signed in before now stops working (the caller ends the current one too).
  */
-export async function changePassword(db: Db, userId: string, raw: unknown, actor: Actor, now = new Date()): Promise<PasswordChange> {
+export async function changePassword(
+  db: Db,
+  userId: string,
+  raw: unknown,
+  actor: Actor,
+  now = new Date(),
+): Promise<PasswordChange> {
   const parsed = passwordChangeSchema.safeParse(raw);
   if (!parsed.success) {
     const errors: PasswordChangeErrors = {};
@@ -194,7 +207,10 @@ export async function changePassword(db: Db, userId: string, raw: unknown, actor
     }
     return { ok: false, errors };
   }
-  const user = await db.user.findUnique({ where: { id: userId }, select: { id: true, email: true, passwordHash: true, disabled: true } });
+  const user = await db.user.findUnique({
+    where: { id: userId },
+    select: { id: true, email: true, passwordHash: true, disabled: true },
+  });
   if (!user || user.disabled) return { ok: false, errors: { form: ["Your account can no longer sign in."] } };
   if (!(await verifyPassword(user.passwordHash, parsed.data.currentPassword))) {
     return { ok: false, errors: { currentPassword: ["That is not your current password"] } };
@@ -202,7 +218,11 @@ export async function changePassword(db: Db, userId: string, raw: unknown, actor
   const passwordHash = await hashPassword(parsed.data.newPassword);
   await db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: userId }, data: { passwordHash, sessionsValidFrom: now } });
-    await recordAudit(tx, actor, { action: "user.password_changed", targetUserId: userId, details: { email: user.email, sessionsEnded: true } });
+    await recordAudit(tx, actor, {
+      action: "user.password_changed",
+      targetUserId: userId,
+      details: { email: user.email, sessionsEnded: true },
+    });
   });
   return { ok: true };
 }

@@ -15,7 +15,10 @@ export const passwordSchema = z
 export const userInputSchema = z.object({
   email: emailSchema,
   password: passwordSchema,
-  name: z.preprocess((value) => (typeof value === "string" ? value.trim() : value ?? ""), z.string().max(100, "Must be at most 100 characters")),
+  name: z.preprocess(
+    (value) => (typeof value === "string" ? value.trim() : (value ?? "")),
+    z.string().max(100, "Must be at most 100 characters"),
+  ),
   admin: z.boolean().default(false),
 });
 
@@ -24,7 +27,10 @@ export type UserInput = z.output<typeof userInputSchema>;
 /** A signed-in user changing their own password (account page). */
 export const passwordChangeSchema = z
   .object({
-    currentPassword: z.string({ error: "Enter your current password" }).min(1, "Enter your current password").max(1024, "Must be at most 1024 characters"),
+    currentPassword: z
+      .string({ error: "Enter your current password" })
+      .min(1, "Enter your current password")
+      .max(1024, "Must be at most 1024 characters"),
     newPassword: passwordSchema,
     confirmPassword: z.string({ error: "Enter the new password again" }),
   })
@@ -33,7 +39,11 @@ export const passwordChangeSchema = z
       context.addIssue({ code: "custom", path: ["confirmPassword"], message: "Doesn't match the new password" });
     }
     if (value.currentPassword !== "" && value.newPassword === value.currentPassword) {
-      context.addIssue({ code: "custom", path: ["newPassword"], message: "Choose a password different from your current one" });
+      context.addIssue({
+        code: "custom",
+        path: ["newPassword"],
+        message: "Choose a password different from your current one",
+      });
     }
   });
 

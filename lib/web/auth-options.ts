@@ -36,41 +36,45 @@ function buildOptions(): NextAuthOptions {
   // next-auth builds its callback URLs from NEXTAUTH_URL.
   process.env.NEXTAUTH_URL ??= config.publicUrl;
   return {
-  secret: sessionSecret(config),
-  session: { strategy: "jwt", maxAge: sessionMaxAge },
-  pages: { signIn: "/login", error: "/login" },
-  providers: [
-    CredentialsProvider({
-      name: "Email and password",
-      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-      async authorize(credentials, request) {
-        const email = String(credentials?.email ?? "").slice(0, 254);
-        const password = String(credentials?.password ?? "").slice(0, 256);
-        const ip = clientIp(headerReader(request?.headers));
-        const user = email && password ? await authenticate(db(), email, password) : null;
-        if (!user) {
-          await recordAudit(db(), { kind: "system" }, { action: "auth.sign_in_failed", details: { email, ip } });
-          return null;
+    secret: sessionSecret(config),
+    session: { strategy: "jwt", maxAge: sessionMaxAge },
+    pages: { signIn: "/login", error: "/login" },
+    providers: [
+      CredentialsProvider({
+        name: "Email and password",
+        credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+        async authorize(credentials, request) {
+          const email = String(credentials?.email ?? "").slice(0, 254);
+          const password = String(credentials?.password ?? "").slice(0, 256);
+          const ip = clientIp(headerReader(request?.headers));
+          const user = email && password ? await authenticate(db(), email, password) : null;
+          if (!user) {
+            await recordAudit(db(), { kind: "system" }, { action: "auth.sign_in_failed", details: { email, ip } });
+            return null;
+          }
+          await db().user.update({ where: { id: user.id }, data: { lastSignInAt: new Date() } });
+          await recordAudit(
+            db(),
+            { kind: "user", id: user.id, email: user.email, ip },
+            { action: "auth.signed_in", targetUserId: user.id },
+          );
+          return { id: user.id, email: user.email, name: user.name };
+        },
+      }),
+    ],
+    callbacks: {
+      jwt({ token, user }) {
+        // `iat` is renewed whenever next-auth re-issues the cookie; the sign-in time must not be.
+        if (user) {
+          token.sub = user.id;
+          // Milliseconds: a sign-in must compare exactly against a password change in the same second.
+          token.authTime = Date.now();
         }
-        await db().user.update({ where: { id: user.id }, data: { lastSignInAt: new Date() } });
-        await recordAudit(db(), { kind: "user", id: user.id, email: user.email, ip }, { action: "auth.signed_in", targetUserId: user.id });
-        return { id: user.id, email: user.email, name: user.name };
+        return token;
       },
-    }),
-  ],
-  callbacks: {
-    jwt({ token, user }) {
-      // `iat` is renewed whenever next-auth re-issues the cookie; the sign-in time must not be.
-      if (user) {
-        token.sub = user.id;
-        // Milliseconds: a sign-in must compare exactly against a password change in the same second.
-        token.authTime = Date.now();
-      }
-      return token;
+      session({ session, token }) {
+        return { ...session, userId: token.sub, authTime: typeof token.authTime === "number" ? token.authTime : 0 };
+      },
     },
-    session({ session, token }) {
-      return { ...session, userId: token.sub, authTime: typeof token.authTime === "number" ? token.authTime : 0 };
-    },
-  },
-};
+  };
 }

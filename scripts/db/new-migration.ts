@@ -29,7 +29,9 @@ for (const provider of providers) {
   const from = migrated === null ? null : schemaFor(provider, migrated);
   scripts.set(provider, await diffSchemas(from, schemaFor(provider, source)));
 }
-if ([...scripts.values()].every((sql) => sql.trim() === "" || /^-- This is an empty migration\.?\s*$/.test(sql.trim()))) {
+if (
+  [...scripts.values()].every((sql) => sql.trim() === "" || /^-- This is an empty migration\.?\s*$/.test(sql.trim()))
+) {
   console.log("The schema has not changed since the last migration: nothing to write.");
   process.exit(0);
 }

@@ -13,7 +13,13 @@ import {
   updateApplication,
 } from "@/lib/applications/commands";
 import type { Application } from "@/lib/applications/model";
-import { applicationSorts, findApplication, findApplicationByClientId, listApplications, type ApplicationSort } from "@/lib/applications/queries";
+import {
+  applicationSorts,
+  findApplication,
+  findApplicationByClientId,
+  listApplications,
+  type ApplicationSort,
+} from "@/lib/applications/queries";
 import type { Actor } from "@/lib/audit/record";
 import type { Db } from "@/lib/db/client";
 import { credentialMatches } from "@/lib/oauth/secrets";
@@ -59,7 +65,10 @@ async function secretColumns(db: Db, id: string) {
 }
 
 async function auditFor(db: Db, applicationId: string, action?: string) {
-  const rows = await db.auditEvent.findMany({ where: { applicationId, ...(action ? { action } : {}) }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+  const rows = await db.auditEvent.findMany({
+    where: { applicationId, ...(action ? { action } : {}) },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
   return rows.map((row) => ({ ...row, parsed: JSON.parse(row.details) as Record<string, unknown> }));
 }
 
@@ -160,14 +169,19 @@ describe.each(providers)("application commands on %s", (provider: Provider) => {
       expect(clientSecret).toBeUndefined();
       expect(application.clientType).toBe("public");
       expect(application.clientSecretHint).toBeNull();
-      expect(await secretColumns(db, application.id)).toEqual({ clientSecretHash: null, clientSecretHint: null, clientSecretIssuedAt: null });
+      expect(await secretColumns(db, application.id)).toEqual({
+        clientSecretHash: null,
+        clientSecretHint: null,
+        clientSecretIssuedAt: null,
+      });
     });
 
     it("gives every application its own unguessable client id", async () => {
       const a = await create(db, webApp({ name: "Twin", clientType: "public", grantTypes: ["authorization_code"] }));
       const b = await create(db, webApp({ name: "Twin", clientType: "public", grantTypes: ["authorization_code"] }));
       expect(a.application.clientId).not.toBe(b.application.clientId);
-      for (const { clientId } of [a.application, b.application]) expect(Buffer.from(clientId, "base64url")).toHaveLength(18);
+      for (const { clientId } of [a.application, b.application])
+        expect(Buffer.from(clientId, "base64url")).toHaveLength(18);
     });
 
     it("records who created it, with the input and without the secret", async () => {
@@ -175,16 +189,32 @@ describe.each(providers)("application commands on %s", (provider: Provider) => {
       issued.push(clientSecret!);
       const rows = await auditFor(db, application.id);
       expect(rows).toHaveLength(1);
-      expect(rows[0]).toMatchObject({ action: "application.created", actorId: "admin-user-id", actorEmail: "admin@example.com", ip: "203.0.113.7" });
-      expect(rows[0]!.parsed).toMatchObject({ name: "Audited", clientId: application.clientId, fields: { name: "Audited", clientType: "confidential" } });
+      expect(rows[0]).toMatchObject({
+        action: "application.created",
+        actorId: "admin-user-id",
+        actorEmail: "admin@example.com",
+        ip: "203.0.113.7",
+      });
+      expect(rows[0]!.parsed).toMatchObject({
+        name: "Audited",
+        clientId: application.clientId,
+        fields: { name: "Audited", clientType: "confidential" },
+      });
       await expectNoSecretsInAudit(db, [clientSecret!]);
     });
 
     it("links an owner when given one", async () => {
-      const owner = await db.user.create({ data: { email: `owner-${provider}@example.com`, name: "Olive Owner", passwordHash: "x" } });
-      const result = await createApplication(db, webApp({ name: "Owned", clientType: "public", grantTypes: ["authorization_code"] }), admin, {
-        ownerId: owner.id,
+      const owner = await db.user.create({
+        data: { email: `owner-${provider}@example.com`, name: "Olive Owner", passwordHash: "x" },
       });
+      const result = await createApplication(
+        db,
+        webApp({ name: "Owned", clientType: "public", grantTypes: ["authorization_code"] }),
+        admin,
+        {
+          ownerId: owner.id,
+        },
+      );
       expect(result.ok).toBe(true);
       if (!result.ok) return;
       expect(result.application.owner).toEqual({ id: owner.id, email: owner.email, name: "Olive Owner" });
@@ -195,7 +225,12 @@ describe.each(providers)("application commands on %s", (provider: Provider) => {
       const before = await counts(db);
       const result = await createApplication(
         db,
-        webApp({ name: "", clientType: "public", grantTypes: ["client_credentials"], redirectUris: ["http://evil.example.com/cb"] }),
+        webApp({
+          name: "",
+          clientType: "public",
+          grantTypes: ["client_credentials"],
+          redirectUris: ["http://evil.example.com/cb"],
+        }),
         admin,
       );
       expect(result.ok).toBe(false);
@@ -274,7 +309,12 @@ describe.each(providers)("application commands on %s", (provider: Provider) => {
       const { application, clientSecret } = await create(db, webApp({ name: "Stable" }));
       issued.push(clientSecret!);
       const before = await counts(db);
-      const result = await updateApplication(db, application.id, webApp({ redirectUris: ["https://ok.example.com/cb#frag"], accessTokenLifetime: 10 }), admin);
+      const result = await updateApplication(
+        db,
+        application.id,
+        webApp({ redirectUris: ["https://ok.example.com/cb#frag"], accessTokenLifetime: 10 }),
+        admin,
+      );
       expect(result.ok).toBe(false);
       if (result.ok) return;
       expect(Object.keys(result.errors).sort()).toEqual(["accessTokenLifetime", "redirectUris"]);
@@ -283,15 +323,24 @@ describe.each(providers)("application commands on %s", (provider: Provider) => {
     });
 
     it("refuses an unknown id", async () => {
-      await expect(updateApplication(db, "no-such-application", webApp(), admin)).rejects.toBeInstanceOf(ApplicationNotFoundError);
+      await expect(updateApplication(db, "no-such-application", webApp(), admin)).rejects.toBeInstanceOf(
+        ApplicationNotFoundError,
+      );
     });
 
     it("issues a secret when a public client becomes confidential", async () => {
-      const { application } = await create(db, webApp({ name: "Growing up", clientType: "public", grantTypes: ["authorization_code"] }));
+      const { application } = await create(
+        db,
+        webApp({ name: "Growing up", clientType: "public", grantTypes: ["authorization_code"] }),
+      );
       const result = await updateApplication(
         db,
         application.id,
-        webApp({ name: "Growing up", clientType: "confidential", grantTypes: ["authorization_code", "client_credentials"] }),
+        webApp({
+          name: "Growing up",
+          clientType: "confidential",
+          grantTypes: ["authorization_code", "client_credentials"],
+        }),
         admin,
       );
       expect(result.ok).toBe(true);
@@ -313,9 +362,17 @@ describe.each(providers)("application commands on %s", (provider: Provider) => {
     });
 
     it("drops the secret when a confidential client becomes public", async () => {
-      const { application, clientSecret } = await create(db, webApp({ name: "Going public", grantTypes: ["authorization_code", "client_credentials"] }));
+      const { application, clientSecret } = await create(
+        db,
+        webApp({ name: "Going public", grantTypes: ["authorization_code", "client_credentials"] }),
+      );
       issued.push(clientSecret!);
-      const result = await updateApplication(db, application.id, webApp({ name: "Going public", clientType: "public", grantTypes: ["authorization_code"] }), admin);
+      const result = await updateApplication(
+        db,
+        application.id,
+        webApp({ name: "Going public", clientType: "public", grantTypes: ["authorization_code"] }),
+        admin,
+      );
       expect(result.ok).toBe(true);
       if (!result.ok) return;
       expect(result.clientSecret).toBeUndefined();
@@ -327,9 +384,17 @@ describe.each(providers)("application commands on %s", (provider: Provider) => {
     });
 
     it("refuses to make a client public while it keeps a confidential-only grant", async () => {
-      const { application, clientSecret } = await create(db, webApp({ name: "Stuck", grantTypes: ["client_credentials"], redirectUris: [] }));
+      const { application, clientSecret } = await create(
+        db,
+        webApp({ name: "Stuck", grantTypes: ["client_credentials"], redirectUris: [] }),
+      );
       issued.push(clientSecret!);
-      const result = await updateApplication(db, application.id, webApp({ name: "Stuck", clientType: "public", grantTypes: ["client_credentials"], redirectUris: [] }), admin);
+      const result = await updateApplication(
+        db,
+        application.id,
+        webApp({ name: "Stuck", clientType: "public", grantTypes: ["client_credentials"], redirectUris: [] }),
+        admin,
+      );
       expect(result.ok).toBe(false);
       expect(credentialMatches(clientSecret!, (await secretColumns(db, application.id)).clientSecretHash)).toBe(true);
     });
@@ -359,7 +424,9 @@ describe.each(providers)("application commands on %s", (provider: Provider) => {
     });
 
     it("refuses an unknown id", async () => {
-      await expect(setApplicationTrusted(db, "no-such-application", true, admin)).rejects.toBeInstanceOf(ApplicationNotFoundError);
+      await expect(setApplicationTrusted(db, "no-such-application", true, admin)).rejects.toBeInstanceOf(
+        ApplicationNotFoundError,
+      );
     });
   });
 
@@ -383,31 +450,51 @@ describe.each(providers)("application commands on %s", (provider: Provider) => {
 
       const rows = await auditFor(db, application.id, "application.secret_rotated");
       expect(rows).toHaveLength(1);
-      expect(rows[0]!.parsed).toEqual({ name: "Rotating", previousHint: oldSecret!.slice(-4), newHint: newSecret.slice(-4) });
+      expect(rows[0]!.parsed).toEqual({
+        name: "Rotating",
+        previousHint: oldSecret!.slice(-4),
+        newHint: newSecret.slice(-4),
+      });
       await expectNoSecretsInAudit(db, [oldSecret!, newSecret]);
     });
 
     it("refuses a public client, which has no secret, and changes nothing", async () => {
-      const { application } = await create(db, webApp({ name: "No secret", clientType: "public", grantTypes: ["authorization_code"] }));
+      const { application } = await create(
+        db,
+        webApp({ name: "No secret", clientType: "public", grantTypes: ["authorization_code"] }),
+      );
       await expect(rotateClientSecret(db, application.id, admin)).rejects.toThrow(/public/i);
-      expect(await secretColumns(db, application.id)).toEqual({ clientSecretHash: null, clientSecretHint: null, clientSecretIssuedAt: null });
+      expect(await secretColumns(db, application.id)).toEqual({
+        clientSecretHash: null,
+        clientSecretHint: null,
+        clientSecretIssuedAt: null,
+      });
       expect(await auditFor(db, application.id, "application.secret_rotated")).toEqual([]);
     });
 
     it("refuses an unknown id", async () => {
-      await expect(rotateClientSecret(db, "no-such-application", admin)).rejects.toBeInstanceOf(ApplicationNotFoundError);
+      await expect(rotateClientSecret(db, "no-such-application", admin)).rejects.toBeInstanceOf(
+        ApplicationNotFoundError,
+      );
     });
   });
 
   describe("concurrency and no-op edits", () => {
     it("saving an application unchanged, with grant types and scopes in another order, audits nothing", async () => {
-      const { application, clientSecret } = await create(db, webApp({ name: "Reordered", grantTypes: ["refresh_token", "authorization_code"] }));
+      const { application, clientSecret } = await create(
+        db,
+        webApp({ name: "Reordered", grantTypes: ["refresh_token", "authorization_code"] }),
+      );
       issued.push(clientSecret!);
       const before = (await auditFor(db, application.id)).length;
       const result = await updateApplication(
         db,
         application.id,
-        webApp({ name: "Reordered", grantTypes: ["authorization_code", "refresh_token"], allowedScopes: "openid email" }),
+        webApp({
+          name: "Reordered",
+          grantTypes: ["authorization_code", "refresh_token"],
+          allowedScopes: "openid email",
+        }),
         admin,
       );
       expect(result.ok).toBe(true);
@@ -417,20 +504,30 @@ describe.each(providers)("application commands on %s", (provider: Provider) => {
     it("two concurrent deletes: one deletes, the other reports not found (never a database error)", async () => {
       const { application, clientSecret } = await create(db, webApp({ name: "Deleted twice" }));
       issued.push(clientSecret!);
-      const outcomes = await Promise.allSettled([deleteApplication(db, application.id, admin), deleteApplication(db, application.id, admin)]);
+      const outcomes = await Promise.allSettled([
+        deleteApplication(db, application.id, admin),
+        deleteApplication(db, application.id, admin),
+      ]);
       const fulfilled = outcomes.filter((outcome) => outcome.status === "fulfilled");
-      const rejectedOutcomes = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+      const rejectedOutcomes = outcomes.filter(
+        (outcome): outcome is PromiseRejectedResult => outcome.status === "rejected",
+      );
       expect(fulfilled.length).toBeGreaterThanOrEqual(1);
       for (const outcome of rejectedOutcomes) expect(outcome.reason).toBeInstanceOf(ApplicationNotFoundError);
       expect(await findApplication(db, application.id)).toBeNull();
-      await expect(setApplicationTrusted(db, application.id, true, admin)).rejects.toBeInstanceOf(ApplicationNotFoundError);
+      await expect(setApplicationTrusted(db, application.id, true, admin)).rejects.toBeInstanceOf(
+        ApplicationNotFoundError,
+      );
     });
 
     it("search text is literal: %, _ and \\ match only themselves, in any letter case", async () => {
       const names = ["100% Uptime", "Plain", "a_b Reports", "AxB Reports", "back\\slash"];
       for (const name of names) issued.push((await create(db, webApp({ name: `Literal ${name}` }))).clientSecret!);
       const found = async (search: string) =>
-        (await listApplications(db, { search, pageSize: 100 })).items.map((row) => row.name).filter((name) => name.startsWith("Literal ")).sort();
+        (await listApplications(db, { search, pageSize: 100 })).items
+          .map((row) => row.name)
+          .filter((name) => name.startsWith("Literal "))
+          .sort();
       expect(await found("%")).toEqual(["Literal 100% Uptime"]);
       // (Client ids are searched too and may hold "_"; a space keeps these to names.)
       expect(await found("A_B R")).toEqual(["Literal a_b Reports"]);
@@ -453,16 +550,42 @@ describe.each(providers)("application commands on %s", (provider: Provider) => {
       issued.push(doomed.clientSecret!, kept.clientSecret!);
       const now = new Date();
       const later = new Date(now.getTime() + 3_600_000);
-      for (const [app, tag] of [[doomed.application, "d"], [kept.application, "k"]] as const) {
-        await db.consent.create({ data: { userId: user.id, applicationId: app.id, scope: "openid", expiresAt: later } });
+      for (const [app, tag] of [
+        [doomed.application, "d"],
+        [kept.application, "k"],
+      ] as const) {
+        await db.consent.create({
+          data: { userId: user.id, applicationId: app.id, scope: "openid", expiresAt: later },
+        });
         await db.authorizationCode.create({
-          data: { codeHash: `code-${tag}-${provider}`, applicationId: app.id, userId: user.id, redirectUri: "https://billing.example.com/callback", scope: "openid", authTime: now, expiresAt: later },
+          data: {
+            codeHash: `code-${tag}-${provider}`,
+            applicationId: app.id,
+            userId: user.id,
+            redirectUri: "https://billing.example.com/callback",
+            scope: "openid",
+            authTime: now,
+            expiresAt: later,
+          },
         });
         await db.accessToken.create({
-          data: { tokenHash: `access-${tag}-${provider}`, applicationId: app.id, userId: user.id, scope: "openid", grantType: "authorization_code", expiresAt: later },
+          data: {
+            tokenHash: `access-${tag}-${provider}`,
+            applicationId: app.id,
+            userId: user.id,
+            scope: "openid",
+            grantType: "authorization_code",
+            expiresAt: later,
+          },
         });
         await db.refreshToken.create({
-          data: { tokenHash: `refresh-${tag}-${provider}`, applicationId: app.id, userId: user.id, scope: "openid", familyId: `family-${tag}` },
+          data: {
+            tokenHash: `refresh-${tag}-${provider}`,
+            applicationId: app.id,
+            userId: user.id,
+            scope: "openid",
+            familyId: `family-${tag}`,
+          },
         });
       }
       const id = doomed.application.id;
@@ -483,7 +606,15 @@ describe.each(providers)("application commands on %s", (provider: Provider) => {
       expect(deleted).toEqual(doomed.application);
 
       expect(await findApplication(db, id)).toBeNull();
-      expect(await childCounts(id)).toEqual({ grantTypes: 0, uris: 0, scopes: 0, consents: 0, codes: 0, accessTokens: 0, refreshTokens: 0 });
+      expect(await childCounts(id)).toEqual({
+        grantTypes: 0,
+        uris: 0,
+        scopes: 0,
+        consents: 0,
+        codes: 0,
+        accessTokens: 0,
+        refreshTokens: 0,
+      });
       expect(await childCounts(kept.application.id)).toEqual(keptBefore);
       expect(await db.user.findUnique({ where: { id: user.id } })).not.toBeNull();
 
@@ -495,7 +626,9 @@ describe.each(providers)("application commands on %s", (provider: Provider) => {
 
     it("refuses an unknown id and writes nothing", async () => {
       const before = await counts(db);
-      await expect(deleteApplication(db, "no-such-application", admin)).rejects.toBeInstanceOf(ApplicationNotFoundError);
+      await expect(deleteApplication(db, "no-such-application", admin)).rejects.toBeInstanceOf(
+        ApplicationNotFoundError,
+      );
       expect(await counts(db)).toEqual(before);
     });
   });
@@ -514,18 +647,38 @@ interface Fixture {
 }
 
 const fixtures: Fixture[] = [
-  { name: "Billing Portal", clientType: "confidential", grantTypes: ["authorization_code", "refresh_token"], trusted: true },
+  {
+    name: "Billing Portal",
+    clientType: "confidential",
+    grantTypes: ["authorization_code", "refresh_token"],
+    trusted: true,
+  },
   { name: "Billing Worker", clientType: "confidential", grantTypes: ["client_credentials"], trusted: false },
   { name: "Nightly BILLING Export", clientType: "confidential", grantTypes: ["client_credentials"], trusted: false },
   { name: "Inventory", clientType: "public", grantTypes: ["authorization_code"], trusted: false },
   { name: "Mobile App", clientType: "public", grantTypes: ["authorization_code", "refresh_token"], trusted: true },
-  { name: "TV App", clientType: "public", grantTypes: ["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"], trusted: false },
-  { name: "Warehouse Scanner", clientType: "public", grantTypes: ["urn:ietf:params:oauth:grant-type:device_code"], trusted: false },
+  {
+    name: "TV App",
+    clientType: "public",
+    grantTypes: ["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"],
+    trusted: false,
+  },
+  {
+    name: "Warehouse Scanner",
+    clientType: "public",
+    grantTypes: ["urn:ietf:params:oauth:grant-type:device_code"],
+    trusted: false,
+  },
   { name: "Legacy Importer", clientType: "confidential", grantTypes: ["password", "refresh_token"], trusted: false },
   { name: "Analytics", clientType: "confidential", grantTypes: ["client_credentials"], trusted: true },
   { name: "Dashboard", clientType: "confidential", grantTypes: ["authorization_code"], trusted: false },
   { name: "Helpdesk", clientType: "public", grantTypes: ["authorization_code"], trusted: false },
-  { name: "Partner API", clientType: "confidential", grantTypes: ["client_credentials", "authorization_code"], trusted: false },
+  {
+    name: "Partner API",
+    clientType: "confidential",
+    grantTypes: ["client_credentials", "authorization_code"],
+    trusted: false,
+  },
 ];
 
 interface Listed extends Fixture {
@@ -539,7 +692,8 @@ const compare = (a: string | number, b: string | number) => (a < b ? -1 : a > b 
 
 function expectedOrder(apps: Listed[], sort: ApplicationSort): Listed[] {
   const key = sort.replace(/^-/, "");
-  const value = (app: Listed) => (key === "name" ? app.name : key === "created" ? app.createdAt.getTime() : app.updatedAt.getTime());
+  const value = (app: Listed) =>
+    key === "name" ? app.name : key === "created" ? app.createdAt.getTime() : app.updatedAt.getTime();
   const sorted = [...apps].sort((a, b) => compare(value(a), value(b)) || compare(a.id, b.id));
   return sort.startsWith("-") ? sorted.reverse() : sorted;
 }
@@ -574,7 +728,11 @@ describe.each(providers)("listApplications on %s", (provider: Provider) => {
 
   const ids = (rows: { id: string }[]) => rows.map((row) => row.id);
   const matching = (search: string) =>
-    apps.filter((app) => app.name.toLowerCase().includes(search.toLowerCase()) || app.clientId.toLowerCase().includes(search.toLowerCase()));
+    apps.filter(
+      (app) =>
+        app.name.toLowerCase().includes(search.toLowerCase()) ||
+        app.clientId.toLowerCase().includes(search.toLowerCase()),
+    );
 
   it("lists everything, newest first, by default", async () => {
     const page = await listApplications(db);
@@ -598,11 +756,18 @@ describe.each(providers)("listApplications on %s", (provider: Provider) => {
     }
   });
 
-  it.each(["billing", "BILLING", "BiLlInG", "Billing"])("finds names containing %j regardless of case", async (search) => {
-    const page = await listApplications(db, { search, sort: "name" });
-    expect(page.items.map((item) => item.name)).toEqual(["Billing Portal", "Billing Worker", "Nightly BILLING Export"]);
-    expect(page.total).toBe(3);
-  });
+  it.each(["billing", "BILLING", "BiLlInG", "Billing"])(
+    "finds names containing %j regardless of case",
+    async (search) => {
+      const page = await listApplications(db, { search, sort: "name" });
+      expect(page.items.map((item) => item.name)).toEqual([
+        "Billing Portal",
+        "Billing Worker",
+        "Nightly BILLING Export",
+      ]);
+      expect(page.total).toBe(3);
+    },
+  );
 
   it("finds an application by part of its client id", async () => {
     const target = apps[5]!;
@@ -615,7 +780,13 @@ describe.each(providers)("listApplications on %s", (provider: Provider) => {
   });
 
   it("finds nothing for text no application has", async () => {
-    expect(await listApplications(db, { search: "no such application" })).toEqual({ items: [], total: 0, page: 1, pageSize: 25, pageCount: 1 });
+    expect(await listApplications(db, { search: "no such application" })).toEqual({
+      items: [],
+      total: 0,
+      page: 1,
+      pageSize: 25,
+      pageCount: 1,
+    });
   });
 
   it.each([
@@ -626,7 +797,10 @@ describe.each(providers)("listApplications on %s", (provider: Provider) => {
     "password",
   ] as const)("filters by grant type %s", async (grantType) => {
     const page = await listApplications(db, { grantType, sort: "name" });
-    const expected = expectedOrder(apps.filter((app) => app.grantTypes.includes(grantType)), "name");
+    const expected = expectedOrder(
+      apps.filter((app) => app.grantTypes.includes(grantType)),
+      "name",
+    );
     expect(expected.length).toBeGreaterThan(0);
     expect(ids(page.items)).toEqual(ids(expected));
     expect(page.total).toBe(expected.length);
@@ -634,16 +808,36 @@ describe.each(providers)("listApplications on %s", (provider: Provider) => {
 
   it.each(["confidential", "public"] as const)("filters by client type %s", async (clientType) => {
     const page = await listApplications(db, { clientType, sort: "name" });
-    expect(ids(page.items)).toEqual(ids(expectedOrder(apps.filter((app) => app.clientType === clientType), "name")));
+    expect(ids(page.items)).toEqual(
+      ids(
+        expectedOrder(
+          apps.filter((app) => app.clientType === clientType),
+          "name",
+        ),
+      ),
+    );
   });
 
   it.each([true, false])("filters by trusted = %s", async (trusted) => {
     const page = await listApplications(db, { trusted, sort: "name" });
-    expect(ids(page.items)).toEqual(ids(expectedOrder(apps.filter((app) => app.trusted === trusted), "name")));
+    expect(ids(page.items)).toEqual(
+      ids(
+        expectedOrder(
+          apps.filter((app) => app.trusted === trusted),
+          "name",
+        ),
+      ),
+    );
   });
 
   it("combines search and filters", async () => {
-    const page = await listApplications(db, { search: "billing", clientType: "confidential", grantType: "client_credentials", trusted: false, sort: "name" });
+    const page = await listApplications(db, {
+      search: "billing",
+      clientType: "confidential",
+      grantType: "client_credentials",
+      trusted: false,
+      sort: "name",
+    });
     expect(page.items.map((item) => item.name)).toEqual(["Billing Worker", "Nightly BILLING Export"]);
     const none = await listApplications(db, { search: "billing", clientType: "public" });
     expect(none.total).toBe(0);
@@ -747,7 +941,9 @@ describe.each(providers)("listApplications over 10,000 applications on %s", (pro
     for (const page of [1, Math.ceil(pageCount / 2), pageCount]) {
       const result = await listApplications(db, { page });
       expect(result).toMatchObject({ total, page, pageSize: 25, pageCount });
-      expect(result.items.map((item) => item.id)).toEqual(newest.slice((page - 1) * 25, page * 25).map((app) => app.id));
+      expect(result.items.map((item) => item.id)).toEqual(
+        newest.slice((page - 1) * 25, page * 25).map((app) => app.id),
+      );
     }
   });
 
@@ -759,7 +955,9 @@ describe.each(providers)("listApplications over 10,000 applications on %s", (pro
     for (const page of [1, Math.ceil(pageCount / 2), pageCount]) {
       const result = await listApplications(db, { search: "payments", sort: "name", page, pageSize });
       expect(result).toMatchObject({ total: expected.length, page, pageSize, pageCount });
-      expect(result.items.map((item) => item.name)).toEqual(expected.slice((page - 1) * pageSize, page * pageSize).map((app) => app.name));
+      expect(result.items.map((item) => item.name)).toEqual(
+        expected.slice((page - 1) * pageSize, page * pageSize).map((app) => app.name),
+      );
     }
     const last = await listApplications(db, { search: "payments", sort: "name", page: pageCount, pageSize });
     expect(last.items).toHaveLength(expected.length - (pageCount - 1) * pageSize);
@@ -777,13 +975,17 @@ describe.each(providers)("listApplications over 10,000 applications on %s", (pro
     for (const page of [1, Math.ceil(pageCount / 2), pageCount]) {
       const result = await listApplications(db, { search: "PAYMENTS", grantType: "refresh_token", page, pageSize });
       expect(result).toMatchObject({ total: expected.length, page, pageCount });
-      expect(result.items.map((item) => item.id)).toEqual(expected.slice((page - 1) * pageSize, page * pageSize).map((app) => app.id));
+      expect(result.items.map((item) => item.id)).toEqual(
+        expected.slice((page - 1) * pageSize, page * pageSize).map((app) => app.id),
+      );
       for (const item of result.items) expect(item.grantTypes).toEqual(["authorization_code", "refresh_token"]);
     }
   });
 
   it("finds client ids by prefix text", async () => {
-    const expected = bulk.filter((app) => app.clientId.includes("bulk-client-0420")).sort((a, b) => compare(a.name, b.name));
+    const expected = bulk
+      .filter((app) => app.clientId.includes("bulk-client-0420"))
+      .sort((a, b) => compare(a.name, b.name));
     const result = await listApplications(db, { search: "bulk-client-0420", sort: "name" });
     expect(result.total).toBe(expected.length);
     expect(result.items.map((item) => item.id)).toEqual(expected.map((app) => app.id));

@@ -4,7 +4,17 @@
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import {
+  appendFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  existsSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -32,7 +42,11 @@ interface HistoryRow {
 }
 
 /** Runs SQL on the target outside the code under test. Statements without parameters may be several. */
-async function query<T = Record<string, unknown>>(target: DatabaseTarget, sql: string, params: unknown[] = []): Promise<T[]> {
+async function query<T = Record<string, unknown>>(
+  target: DatabaseTarget,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   if (target.provider === "sqlite") {
     const db = new Database(target.file, { timeout: 10_000 });
     try {
@@ -59,7 +73,11 @@ async function tableExists(target: DatabaseTarget, table: string): Promise<boole
   const rows =
     target.provider === "sqlite"
       ? await query(target, `SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?`, [table])
-      : await query(target, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name = $1`, [table]);
+      : await query(
+          target,
+          `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name = $1`,
+          [table],
+        );
   return rows.length === 1;
 }
 
@@ -67,7 +85,8 @@ async function tableExists(target: DatabaseTarget, table: string): Promise<boole
 function asDate(value: unknown): Date {
   if (value instanceof Date) return value;
   if (typeof value === "number" || typeof value === "bigint") return new Date(Number(value));
-  if (typeof value === "string") return new Date(/^\d+$/.test(value) ? Number(value) : value.replace(" ", "T") + (/[zZ+]/.test(value) ? "" : "Z"));
+  if (typeof value === "string")
+    return new Date(/^\d+$/.test(value) ? Number(value) : value.replace(" ", "T") + (/[zZ+]/.test(value) ? "" : "Z"));
   throw new Error(`not a timestamp: ${String(value)}`);
 }
 
@@ -157,7 +176,10 @@ describe.each(providers)("migrate on %s", (provider: Provider) => {
   it("creates the history table with Prisma's column types", async () => {
     await migrate(target, realDir);
     if (provider === "sqlite") {
-      const columns = await query<{ name: string; type: string; notnull: number; pk: number }>(target, `PRAGMA table_info("_prisma_migrations")`);
+      const columns = await query<{ name: string; type: string; notnull: number; pk: number }>(
+        target,
+        `PRAGMA table_info("_prisma_migrations")`,
+      );
       expect(Object.fromEntries(columns.map((c) => [c.name, c.type.toUpperCase()]))).toEqual({
         id: "TEXT",
         checksum: "TEXT",
@@ -174,7 +196,9 @@ describe.each(providers)("migrate on %s", (provider: Provider) => {
         target,
         `SELECT column_name, data_type, character_maximum_length FROM information_schema.columns WHERE table_name = '_prisma_migrations'`,
       );
-      expect(Object.fromEntries(columns.map((c) => [c.column_name, [c.data_type, c.character_maximum_length]]))).toEqual({
+      expect(
+        Object.fromEntries(columns.map((c) => [c.column_name, [c.data_type, c.character_maximum_length]])),
+      ).toEqual({
         id: ["character varying", 36],
         checksum: ["character varying", 64],
         finished_at: ["timestamp with time zone", null],
@@ -229,7 +253,10 @@ describe.each(providers)("migrate on %s", (provider: Provider) => {
       db.close();
     }
     const spawn = () =>
-      run(process.execPath, ["--import", "tsx", script, JSON.stringify(target), dir], { cwd: projectRoot, timeout: 60_000 });
+      run(process.execPath, ["--import", "tsx", script, JSON.stringify(target), dir], {
+        cwd: projectRoot,
+        timeout: 60_000,
+      });
     const outputs = await Promise.all([spawn(), spawn()]);
     const applied = outputs.flatMap(({ stdout }) => (JSON.parse(stdout) as { applied: string[] }).applied);
     const all = readMigrations(dir).map((m) => m.name);
@@ -245,7 +272,12 @@ describe.each(providers)("migrate on %s", (provider: Provider) => {
       const db = connect(target);
       try {
         const app = await db.application.create({
-          data: { clientId: "kept-client", name: "Kept", clientType: "PUBLIC", grantTypes: { create: [{ grantType: "authorization_code" }] } },
+          data: {
+            clientId: "kept-client",
+            name: "Kept",
+            clientType: "PUBLIC",
+            grantTypes: { create: [{ grantType: "authorization_code" }] },
+          },
         });
         await db.user.create({ data: { email: "kept@example.com", passwordHash: "x" } });
         expect(app.id).toBeTruthy();
@@ -271,7 +303,10 @@ describe.each(providers)("migrate on %s", (provider: Provider) => {
       const check = connect(target);
       try {
         expect(await check.user.findUnique({ where: { email: "kept@example.com" } })).not.toBeNull();
-        const kept = await check.application.findUnique({ where: { clientId: "kept-client" }, include: { grantTypes: true } });
+        const kept = await check.application.findUnique({
+          where: { clientId: "kept-client" },
+          include: { grantTypes: true },
+        });
         expect(kept?.grantTypes.map((g) => g.grantType)).toEqual(["authorization_code"]);
       } finally {
         await check.$disconnect();
@@ -287,7 +322,10 @@ describe.each(providers)("migrate on %s", (provider: Provider) => {
       expect(await tableExists(target, "Good")).toBe(true);
       expect(await tableExists(target, "Broken")).toBe(false);
 
-      writeFileSync(path.join(dir, bad, "migration.sql"), `CREATE TABLE "Broken" ("id" INTEGER NOT NULL PRIMARY KEY);\n`);
+      writeFileSync(
+        path.join(dir, bad, "migration.sql"),
+        `CREATE TABLE "Broken" ("id" INTEGER NOT NULL PRIMARY KEY);\n`,
+      );
       expect(await migrate(target, dir)).toEqual({ applied: [bad], modified: [] });
       expect(await tableExists(target, "Broken")).toBe(true);
       const rows = await history(target);
@@ -400,7 +438,10 @@ describe.each(providers)("migrate on %s", (provider: Provider) => {
 
     it("creates the database file's folder when it is missing", async () => {
       if (target.provider !== "sqlite") throw new Error("unreachable");
-      const nested: DatabaseTarget = { provider: "sqlite", file: path.join(path.dirname(target.file), "a", "b", "nested.db") };
+      const nested: DatabaseTarget = {
+        provider: "sqlite",
+        file: path.join(path.dirname(target.file), "a", "b", "nested.db"),
+      };
       expect(await migrate(nested, realDir)).toEqual({ applied: realNames, modified: [] });
       expect(existsSync(nested.file)).toBe(true);
     });
@@ -430,9 +471,21 @@ describe.each(providers)("migrate on %s", (provider: Provider) => {
 
       // Prisma's shape for redefining a table on SQLite (as `migrate dev` writes it for most ALTERs).
       const raw = new Database(target.file);
-      const tableSql = (raw.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'Application'`).get() as { sql: string }).sql;
-      const indexSql = (raw.prepare(`SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'Application' AND sql IS NOT NULL`).all() as { sql: string }[]).map((r) => r.sql);
-      const columns = (raw.prepare(`PRAGMA table_info("Application")`).all() as { name: string }[]).map((c) => `"${c.name}"`).join(", ");
+      const tableSql = (
+        raw.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'Application'`).get() as {
+          sql: string;
+        }
+      ).sql;
+      const indexSql = (
+        raw
+          .prepare(
+            `SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'Application' AND sql IS NOT NULL`,
+          )
+          .all() as { sql: string }[]
+      ).map((r) => r.sql);
+      const columns = (raw.prepare(`PRAGMA table_info("Application")`).all() as { name: string }[])
+        .map((c) => `"${c.name}"`)
+        .join(", ");
       raw.close();
       const rebuild = [
         "-- RedefineTables",
@@ -454,7 +507,10 @@ describe.each(providers)("migrate on %s", (provider: Provider) => {
       expect(await migrate(target, dir)).toEqual({ applied: [name], modified: [] });
       const check = connect(target);
       try {
-        const app = await check.application.findUnique({ where: { id: appId }, include: { grantTypes: true, uris: true, scopes: true } });
+        const app = await check.application.findUnique({
+          where: { id: appId },
+          include: { grantTypes: true, uris: true, scopes: true },
+        });
         expect(app?.ownerId).not.toBeNull();
         expect(app?.grantTypes).toHaveLength(2);
         expect(app?.uris).toHaveLength(1);
@@ -465,7 +521,9 @@ describe.each(providers)("migrate on %s", (provider: Provider) => {
       const after = new Database(target.file);
       try {
         expect(after.pragma("foreign_key_check")).toEqual([]);
-        expect((after.prepare(`SELECT sql FROM sqlite_master WHERE name = 'Application'`).get() as { sql: string }).sql).toBe(tableSql);
+        expect(
+          (after.prepare(`SELECT sql FROM sqlite_master WHERE name = 'Application'`).get() as { sql: string }).sql,
+        ).toBe(tableSql);
       } finally {
         after.close();
       }

@@ -14,7 +14,12 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createApplication, deleteApplication, rotateClientSecret, updateApplication } from "@/lib/applications/commands";
+import {
+  createApplication,
+  deleteApplication,
+  rotateClientSecret,
+  updateApplication,
+} from "@/lib/applications/commands";
 import { systemActor } from "@/lib/audit/record";
 import { driverOf, type Db, type Driver } from "@/lib/db/client";
 import { prismaOAuthStore } from "@/lib/db/oauth-store";
@@ -130,7 +135,13 @@ describe.each(providers)("OAuth store on %s: the driver hot path against Prisma"
   }
 
   function mint(request: Partial<MintRequest> & { client: ClientRecord }) {
-    return mintTokens(ctx, { user: null, grantType: "client_credentials", scopes: ["read"], withRefreshToken: false, ...request });
+    return mintTokens(ctx, {
+      user: null,
+      grantType: "client_credentials",
+      scopes: ["read"],
+      withRefreshToken: false,
+      ...request,
+    });
   }
 
   /** An access token row with every column filled in, as the store's interface allows. */
@@ -178,7 +189,11 @@ describe.each(providers)("OAuth store on %s: the driver hot path against Prisma"
     store = prismaOAuthStore(db);
     prismaStore = prismaOAuthStore(plain);
     ctx = protocolFor(store);
-    const user = await createUser(db, { email: `owner-${provider}@example.com`, password: "a long password 1", name: "Owner" }, systemActor);
+    const user = await createUser(
+      db,
+      { email: `owner-${provider}@example.com`, password: "a long password 1", name: "Owner" },
+      systemActor,
+    );
     if (!user.ok) throw new Error(JSON.stringify(user.errors));
     userId = user.user.id;
   });
@@ -194,10 +209,7 @@ describe.each(providers)("OAuth store on %s: the driver hot path against Prisma"
     // A new store prepares its statements on first use.
     const fresh = prismaOAuthStore(db);
     const seen: string[] = [];
-    const spy =
-      driver.provider === "sqlite"
-        ? vi.spyOn(driver.connection, "prepare")
-        : vi.spyOn(driver.pool, "query");
+    const spy = driver.provider === "sqlite" ? vi.spyOn(driver.connection, "prepare") : vi.spyOn(driver.pool, "query");
     try {
       const found = await fresh.findClient(service.application.clientId);
       expect(found?.clientId).toBe(service.application.clientId);
@@ -312,7 +324,13 @@ describe.each(providers)("OAuth store on %s: the driver hot path against Prisma"
     const fast = await client(rich.application.clientId);
     const at = new Date();
     const fixed = { ...ctx, now: () => at };
-    const minted = mintTokens(fixed, { client: fast, user: null, grantType: "client_credentials", scopes: ["read"], withRefreshToken: false });
+    const minted = mintTokens(fixed, {
+      client: fast,
+      user: null,
+      grantType: "client_credentials",
+      scopes: ["read"],
+      withRefreshToken: false,
+    });
     await store.issueTokens(minted.tokens);
     const stored = await store.findAccessToken(hashCredential(minted.response.access_token));
     expect(stored).toMatchObject({
@@ -360,10 +378,16 @@ describe.each(providers)("OAuth store on %s: the driver hot path against Prisma"
         .findMany({ where: { applicationId: bench.application.id, ...where }, select: { tokenHash: true } })
         .then((rows) => rows.map((r) => r.tokenHash).sort());
 
-    expect(await hashes({ expiresAt: { gt: now } })).toEqual([driverLive.access.tokenHash, prismaLive.access.tokenHash].sort());
-    expect(await hashes({ expiresAt: { lt: now } })).toEqual([driverDead.access.tokenHash, prismaDead.access.tokenHash].sort());
+    expect(await hashes({ expiresAt: { gt: now } })).toEqual(
+      [driverLive.access.tokenHash, prismaLive.access.tokenHash].sort(),
+    );
+    expect(await hashes({ expiresAt: { lt: now } })).toEqual(
+      [driverDead.access.tokenHash, prismaDead.access.tokenHash].sort(),
+    );
     // Equality of stored and given instants, and the edges of a range.
-    expect(await hashes({ expiresAt: live })).toEqual([driverLive.access.tokenHash, prismaLive.access.tokenHash].sort());
+    expect(await hashes({ expiresAt: live })).toEqual(
+      [driverLive.access.tokenHash, prismaLive.access.tokenHash].sort(),
+    );
     expect(await hashes({ expiresAt: { gt: live } })).toEqual([]);
     expect(await hashes({ expiresAt: { gte: live, lte: live } })).toHaveLength(2);
     expect(await hashes({ createdAt: { lte: new Date(Date.now() + second) } })).toHaveLength(4);
@@ -390,7 +414,9 @@ describe.each(providers)("OAuth store on %s: the driver hot path against Prisma"
     const cleared = await clearTokens(db, { now });
     expect(cleared.accessTokens).toBeGreaterThanOrEqual(2);
     expect(await hashes({ tokenHash: { in: [driverDead.access.tokenHash, prismaDead.access.tokenHash] } })).toEqual([]);
-    expect(await hashes({ tokenHash: { in: [driverLive.access.tokenHash, prismaLive.access.tokenHash] } })).toHaveLength(2);
+    expect(
+      await hashes({ tokenHash: { in: [driverLive.access.tokenHash, prismaLive.access.tokenHash] } }),
+    ).toHaveLength(2);
   });
 
   it("sees a rotated secret, a changed registration and a deleted application at once", async () => {
@@ -513,20 +539,35 @@ describe.each(providers)("OAuth store on %s: the driver hot path against Prisma"
     expect(code.consumedAt).toBeNull();
     const now = new Date();
     const attempts = Array.from({ length: 5 }, () =>
-      mint({ client: fast, user, grantType: "authorization_code", scopes: ["openid", "read"], withRefreshToken: true, authorizationCodeId: code.id }),
+      mint({
+        client: fast,
+        user,
+        grantType: "authorization_code",
+        scopes: ["openid", "read"],
+        withRefreshToken: true,
+        authorizationCodeId: code.id,
+      }),
     );
-    const results = await Promise.all(attempts.map((minted) => store.redeemAuthorizationCode(code.id, now, minted.tokens)));
+    const results = await Promise.all(
+      attempts.map((minted) => store.redeemAuthorizationCode(code.id, now, minted.tokens)),
+    );
     expect(results.filter(Boolean)).toHaveLength(1);
     const winner = attempts[results.indexOf(true)]!;
-    expect(await plain.accessToken.findMany({ where: { authorizationCodeId: code.id }, select: { tokenHash: true } })).toEqual([
-      { tokenHash: winner.tokens.access.tokenHash },
-    ]);
-    expect(await plain.refreshToken.findMany({ where: { authorizationCodeId: code.id }, select: { tokenHash: true } })).toEqual([
-      { tokenHash: winner.tokens.refresh!.tokenHash },
-    ]);
+    expect(
+      await plain.accessToken.findMany({ where: { authorizationCodeId: code.id }, select: { tokenHash: true } }),
+    ).toEqual([{ tokenHash: winner.tokens.access.tokenHash }]);
+    expect(
+      await plain.refreshToken.findMany({ where: { authorizationCodeId: code.id }, select: { tokenHash: true } }),
+    ).toEqual([{ tokenHash: winner.tokens.refresh!.tokenHash }]);
     expect((await store.findAuthorizationCode(code.codeHash))!.consumedAt!.getTime()).toBe(now.getTime());
     // Consumed is consumed: a later attempt fails too and stores nothing.
-    const late = mint({ client: fast, user, grantType: "authorization_code", withRefreshToken: true, authorizationCodeId: code.id });
+    const late = mint({
+      client: fast,
+      user,
+      grantType: "authorization_code",
+      withRefreshToken: true,
+      authorizationCodeId: code.id,
+    });
     expect(await store.redeemAuthorizationCode(code.id, new Date(), late.tokens)).toBe(false);
     expect(await store.findAccessToken(late.tokens.access.tokenHash)).toBeNull();
     expect(await store.findRefreshToken(late.tokens.refresh!.tokenHash)).toBeNull();
@@ -544,7 +585,9 @@ describe.each(providers)("OAuth store on %s: the driver hot path against Prisma"
     const successors = Array.from({ length: 4 }, () =>
       mint({ client: fast, withRefreshToken: true, grantType: "refresh_token", familyId: refresh.familyId }),
     );
-    const results = await Promise.all(successors.map((minted) => store.rotateRefreshToken(refresh.id, now, 0, minted.tokens)));
+    const results = await Promise.all(
+      successors.map((minted) => store.rotateRefreshToken(refresh.id, now, 0, minted.tokens)),
+    );
     expect(results.filter(Boolean)).toHaveLength(1);
     const winner = successors[results.indexOf(true)]!;
     for (const minted of successors) {
@@ -555,17 +598,36 @@ describe.each(providers)("OAuth store on %s: the driver hot path against Prisma"
     expect((await store.findRefreshToken(refresh.tokenHash))!.rotatedAt!.getTime()).toBe(now.getTime());
 
     // With a grace period the rotated token works again, and keeps its first rotation time.
-    const retry = mint({ client: fast, withRefreshToken: true, grantType: "refresh_token", familyId: refresh.familyId });
-    expect(await store.rotateRefreshToken(refresh.id, new Date(now.getTime() + 5 * second), 30, retry.tokens)).toBe(true);
+    const retry = mint({
+      client: fast,
+      withRefreshToken: true,
+      grantType: "refresh_token",
+      familyId: refresh.familyId,
+    });
+    expect(await store.rotateRefreshToken(refresh.id, new Date(now.getTime() + 5 * second), 30, retry.tokens)).toBe(
+      true,
+    );
     expect((await store.findRefreshToken(refresh.tokenHash))!.rotatedAt!.getTime()).toBe(now.getTime());
-    const tooLate = mint({ client: fast, withRefreshToken: true, grantType: "refresh_token", familyId: refresh.familyId });
-    expect(await store.rotateRefreshToken(refresh.id, new Date(now.getTime() + 60 * second), 30, tooLate.tokens)).toBe(false);
+    const tooLate = mint({
+      client: fast,
+      withRefreshToken: true,
+      grantType: "refresh_token",
+      familyId: refresh.familyId,
+    });
+    expect(await store.rotateRefreshToken(refresh.id, new Date(now.getTime() + 60 * second), 30, tooLate.tokens)).toBe(
+      false,
+    );
     expect(await store.findRefreshToken(tooLate.tokens.refresh!.tokenHash)).toBeNull();
 
     // A revoked token never rotates, grace or not.
     const next = (await store.findRefreshToken(winner.tokens.refresh!.tokenHash))!;
     await store.revokeFamily(next.familyId, new Date());
-    const afterRevoke = mint({ client: fast, withRefreshToken: true, grantType: "refresh_token", familyId: next.familyId });
+    const afterRevoke = mint({
+      client: fast,
+      withRefreshToken: true,
+      grantType: "refresh_token",
+      familyId: next.familyId,
+    });
     expect(await store.rotateRefreshToken(next.id, new Date(), 30, afterRevoke.tokens)).toBe(false);
     expect(await store.findAccessToken(afterRevoke.tokens.access.tokenHash)).toBeNull();
   });
@@ -585,7 +647,10 @@ describe.each(providers)("OAuth store on %s: the driver hot path against Prisma"
     const earlier = new Date(Date.now() - hour);
     const alreadyRevoked = mint({ client: fast, withRefreshToken: true, grantType: "refresh_token", familyId });
     await store.issueTokens(alreadyRevoked.tokens);
-    await db.accessToken.update({ where: { tokenHash: alreadyRevoked.tokens.access.tokenHash }, data: { revokedAt: earlier } });
+    await db.accessToken.update({
+      where: { tokenHash: alreadyRevoked.tokens.access.tokenHash },
+      data: { revokedAt: earlier },
+    });
     const bystander = mint({ client: fast, withRefreshToken: true, grantType: "refresh_token" });
     await store.issueTokens(bystander.tokens);
 
@@ -612,7 +677,14 @@ describe.each(providers)("OAuth store on %s: the driver hot path against Prisma"
     const code = await saveCode(rich.application.id);
     const otherCode = await saveCode(rich.application.id);
     const fromCode = (codeId: string, familyId?: string) =>
-      mint({ client: fast, user, grantType: "authorization_code", withRefreshToken: true, authorizationCodeId: codeId, familyId });
+      mint({
+        client: fast,
+        user,
+        grantType: "authorization_code",
+        withRefreshToken: true,
+        authorizationCodeId: codeId,
+        familyId,
+      });
     const issued = fromCode(code.id);
     expect(await store.redeemAuthorizationCode(code.id, new Date(), issued.tokens)).toBe(true);
     const other = fromCode(otherCode.id);

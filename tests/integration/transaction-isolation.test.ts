@@ -41,7 +41,9 @@ describe.each(providers)("transactions on %s", (provider) => {
       await pause(100);
     });
     await pause(20);
-    const reader = db.user.count({ where: { email: `pending-${provider}@example.com` } }).then((count) => (seen = count));
+    const reader = db.user
+      .count({ where: { email: `pending-${provider}@example.com` } })
+      .then((count) => (seen = count));
     await Promise.all([inside, reader]);
     // Either the read ran before the commit (0) on PostgreSQL, or waited for it (1) on SQLite:
     // what it may never do is see the row and then have it vanish, which the first test covers.

@@ -44,7 +44,9 @@ describe.each(providers)("users on %s", (provider: Provider) => {
   describe("createUser", () => {
     it("two concurrent sign-ups with one email: one account, the other gets a field error", async () => {
       const email = `race-${provider}@example.com`;
-      const results = await Promise.all([1, 2, 3].map(() => createUser(db, { email, password: "Race-Horse-9", name: "Racer" }, cliActor)));
+      const results = await Promise.all(
+        [1, 2, 3].map(() => createUser(db, { email, password: "Race-Horse-9", name: "Racer" }, cliActor)),
+      );
       expect(results.filter((result) => result.ok)).toHaveLength(1);
       for (const result of results.filter((result) => !result.ok)) {
         expect(result).toEqual({ ok: false, errors: { email: ["An account with this email already exists"] } });
@@ -78,12 +80,18 @@ describe.each(providers)("users on %s", (provider: Provider) => {
       const a = await createUser(db, { email: "salt-a@example.com", password: "same-password" }, cliActor);
       const b = await createUser(db, { email: "salt-b@example.com", password: "same-password" }, cliActor);
       if (!a.ok || !b.ok) throw new Error("setup failed");
-      const [ha, hb] = await Promise.all([a, b].map((r) => db.user.findUniqueOrThrow({ where: { id: r.ok ? r.user.id : "" } })));
+      const [ha, hb] = await Promise.all(
+        [a, b].map((r) => db.user.findUniqueOrThrow({ where: { id: r.ok ? r.user.id : "" } })),
+      );
       expect(ha!.passwordHash).not.toBe(hb!.passwordHash);
     });
 
     it("creates an admin when asked", async () => {
-      const result = await createUser(db, { email: "root@example.com", password: "long-enough-1", admin: true }, cliActor);
+      const result = await createUser(
+        db,
+        { email: "root@example.com", password: "long-enough-1", admin: true },
+        cliActor,
+      );
       expect(result.ok && result.user.role).toBe("ADMIN");
     });
 
@@ -167,7 +175,18 @@ describe.each(providers)("the CLI on %s", (provider: Provider) => {
 
   describe("create-user", () => {
     it("creates a user and prints it as JSON", async () => {
-      const { code, stdout, stderr } = await cli(db, "create-user", "--email", "Erin@Example.com", "--password", "erins-password", "--admin", "--name", "Erin", "--json");
+      const { code, stdout, stderr } = await cli(
+        db,
+        "create-user",
+        "--email",
+        "Erin@Example.com",
+        "--password",
+        "erins-password",
+        "--admin",
+        "--name",
+        "Erin",
+        "--json",
+      );
       expect(stderr).toBe("");
       expect(code).toBe(0);
       const printed = JSON.parse(stdout) as { id: string; email: string; name: string; role: string };
@@ -178,7 +197,14 @@ describe.each(providers)("the CLI on %s", (provider: Provider) => {
     });
 
     it("prints a plain line without --json", async () => {
-      const { code, stdout } = await cli(db, "create-user", "--email", "frank@example.com", "--password", "franks-password");
+      const { code, stdout } = await cli(
+        db,
+        "create-user",
+        "--email",
+        "frank@example.com",
+        "--password",
+        "franks-password",
+      );
       expect(code).toBe(0);
       expect(stdout).toContain("frank@example.com");
       expect(stdout).not.toContain("franks-password");
@@ -202,14 +228,21 @@ describe.each(providers)("the CLI on %s", (provider: Provider) => {
       const { code, stdout, stderr } = await cli(
         db,
         "create-application",
-        "--name", "Reporting",
-        "--client-type", "confidential",
-        "--grant-types", "authorization_code,refresh_token client_credentials",
-        "--redirect-uris", "https://reports.example.com/cb http://127.0.0.1/cb",
-        "--allowed-origins", "https://reports.example.com",
-        "--scopes", "openid email",
+        "--name",
+        "Reporting",
+        "--client-type",
+        "confidential",
+        "--grant-types",
+        "authorization_code,refresh_token client_credentials",
+        "--redirect-uris",
+        "https://reports.example.com/cb http://127.0.0.1/cb",
+        "--allowed-origins",
+        "https://reports.example.com",
+        "--scopes",
+        "openid email",
         "--skip-authorization",
-        "--algorithm", "RS256",
+        "--algorithm",
+        "RS256",
         "--no-pkce",
         "--json",
       );
@@ -230,7 +263,10 @@ describe.each(providers)("the CLI on %s", (provider: Provider) => {
         algorithm: "RS256",
         pkceRequired: false,
       });
-      const stored = await db.application.findUniqueOrThrow({ where: { id: printed.id }, select: { clientSecretHash: true } });
+      const stored = await db.application.findUniqueOrThrow({
+        where: { id: printed.id },
+        select: { clientSecretHash: true },
+      });
       expect(credentialMatches(printed.clientSecret, stored.clientSecretHash)).toBe(true);
       const audit = await db.auditEvent.findMany({ where: { applicationId: printed.id } });
       expect(audit.map((a) => [a.action, a.actorEmail])).toEqual([["application.created", "cli"]]);
@@ -239,17 +275,38 @@ describe.each(providers)("the CLI on %s", (provider: Provider) => {
     it("prints a null secret for a public client, and PKCE stays on by default", async () => {
       const { code, stdout } = await cli(
         db,
-        "create-application", "--name", "Phone", "--client-type", "public",
-        "--grant-types", "authorization_code", "--redirect-uris", "com.example.phone:/cb", "--json",
+        "create-application",
+        "--name",
+        "Phone",
+        "--client-type",
+        "public",
+        "--grant-types",
+        "authorization_code",
+        "--redirect-uris",
+        "com.example.phone:/cb",
+        "--json",
       );
       expect(code).toBe(0);
       const printed = JSON.parse(stdout) as { id: string; clientSecret: string | null };
       expect(printed.clientSecret).toBeNull();
-      expect(await findApplication(db, printed.id)).toMatchObject({ clientType: "public", pkceRequired: true, skipAuthorization: false });
+      expect(await findApplication(db, printed.id)).toMatchObject({
+        clientType: "public",
+        pkceRequired: true,
+        skipAuthorization: false,
+      });
     });
 
     it("prints the secret once, in plain text, without --json", async () => {
-      const { code, stdout } = await cli(db, "create-application", "--name", "Cron", "--client-type", "confidential", "--grant-types", "client_credentials");
+      const { code, stdout } = await cli(
+        db,
+        "create-application",
+        "--name",
+        "Cron",
+        "--client-type",
+        "confidential",
+        "--grant-types",
+        "client_credentials",
+      );
       expect(code).toBe(0);
       const clientId = /client_id:\s+(\S+)/.exec(stdout)?.[1];
       const secret = /client_secret:\s+(pcs_\S+)/.exec(stdout)?.[1];
@@ -257,18 +314,61 @@ describe.each(providers)("the CLI on %s", (provider: Provider) => {
       expect(secret).toBeDefined();
       const app = await findApplicationByClientId(db, clientId!);
       expect(app?.name).toBe("Cron");
-      const stored = await db.application.findUniqueOrThrow({ where: { clientId: clientId! }, select: { clientSecretHash: true } });
+      const stored = await db.application.findUniqueOrThrow({
+        where: { clientId: clientId! },
+        select: { clientSecretHash: true },
+      });
       expect(credentialMatches(secret!, stored.clientSecretHash)).toBe(true);
     });
 
     it.each([
-      ["a public client with client_credentials", ["--name", "Bad", "--client-type", "public", "--grant-types", "client_credentials"], "--grant-types"],
-      ["an http redirect URI on a public host", ["--name", "Bad", "--client-type", "public", "--grant-types", "authorization_code", "--redirect-uris", "http://app.example.com/cb"], "--redirect-uris"],
-      ["an unknown grant type", ["--name", "Bad", "--client-type", "confidential", "--grant-types", "implicit"], "--grant-types"],
+      [
+        "a public client with client_credentials",
+        ["--name", "Bad", "--client-type", "public", "--grant-types", "client_credentials"],
+        "--grant-types",
+      ],
+      [
+        "an http redirect URI on a public host",
+        [
+          "--name",
+          "Bad",
+          "--client-type",
+          "public",
+          "--grant-types",
+          "authorization_code",
+          "--redirect-uris",
+          "http://app.example.com/cb",
+        ],
+        "--redirect-uris",
+      ],
+      [
+        "an unknown grant type",
+        ["--name", "Bad", "--client-type", "confidential", "--grant-types", "implicit"],
+        "--grant-types",
+      ],
       ["a missing --name", ["--client-type", "confidential", "--grant-types", "client_credentials"], "--name"],
       ["a missing --client-type", ["--name", "Bad", "--grant-types", "client_credentials"], "--client-type"],
-      ["a path in an allowed origin", ["--name", "Bad", "--client-type", "public", "--grant-types", "authorization_code", "--redirect-uris", "https://a.example.com/cb", "--allowed-origins", "https://a.example.com/app"], "--allowed-origins"],
-      ["an invalid scope", ["--name", "Bad", "--client-type", "confidential", "--grant-types", "client_credentials", "--scopes", 'say"hi'], "--scopes"],
+      [
+        "a path in an allowed origin",
+        [
+          "--name",
+          "Bad",
+          "--client-type",
+          "public",
+          "--grant-types",
+          "authorization_code",
+          "--redirect-uris",
+          "https://a.example.com/cb",
+          "--allowed-origins",
+          "https://a.example.com/app",
+        ],
+        "--allowed-origins",
+      ],
+      [
+        "an invalid scope",
+        ["--name", "Bad", "--client-type", "confidential", "--grant-types", "client_credentials", "--scopes", 'say"hi'],
+        "--scopes",
+      ],
     ])("refuses %s, naming the flag, and creates nothing", async (_label, args, flag) => {
       const before = await db.application.count();
       const { code, stdout, stderr } = await cli(db, "create-application", ...args);
@@ -289,7 +389,14 @@ describe.each(providers)("the CLI on %s", (provider: Provider) => {
     it("prints every application as JSON, sorted by name", async () => {
       const { code, stdout } = await cli(db, "list-applications", "--json");
       expect(code).toBe(0);
-      const rows = JSON.parse(stdout) as { id: string; name: string; clientId: string; clientType: string; grantTypes: string[]; createdAt: string }[];
+      const rows = JSON.parse(stdout) as {
+        id: string;
+        name: string;
+        clientId: string;
+        clientType: string;
+        grantTypes: string[];
+        createdAt: string;
+      }[];
       const stored = await db.application.findMany({ select: { id: true, name: true, createdAt: true } });
       expect(rows).toHaveLength(stored.length);
       expect(rows.length).toBeGreaterThanOrEqual(3);
@@ -340,13 +447,27 @@ describe.each(providers)("the CLI on %s", (provider: Provider) => {
 
   describe("delete-application", () => {
     it("deletes by id", async () => {
-      const created = await cli(db, "create-application", "--name", "Temporary", "--client-type", "public", "--grant-types", "authorization_code", "--redirect-uris", "https://tmp.example.com/cb", "--json");
+      const created = await cli(
+        db,
+        "create-application",
+        "--name",
+        "Temporary",
+        "--client-type",
+        "public",
+        "--grant-types",
+        "authorization_code",
+        "--redirect-uris",
+        "https://tmp.example.com/cb",
+        "--json",
+      );
       const { id } = JSON.parse(created.stdout) as { id: string };
       const { code, stdout } = await cli(db, "delete-application", id, "--json");
       expect(code).toBe(0);
       expect(JSON.parse(stdout)).toEqual({ deleted: id, name: "Temporary" });
       expect(await findApplication(db, id)).toBeNull();
-      expect(await db.auditEvent.count({ where: { applicationId: id, action: "application.deleted", actorEmail: "cli" } })).toBe(1);
+      expect(
+        await db.auditEvent.count({ where: { applicationId: id, action: "application.deleted", actorEmail: "cli" } }),
+      ).toBe(1);
     });
 
     it("fails for an unknown id", async () => {

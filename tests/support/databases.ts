@@ -33,7 +33,10 @@ function postgresUrlFor(database: string): string {
 export async function emptyDatabase(provider: Provider): Promise<{ target: DatabaseTarget; remove(): Promise<void> }> {
   if (provider === "sqlite") {
     const dir = mkdtempSync(path.join(tmpdir(), "portcullis-test-"));
-    return { target: { provider, file: path.join(dir, "test.db") }, remove: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      target: { provider, file: path.join(dir, "test.db") },
+      remove: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const name = `portcullis_test_${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: postgresAdminUrl });

@@ -30,7 +30,9 @@ export const createApplicationAction = adminAction(
     if (!result.ok) return { errors: result.errors, values };
     revalidatePath("/admin/applications");
     const { application, clientSecret } = result;
-    return { issued: { applicationId: application.id, name: application.name, clientId: application.clientId, clientSecret } };
+    return {
+      issued: { applicationId: application.id, name: application.name, clientId: application.clientId, clientSecret },
+    };
   },
 );
 
@@ -41,30 +43,35 @@ export const updateApplicationAction = adminAction(
     try {
       result = await updateApplication(db(), id, values, actor);
     } catch (error) {
-      if (error instanceof ApplicationNotFoundError) return { errors: { form: ["This application no longer exists."] }, values };
+      if (error instanceof ApplicationNotFoundError)
+        return { errors: { form: ["This application no longer exists."] }, values };
       throw error;
     }
     if (!result.ok) return { errors: result.errors, values };
     revalidatePath("/admin/applications");
     const { application, clientSecret } = result;
     if (clientSecret) {
-      return { issued: { applicationId: application.id, name: application.name, clientId: application.clientId, clientSecret } };
+      return {
+        issued: { applicationId: application.id, name: application.name, clientId: application.clientId, clientSecret },
+      };
     }
     await flash(`Saved ${application.name}`);
     redirect(`/admin/applications/${application.id}`);
   },
 );
 
-export const setTrustedAction = adminAction(async (actor, id: string, trusted: boolean): Promise<{ ok: boolean; trusted?: boolean }> => {
-  try {
-    const application = await setApplicationTrusted(db(), id, trusted === true, actor);
-    revalidatePath("/admin/applications");
-    return { ok: true, trusted: application.skipAuthorization };
-  } catch (error) {
-    if (error instanceof ApplicationNotFoundError) return { ok: false };
-    throw error;
-  }
-});
+export const setTrustedAction = adminAction(
+  async (actor, id: string, trusted: boolean): Promise<{ ok: boolean; trusted?: boolean }> => {
+    try {
+      const application = await setApplicationTrusted(db(), id, trusted === true, actor);
+      revalidatePath("/admin/applications");
+      return { ok: true, trusted: application.skipAuthorization };
+    } catch (error) {
+      if (error instanceof ApplicationNotFoundError) return { ok: false };
+      throw error;
+    }
+  },
+);
 
 export const rotateSecretAction = adminAction(
   async (actor, id: string): Promise<{ ok: true; clientSecret: string } | { ok: false; message: string }> => {
@@ -73,7 +80,8 @@ export const rotateSecretAction = adminAction(
       revalidatePath(`/admin/applications/${id}`);
       return { ok: true, clientSecret };
     } catch (error) {
-      if (error instanceof ApplicationNotFoundError) return { ok: false, message: "This application no longer exists." };
+      if (error instanceof ApplicationNotFoundError)
+        return { ok: false, message: "This application no longer exists." };
       return { ok: false, message: error instanceof Error ? error.message : "The secret could not be rotated." };
     }
   },

@@ -7,7 +7,10 @@ export function formContext() {
   const config = settings();
   return {
     scopes: Object.entries(config.scopes).map(([name, { description }]) => ({ name, description })),
-    defaults: { accessTokenLifetime: config.lifetimes.accessToken, refreshTokenLifetime: config.lifetimes.refreshToken },
+    defaults: {
+      accessTokenLifetime: config.lifetimes.accessToken,
+      refreshTokenLifetime: config.lifetimes.refreshToken,
+    },
   };
 }
 

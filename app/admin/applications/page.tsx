@@ -43,12 +43,23 @@ export default async function ApplicationsPage({ searchParams }: { searchParams:
         actions={<ButtonLink href="/admin/applications/new">New application</ButtonLink>}
       />
 
-      <form role="search" aria-label="Filter applications" className="mb-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-6">
+      <form
+        role="search"
+        aria-label="Filter applications"
+        className="mb-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-6"
+      >
         <div className="sm:col-span-2">
           <label htmlFor="q" className="block text-sm font-medium text-slate-800">
             Search
           </label>
-          <input id="q" name="q" type="search" defaultValue={query.search} placeholder="Name or client ID" className={selectStyle} />
+          <input
+            id="q"
+            name="q"
+            type="search"
+            defaultValue={query.search}
+            placeholder="Name or client ID"
+            className={selectStyle}
+          />
         </div>
         <div>
           <label htmlFor="grant" className="block text-sm font-medium text-slate-800">
@@ -77,7 +88,12 @@ export default async function ApplicationsPage({ searchParams }: { searchParams:
           <label htmlFor="trusted" className="block text-sm font-medium text-slate-800">
             Trusted
           </label>
-          <select id="trusted" name="trusted" defaultValue={query.trusted === undefined ? "" : query.trusted ? "yes" : "no"} className={selectStyle}>
+          <select
+            id="trusted"
+            name="trusted"
+            defaultValue={query.trusted === undefined ? "" : query.trusted ? "yes" : "no"}
+            className={selectStyle}
+          >
             <option value="">Any</option>
             <option value="yes">Trusted</option>
             <option value="no">Asks for consent</option>
@@ -109,11 +125,21 @@ export default async function ApplicationsPage({ searchParams }: { searchParams:
 
       {page.total === 0 ? (
         filtered ? (
-          <EmptyState title="No applications match" action={<ButtonLink variant="secondary" href="/admin/applications">Clear filters</ButtonLink>}>
+          <EmptyState
+            title="No applications match"
+            action={
+              <ButtonLink variant="secondary" href="/admin/applications">
+                Clear filters
+              </ButtonLink>
+            }
+          >
             Try another search or fewer filters.
           </EmptyState>
         ) : (
-          <EmptyState title="No applications yet" action={<ButtonLink href="/admin/applications/new">Register your first application</ButtonLink>}>
+          <EmptyState
+            title="No applications yet"
+            action={<ButtonLink href="/admin/applications/new">Register your first application</ButtonLink>}
+          >
             Register an application to give it a client ID and let it sign users in.
           </EmptyState>
         )
@@ -121,21 +147,36 @@ export default async function ApplicationsPage({ searchParams }: { searchParams:
         <>
           <div className="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm">
             <table className="w-full text-left text-sm">
-              <caption className="sr-only">Applications, page {page.page} of {page.pageCount}</caption>
+              <caption className="sr-only">
+                Applications, page {page.page} of {page.pageCount}
+              </caption>
               <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-600">
                 <tr>
-                  <th scope="col" className="px-4 py-3">Name</th>
-                  <th scope="col" className="hidden px-4 py-3 md:table-cell">Type</th>
-                  <th scope="col" className="hidden px-4 py-3 lg:table-cell">Grant types</th>
-                  <th scope="col" className="hidden px-4 py-3 sm:table-cell">Created</th>
-                  <th scope="col" className="px-4 py-3 text-right">Trusted</th>
+                  <th scope="col" className="px-4 py-3">
+                    Name
+                  </th>
+                  <th scope="col" className="hidden px-4 py-3 md:table-cell">
+                    Type
+                  </th>
+                  <th scope="col" className="hidden px-4 py-3 lg:table-cell">
+                    Grant types
+                  </th>
+                  <th scope="col" className="hidden px-4 py-3 sm:table-cell">
+                    Created
+                  </th>
+                  <th scope="col" className="px-4 py-3 text-right">
+                    Trusted
+                  </th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-200">
                 {page.items.map((app) => (
                   <tr key={app.id} data-testid="application-row">
                     <td className="max-w-0 px-4 py-3">
-                      <Link href={`/admin/applications/${app.id}`} className="block truncate font-medium text-indigo-700 hover:underline">
+                      <Link
+                        href={`/admin/applications/${app.id}`}
+                        className="block truncate font-medium text-indigo-700 hover:underline"
+                      >
                         {app.name}
                       </Link>
                       <code className="block truncate font-mono text-xs text-slate-600">{app.clientId}</code>

@@ -29,9 +29,17 @@ export function ConsentScreen({ query, user, client, scopes }: Props) {
           <div className="flex items-center gap-3">
             {client.logoUri ? (
               // eslint-disable-next-line @next/next/no-img-element -- an arbitrary external logo; no image optimisation wanted
-              <img src={client.logoUri} alt={`${client.name} logo`} className="size-12 rounded-md border border-slate-200 object-contain" referrerPolicy="no-referrer" />
+              <img
+                src={client.logoUri}
+                alt={`${client.name} logo`}
+                className="size-12 rounded-md border border-slate-200 object-contain"
+                referrerPolicy="no-referrer"
+              />
             ) : (
-              <div aria-hidden="true" className="flex size-12 items-center justify-center rounded-md bg-indigo-100 text-xl font-bold text-indigo-800">
+              <div
+                aria-hidden="true"
+                className="flex size-12 items-center justify-center rounded-md bg-indigo-100 text-xl font-bold text-indigo-800"
+              >
                 {client.name.slice(0, 1).toUpperCase()}
               </div>
             )}
@@ -51,19 +59,29 @@ export function ConsentScreen({ query, user, client, scopes }: Props) {
               <ul className="mt-2 space-y-2" data-testid="consent-scopes">
                 {scopes.map((scope) => (
                   <li key={scope.name} className="flex gap-2 text-sm text-slate-800">
-                    <span aria-hidden="true" className="text-emerald-700">✓</span>
+                    <span aria-hidden="true" className="text-emerald-700">
+                      ✓
+                    </span>
                     <span>{scope.description}</span>
                   </li>
                 ))}
               </ul>
             </>
           ) : (
-            <p className="mt-5 text-sm text-slate-800">{client.name} asks for basic access to your account, with no extra permissions.</p>
+            <p className="mt-5 text-sm text-slate-800">
+              {client.name} asks for basic access to your account, with no extra permissions.
+            </p>
           )}
           {links.length > 0 ? (
             <p className="mt-5 flex flex-wrap gap-x-4 gap-y-1 text-sm">
               {links.map(([label, href]) => (
-                <a key={label} href={href} className="text-indigo-700 underline" rel="noopener noreferrer" target="_blank">
+                <a
+                  key={label}
+                  href={href}
+                  className="text-indigo-700 underline"
+                  rel="noopener noreferrer"
+                  target="_blank"
+                >
                   {label}
                 </a>
               ))}

@@ -30,7 +30,8 @@ export default async function LogoutPage({ searchParams }: { searchParams: Promi
             <>
               <h1 className="text-lg font-semibold">Sign out?</h1>
               <p className="mt-2 text-sm text-slate-700">
-                {request.client ? `${request.client.name} asked to sign you out. ` : ""}You are signed in as <strong>{user.email}</strong>.
+                {request.client ? `${request.client.name} asked to sign you out. ` : ""}You are signed in as{" "}
+                <strong>{user.email}</strong>.
               </p>
               {request.problem ? <p className="mt-2 text-sm text-amber-800">{request.problem}</p> : null}
               <form action={confirmLogout} className="mt-5">

@@ -8,7 +8,10 @@ export async function POST(request: Request) {
   return corsEndpoint(ctx, request, async (corsFor) => {
     const { client } = await handleRevocation(ctx, await readForm(request), request.headers.get("authorization"));
     // RFC 7009 §2.2: 200 with an empty body, whether or not the token was found.
-    return new Response(null, { status: 200, headers: { "Cache-Control": "no-store", ...corsFor(client.allowedOrigins) } });
+    return new Response(null, {
+      status: 200,
+      headers: { "Cache-Control": "no-store", ...corsFor(client.allowedOrigins) },
+    });
   });
 }
 

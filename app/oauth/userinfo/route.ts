@@ -8,7 +8,8 @@ async function userinfo(request: Request) {
   const ctx = protocol();
   return corsEndpoint(ctx, request, async (corsFor) => {
     // RFC 6750 §2.2: POST may carry the token in a form body instead of the header.
-    const params = request.method === "POST" && request.headers.get("content-type") ? await readForm(request) : parseParams("");
+    const params =
+      request.method === "POST" && request.headers.get("content-type") ? await readForm(request) : parseParams("");
     const { claims, clientId } = await handleUserinfo(ctx, params, request.headers.get("authorization"));
     const client = await ctx.store.findClient(clientId);
     return json(claims, 200, corsFor(client?.allowedOrigins ?? []));

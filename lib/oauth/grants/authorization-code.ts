@@ -15,19 +15,25 @@ export const authorizationCodeGrant: Grant = {
     const now = ctx.now();
     if (!code) throw invalidGrant("The authorization code is invalid");
     // A code belongs to one client; another client presenting it learns nothing and burns nothing.
-    if (code.applicationId !== client.id) throw invalidGrant("The authorization code is invalid", "issued to another client");
+    if (code.applicationId !== client.id)
+      throw invalidGrant("The authorization code is invalid", "issued to another client");
     if (code.consumedAt) {
       // RFC 6749 §4.1.2: a code used twice may be stolen; revoke what the first use issued.
       await ctx.store.revokeTokensFromCode(code.id, now);
       throw invalidGrant("The authorization code has already been used");
     }
     if (code.expiresAt <= now) throw invalidGrant("The authorization code has expired");
-    if (code.redirectUriProvided ? redirectUri !== code.redirectUri : redirectUri !== undefined && redirectUri !== code.redirectUri) {
+    if (
+      code.redirectUriProvided
+        ? redirectUri !== code.redirectUri
+        : redirectUri !== undefined && redirectUri !== code.redirectUri
+    ) {
       throw invalidGrant("redirect_uri does not match the authorization request");
     }
     if (code.codeChallenge) {
       if (verifier === undefined) throw invalidGrant("code_verifier is required");
-      if (!verifierMatches(verifier, code.codeChallenge)) throw invalidGrant("code_verifier does not match the code challenge");
+      if (!verifierMatches(verifier, code.codeChallenge))
+        throw invalidGrant("code_verifier does not match the code challenge");
     } else if (verifier !== undefined) {
       // RFC 9700 §2.1.1: a verifier without a challenge is a PKCE downgrade attempt.
       throw invalidGrant("code_verifier sent, but the authorization request had no code_challenge");

@@ -15,7 +15,13 @@ export const clientCredentialsGrant: Grant = {
     if (scopes.includes("openid") || scopes.includes("offline_access")) {
       throw invalidScope("openid and offline_access need a user; client_credentials has none");
     }
-    const minted = mintTokens(ctx, { client, user: null, grantType: "client_credentials", scopes, withRefreshToken: false });
+    const minted = mintTokens(ctx, {
+      client,
+      user: null,
+      grantType: "client_credentials",
+      scopes,
+      withRefreshToken: false,
+    });
     await ctx.store.issueTokens(minted.tokens);
     return minted.response;
   },

@@ -5,6 +5,11 @@ import type { Grant } from "./grant.ts";
 import { passwordGrant } from "./password.ts";
 import { refreshTokenGrant } from "./refresh-token.ts";
 
-export const grants: readonly Grant[] = [authorizationCodeGrant, refreshTokenGrant, clientCredentialsGrant, passwordGrant];
+export const grants: readonly Grant[] = [
+  authorizationCodeGrant,
+  refreshTokenGrant,
+  clientCredentialsGrant,
+  passwordGrant,
+];
 
 export const grantsByType: ReadonlyMap<string, Grant> = new Map(grants.map((grant) => [grant.grantType, grant]));

@@ -69,8 +69,13 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
               {app.clientType === "confidential" ? (
                 <div className="space-y-2">
                   <p>
-                    Ends in <code className="font-mono" data-testid="secret-hint">…{app.clientSecretHint}</code>
-                    {app.clientSecretIssuedAt ? `, issued ${app.clientSecretIssuedAt.toISOString().slice(0, 16).replace("T", " ")} UTC` : ""}
+                    Ends in{" "}
+                    <code className="font-mono" data-testid="secret-hint">
+                      …{app.clientSecretHint}
+                    </code>
+                    {app.clientSecretIssuedAt
+                      ? `, issued ${app.clientSecretIssuedAt.toISOString().slice(0, 16).replace("T", " ")} UTC`
+                      : ""}
                   </p>
                   <RotateSecretButton id={app.id} name={app.name} />
                 </div>
@@ -135,7 +140,11 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
             <Row label="Refresh token lifetime">{seconds(app.refreshTokenLifetime, config.lifetimes.refreshToken)}</Row>
             <Row label="Owner">{app.owner ? app.owner.email : <span className="text-slate-600">None</span>}</Row>
             <Row label="Branding">
-              <List items={[app.logoUri, app.homepageUri, app.policyUri, app.tosUri].filter((uri): uri is string => Boolean(uri))} />
+              <List
+                items={[app.logoUri, app.homepageUri, app.policyUri, app.tosUri].filter((uri): uri is string =>
+                  Boolean(uri),
+                )}
+              />
             </Row>
           </dl>
         </Card>

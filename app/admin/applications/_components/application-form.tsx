@@ -18,9 +18,24 @@ interface Props {
   cancelHref: string;
 }
 
-function Fieldset({ name, legend, help, errors, children }: { name: string; legend: string; help?: string; errors?: string[]; children: React.ReactNode }) {
+function Fieldset({
+  name,
+  legend,
+  help,
+  errors,
+  children,
+}: {
+  name: string;
+  legend: string;
+  help?: string;
+  errors?: string[];
+  children: React.ReactNode;
+}) {
   return (
-    <fieldset aria-describedby={describedBy(name, Boolean(help), errors)} aria-invalid={errors?.length ? true : undefined}>
+    <fieldset
+      aria-describedby={describedBy(name, Boolean(help), errors)}
+      aria-invalid={errors?.length ? true : undefined}
+    >
       <legend className="text-sm font-medium text-slate-800">{legend}</legend>
       <FieldHelp name={name}>{help}</FieldHelp>
       <div className="mt-2 space-y-2">{children}</div>
@@ -29,7 +44,19 @@ function Fieldset({ name, legend, help, errors, children }: { name: string; lege
   );
 }
 
-function Check({ name, value, label, help, defaultChecked }: { name: string; value?: string; label: React.ReactNode; help?: string; defaultChecked: boolean }) {
+function Check({
+  name,
+  value,
+  label,
+  help,
+  defaultChecked,
+}: {
+  name: string;
+  value?: string;
+  label: React.ReactNode;
+  help?: string;
+  defaultChecked: boolean;
+}) {
   const id = `${fieldIds(name).input}-${value ?? "on"}`.replace(/[^\w-]/g, "_");
   return (
     <div className="flex gap-3">
@@ -75,13 +102,26 @@ export function ApplicationForm({ action, initial, scopes, defaults, submitLabel
     // Remount with the submitted values after a failed save: React resets a form once its action ends.
     <form action={formAction} key={JSON.stringify(values)} className="space-y-6" noValidate>
       {errorCount > 0 ? (
-        <div role="alert" data-testid="form-errors" className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
-          {errors.form?.length ? errors.form.join(" ") : `Please fix ${errorCount === 1 ? "the problem" : `the ${errorCount} problems`} below.`}
+        <div
+          role="alert"
+          data-testid="form-errors"
+          className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800"
+        >
+          {errors.form?.length
+            ? errors.form.join(" ")
+            : `Please fix ${errorCount === 1 ? "the problem" : `the ${errorCount} problems`} below.`}
         </div>
       ) : null}
 
       <Section title="Application">
-        <TextField name="name" label="Name" required defaultValue={values.name} errors={errors.name} help="Shown to users on the consent screen." />
+        <TextField
+          name="name"
+          label="Name"
+          required
+          defaultValue={values.name}
+          errors={errors.name}
+          help="Shown to users on the consent screen."
+        />
         <Fieldset name="clientType" legend="Client type" errors={errors.clientType}>
           {[
             ["confidential", "Confidential", "Runs on a server and can keep a secret (web back ends, services)."],
@@ -108,7 +148,12 @@ export function ApplicationForm({ action, initial, scopes, defaults, submitLabel
             </div>
           ))}
         </Fieldset>
-        <Fieldset name="grantTypes" legend="Grant types" help="Choose every flow this application uses." errors={errors.grantTypes}>
+        <Fieldset
+          name="grantTypes"
+          legend="Grant types"
+          help="Choose every flow this application uses."
+          errors={errors.grantTypes}
+        >
           {grantTypes.map((grant) => (
             <Check
               key={grant}
@@ -119,7 +164,9 @@ export function ApplicationForm({ action, initial, scopes, defaults, submitLabel
                 <>
                   {grantTypeInfo[grant].label}
                   {grantTypeInfo[grant].legacy ? (
-                    <span className="ml-2 rounded bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-900">legacy</span>
+                    <span className="ml-2 rounded bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-900">
+                      legacy
+                    </span>
                   ) : null}
                 </>
               }
@@ -185,7 +232,9 @@ export function ApplicationForm({ action, initial, scopes, defaults, submitLabel
             <option value="none">None (no OpenID Connect)</option>
             <option value="RS256">RS256</option>
           </select>
-          <FieldHelp name="algorithm">RS256 enables OpenID Connect: ID tokens signed with the server&apos;s key.</FieldHelp>
+          <FieldHelp name="algorithm">
+            RS256 enables OpenID Connect: ID tokens signed with the server&apos;s key.
+          </FieldHelp>
           <FieldError name="algorithm" errors={errors.algorithm} />
         </div>
         <Fieldset
@@ -241,9 +290,27 @@ export function ApplicationForm({ action, initial, scopes, defaults, submitLabel
       <Section title="Consent screen branding (optional)">
         <div className="grid gap-4 sm:grid-cols-2">
           <TextField name="logoUri" label="Logo URL" type="url" defaultValue={values.logoUri} errors={errors.logoUri} />
-          <TextField name="homepageUri" label="Homepage URL" type="url" defaultValue={values.homepageUri} errors={errors.homepageUri} />
-          <TextField name="policyUri" label="Privacy policy URL" type="url" defaultValue={values.policyUri} errors={errors.policyUri} />
-          <TextField name="tosUri" label="Terms of service URL" type="url" defaultValue={values.tosUri} errors={errors.tosUri} />
+          <TextField
+            name="homepageUri"
+            label="Homepage URL"
+            type="url"
+            defaultValue={values.homepageUri}
+            errors={errors.homepageUri}
+          />
+          <TextField
+            name="policyUri"
+            label="Privacy policy URL"
+            type="url"
+            defaultValue={values.policyUri}
+            errors={errors.policyUri}
+          />
+          <TextField
+            name="tosUri"
+            label="Terms of service URL"
+            type="url"
+            defaultValue={values.tosUri}
+            errors={errors.tosUri}
+          />
         </div>
       </Section>
 

@@ -20,7 +20,9 @@ export function ApplicationTabs({ id, active }: { id: string; active: Applicatio
               href={`/admin/applications/${id}${tab.segment}`}
               aria-current={tab.label === active ? "page" : undefined}
               className={`block whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium ${
-                tab.label === active ? "border-indigo-700 text-indigo-800" : "border-transparent text-slate-700 hover:text-indigo-700"
+                tab.label === active
+                  ? "border-indigo-700 text-indigo-800"
+                  : "border-transparent text-slate-700 hover:text-indigo-700"
               }`}
             >
               {tab.label}

@@ -15,7 +15,10 @@ export function IssuedCredentials({
   clientSecret?: string;
 }) {
   return (
-    <section aria-labelledby="issued-title" className="rounded-lg border border-emerald-200 bg-white p-4 shadow-sm sm:p-6">
+    <section
+      aria-labelledby="issued-title"
+      className="rounded-lg border border-emerald-200 bg-white p-4 shadow-sm sm:p-6"
+    >
       <h2 id="issued-title" className="text-lg font-semibold text-slate-900">
         {name} is ready
       </h2>
@@ -37,8 +40,8 @@ export function IssuedCredentials({
       </dl>
       {clientSecret ? (
         <p role="note" className="mt-4 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
-          <strong>Copy the secret now: it won&apos;t be shown again.</strong> Only a hash of it is stored. If it is lost, rotate it
-          from the application&apos;s page.
+          <strong>Copy the secret now: it won&apos;t be shown again.</strong> Only a hash of it is stored. If it is
+          lost, rotate it from the application&apos;s page.
         </p>
       ) : (
         <p className="mt-4 text-sm text-slate-700">Public clients have no secret: they prove themselves with PKCE.</p>

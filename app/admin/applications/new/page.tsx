@@ -11,7 +11,10 @@ export default async function NewApplicationPage() {
   await requireAdmin();
   return (
     <>
-      <PageHeader title="New application" description="Register an OAuth client. Its secret is shown once, after saving." />
+      <PageHeader
+        title="New application"
+        description="Register an OAuth client. Its secret is shown once, after saving."
+      />
       <ApplicationForm
         action={createApplicationAction}
         initial={emptyFormValues}

@@ -5,7 +5,14 @@ import { Pagination } from "@/components/ui/pagination";
 import { findApplication } from "@/lib/applications/queries";
 import type { Page } from "@/lib/pagination";
 import { db } from "@/lib/db/client";
-import { listAccessTokens, listConsents, listRefreshTokens, tokenCounts, type ConsentRow, type TokenRow } from "@/lib/tokens/queries";
+import {
+  listAccessTokens,
+  listConsents,
+  listRefreshTokens,
+  tokenCounts,
+  type ConsentRow,
+  type TokenRow,
+} from "@/lib/tokens/queries";
 import type { PageSearchParams } from "@/lib/web/search-params";
 import { requireAdmin } from "@/lib/web/session";
 import { ApplicationHeader } from "../../_components/application-header";
@@ -14,7 +21,11 @@ import { RevokeAllButton, RevokeTokenButton } from "./revoke-buttons";
 export const metadata: Metadata = { title: "Tokens & consents" };
 
 const when = (date: Date | null) =>
-  date ? <time dateTime={date.toISOString()}>{date.toISOString().slice(0, 16).replace("T", " ")}</time> : <span className="text-slate-600">—</span>;
+  date ? (
+    <time dateTime={date.toISOString()}>{date.toISOString().slice(0, 16).replace("T", " ")}</time>
+  ) : (
+    <span className="text-slate-600">—</span>
+  );
 
 function pageNumber(params: PageSearchParams, key: string): number | undefined {
   const value = Number(params[key]);
@@ -24,7 +35,9 @@ function pageNumber(params: PageSearchParams, key: string): number | undefined {
 /** A link to another page of one of the three lists, keeping the other lists' pages. */
 function pageLink(params: PageSearchParams, param: string) {
   return (target: number) => {
-    const query = new URLSearchParams(Object.entries(params).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+    const query = new URLSearchParams(
+      Object.entries(params).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+    );
     query.set(param, String(target));
     return `?${query}`;
   };
@@ -50,19 +63,39 @@ function Table({ caption, headers, children }: { caption: string; headers: strin
   );
 }
 
-function TokenTable({ page, applicationId, kind, caption }: { page: Page<TokenRow>; applicationId: string; kind: "access_token" | "refresh_token"; caption: string }) {
+function TokenTable({
+  page,
+  applicationId,
+  kind,
+  caption,
+}: {
+  page: Page<TokenRow>;
+  applicationId: string;
+  kind: "access_token" | "refresh_token";
+  caption: string;
+}) {
   return (
-    <Table caption={caption} headers={["User", "Scopes", kind === "access_token" ? "Grant" : "Kind", "Issued", "Expires", "Last used", ""]}>
+    <Table
+      caption={caption}
+      headers={["User", "Scopes", kind === "access_token" ? "Grant" : "Kind", "Issued", "Expires", "Last used", ""]}
+    >
       {page.items.map((token) => (
         <tr key={token.id} data-testid={`${kind}-row`}>
-          <td className="px-4 py-2.5">{token.user?.email ?? <span className="text-slate-600">The client itself</span>}</td>
+          <td className="px-4 py-2.5">
+            {token.user?.email ?? <span className="text-slate-600">The client itself</span>}
+          </td>
           <td className="px-4 py-2.5 font-mono text-xs">{token.scope || "—"}</td>
           <td className="px-4 py-2.5 text-xs">{token.grantType ?? "refresh"}</td>
           <td className="whitespace-nowrap px-4 py-2.5">{when(token.issuedAt)}</td>
           <td className="whitespace-nowrap px-4 py-2.5">{token.expiresAt ? when(token.expiresAt) : "Never"}</td>
           <td className="whitespace-nowrap px-4 py-2.5">{when(token.lastUsedAt)}</td>
           <td className="px-4 py-2.5 text-right">
-            <RevokeTokenButton applicationId={applicationId} kind={kind} tokenId={token.id} label={`${kind === "access_token" ? "access" : "refresh"} token of ${token.user?.email ?? "the client"} issued ${token.issuedAt.toISOString()}`} />
+            <RevokeTokenButton
+              applicationId={applicationId}
+              kind={kind}
+              tokenId={token.id}
+              label={`${kind === "access_token" ? "access" : "refresh"} token of ${token.user?.email ?? "the client"} issued ${token.issuedAt.toISOString()}`}
+            />
           </td>
         </tr>
       ))}
@@ -86,7 +119,13 @@ function ConsentTable({ page }: { page: Page<ConsentRow> }) {
   );
 }
 
-export default async function TokensPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<PageSearchParams> }) {
+export default async function TokensPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<PageSearchParams>;
+}) {
   await requireAdmin();
   const { id } = await params;
   const query = await searchParams;
@@ -111,19 +150,31 @@ export default async function TokensPage({ params, searchParams }: { params: Pro
           {stats.map(([label, value]) => (
             <div key={label} className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm">
               <dt className="text-xs font-medium text-slate-600">{label}</dt>
-              <dd className="mt-1 text-2xl font-semibold text-slate-900" data-testid={`count-${label.toLowerCase().replace(/\s+/g, "-")}`}>
+              <dd
+                className="mt-1 text-2xl font-semibold text-slate-900"
+                data-testid={`count-${label.toLowerCase().replace(/\s+/g, "-")}`}
+              >
                 {value}
               </dd>
             </div>
           ))}
         </dl>
-        <RevokeAllButton applicationId={app.id} name={app.name} accessTokens={counts.accessTokens} refreshTokens={counts.refreshTokens} />
+        <RevokeAllButton
+          applicationId={app.id}
+          name={app.name}
+          accessTokens={counts.accessTokens}
+          refreshTokens={counts.refreshTokens}
+        />
       </div>
       <section aria-labelledby="access-title" className="mb-8">
         <h2 id="access-title" className="mb-2 text-base font-semibold">
           Access tokens
         </h2>
-        {access.total === 0 ? <EmptyState title="No active access tokens" /> : <TokenTable page={access} applicationId={app.id} kind="access_token" caption="Active access tokens" />}
+        {access.total === 0 ? (
+          <EmptyState title="No active access tokens" />
+        ) : (
+          <TokenTable page={access} applicationId={app.id} kind="access_token" caption="Active access tokens" />
+        )}
         <Pagination page={access} hrefFor={pageLink(query, "access")} label="Access tokens pages" showRange={false} />
       </section>
       <section aria-labelledby="refresh-title" className="mb-8">
@@ -135,13 +186,22 @@ export default async function TokensPage({ params, searchParams }: { params: Pro
         ) : (
           <TokenTable page={refresh} applicationId={app.id} kind="refresh_token" caption="Active refresh tokens" />
         )}
-        <Pagination page={refresh} hrefFor={pageLink(query, "refresh")} label="Refresh tokens pages" showRange={false} />
+        <Pagination
+          page={refresh}
+          hrefFor={pageLink(query, "refresh")}
+          label="Refresh tokens pages"
+          showRange={false}
+        />
       </section>
       <section aria-labelledby="consents-title">
         <h2 id="consents-title" className="mb-2 text-base font-semibold">
           Consents
         </h2>
-        {consents.total === 0 ? <EmptyState title="No consents">Users who approve this application appear here.</EmptyState> : <ConsentTable page={consents} />}
+        {consents.total === 0 ? (
+          <EmptyState title="No consents">Users who approve this application appear here.</EmptyState>
+        ) : (
+          <ConsentTable page={consents} />
+        )}
         <Pagination page={consents} hrefFor={pageLink(query, "consents")} label="Consents pages" showRange={false} />
       </section>
     </>

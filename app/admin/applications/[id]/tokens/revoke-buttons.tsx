@@ -7,7 +7,17 @@ import { useToast } from "@/components/ui/toaster";
 import type { TokenKind } from "@/lib/tokens/commands";
 import { revokeAllTokensAction, revokeTokenAction } from "./actions";
 
-export function RevokeTokenButton({ applicationId, kind, tokenId, label }: { applicationId: string; kind: TokenKind; tokenId: string; label: string }) {
+export function RevokeTokenButton({
+  applicationId,
+  kind,
+  tokenId,
+  label,
+}: {
+  applicationId: string;
+  kind: TokenKind;
+  tokenId: string;
+  label: string;
+}) {
   const toast = useToast();
   const router = useRouter();
   const [pending, startTransition] = useTransition();
@@ -30,7 +40,17 @@ export function RevokeTokenButton({ applicationId, kind, tokenId, label }: { app
   );
 }
 
-export function RevokeAllButton({ applicationId, name, accessTokens, refreshTokens }: { applicationId: string; name: string; accessTokens: number; refreshTokens: number }) {
+export function RevokeAllButton({
+  applicationId,
+  name,
+  accessTokens,
+  refreshTokens,
+}: {
+  applicationId: string;
+  name: string;
+  accessTokens: number;
+  refreshTokens: number;
+}) {
   const toast = useToast();
   const router = useRouter();
   const total = accessTokens + refreshTokens;
@@ -47,9 +67,15 @@ export function RevokeAllButton({ applicationId, name, accessTokens, refreshToke
       }}
     >
       <p>
-        This revokes <strong>{accessTokens} access token{accessTokens === 1 ? "" : "s"}</strong> and{" "}
-        <strong>{refreshTokens} refresh token{refreshTokens === 1 ? "" : "s"}</strong>. Every user of {name} will have to sign in to it
-        again. Consents are kept.
+        This revokes{" "}
+        <strong>
+          {accessTokens} access token{accessTokens === 1 ? "" : "s"}
+        </strong>{" "}
+        and{" "}
+        <strong>
+          {refreshTokens} refresh token{refreshTokens === 1 ? "" : "s"}
+        </strong>
+        . Every user of {name} will have to sign in to it again. Consents are kept.
       </p>
     </ConfirmButton>
   );
