@@ -80,12 +80,10 @@ export const applicationInputSchema = z
     clientType: z.enum(clientTypes, { error: "Choose confidential or public" }),
     grantTypes: list.pipe(
       z.array(
-        z
-          .string()
-          .refine(isGrantType, {
-            error: (issue) =>
-              `"${String(issue.input)}" is not a supported grant type (implicit is not offered: use authorization code with PKCE)`,
-          }),
+        z.string().refine(isGrantType, {
+          error: (issue) =>
+            `"${String(issue.input)}" is not a supported grant type (implicit is not offered: use authorization code with PKCE)`,
+        }),
       ),
     ),
     redirectUris: list,
