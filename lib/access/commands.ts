@@ -5,19 +5,20 @@
  */
 import { recordAudit, type Actor, type Transaction } from "../audit/record.ts";
 import type { Db } from "../db/client.ts";
+import { closeCodes, revokeTokenSet } from "../db/revoke-tokens.ts";
 import { liveAccessTokenWhere, liveRefreshTokenWhere } from "./queries.ts";
 
 export interface RevokedTokens {
   /** Tokens that were still usable; already-dead ones are marked revoked too but not counted. */
   accessTokens: number;
   refreshTokens: number;
-  /** Authorization codes issued but not yet exchanged, which are deleted so they cannot be. */
+  /** Authorization codes issued but not yet exchanged, which are closed so they cannot be. */
   authorizationCodes: number;
 }
 
 /**
  * Inside a transaction: revokes every access and refresh token of a user (for one application, or
- * all of them), rotated and expired ones included so none can come back, and deletes the codes
+ * all of them), rotated and expired ones included so none can come back, and closes the codes
  * not yet exchanged.
  */
 export async function revokeUserTokens(
@@ -26,13 +27,11 @@ export async function revokeUserTokens(
   now: Date,
 ): Promise<RevokedTokens> {
   const where = { userId: target.userId, ...(target.applicationId ? { applicationId: target.applicationId } : {}) };
+  // Codes first: this waits for an exchange in flight, whose tokens the next steps then see.
+  const authorizationCodes = await closeCodes(tx, where, now);
   const accessTokens = await tx.accessToken.count({ where: { ...where, ...liveAccessTokenWhere(now) } });
   const refreshTokens = await tx.refreshToken.count({ where: { ...where, ...liveRefreshTokenWhere(now) } });
-  await tx.accessToken.updateMany({ where: { ...where, revokedAt: null }, data: { revokedAt: now } });
-  await tx.refreshToken.updateMany({ where: { ...where, revokedAt: null }, data: { revokedAt: now } });
-  const { count: authorizationCodes } = await tx.authorizationCode.deleteMany({
-    where: { ...where, consumedAt: null },
-  });
+  await revokeTokenSet(tx, where, now);
   return { accessTokens, refreshTokens, authorizationCodes };
 }
 

@@ -42,6 +42,7 @@ import type {
 import { formatScope } from "../oauth/scope.ts";
 import { authenticate } from "../users/commands.ts";
 import { driverOf, type Db, type Driver } from "./client.ts";
+import { closeCodes, revokeTokenSet } from "./revoke-tokens.ts";
 
 type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
@@ -350,18 +351,10 @@ export function prismaOAuthStore(db: Db): OAuthStore {
       });
     },
 
-    // Interactive transactions with sequential statements: Prisma's pg adapter runs a batch
-    // $transaction([...]) as overlapping queries on one connection, which pg deprecates.
     async revokeTokensFromCode(codeId, now) {
       await db.$transaction(async (tx) => {
-        await tx.accessToken.updateMany({
-          where: { authorizationCodeId: codeId, revokedAt: null },
-          data: { revokedAt: now },
-        });
-        await tx.refreshToken.updateMany({
-          where: { authorizationCodeId: codeId, revokedAt: null },
-          data: { revokedAt: now },
-        });
+        await closeCodes(tx, { id: codeId }, now);
+        await revokeTokenSet(tx, { authorizationCodeId: codeId }, now);
       });
     },
 
@@ -419,10 +412,7 @@ export function prismaOAuthStore(db: Db): OAuthStore {
     },
 
     async revokeFamily(familyId, now) {
-      await db.$transaction(async (tx) => {
-        await tx.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: now } });
-        await tx.accessToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: now } });
-      });
+      await db.$transaction((tx) => revokeTokenSet(tx, { familyId }, now));
     },
 
     async findAccessToken(tokenHash): Promise<AccessTokenRecord | null> {

@@ -1,6 +1,7 @@
 /** Admins revoking an application's tokens, each revocation audited in the same transaction. */
 import { recordAudit, type Actor } from "../audit/record.ts";
 import type { Db } from "../db/client.ts";
+import { closeCodes, revokeTokenSet } from "../db/revoke-tokens.ts";
 import { liveAccessTokens, liveRefreshTokens } from "./queries.ts";
 
 export type TokenKind = "access_token" | "refresh_token";
@@ -64,8 +65,9 @@ export async function revokeAllTokens(
   return db.$transaction(async (tx) => {
     const accessTokens = await tx.accessToken.count({ where: liveAccessTokens(applicationId, now) });
     const refreshTokens = await tx.refreshToken.count({ where: liveRefreshTokens(applicationId, now) });
-    await tx.accessToken.updateMany({ where: { applicationId, revokedAt: null }, data: { revokedAt: now } });
-    await tx.refreshToken.updateMany({ where: { applicationId, revokedAt: null }, data: { revokedAt: now } });
+    // Codes not yet exchanged would bring tokens back: close them (after any exchange in flight).
+    await closeCodes(tx, { applicationId }, now);
+    await revokeTokenSet(tx, { applicationId }, now);
     await recordAudit(tx, actor, {
       action: "tokens.revoked_all",
       applicationId,

@@ -189,7 +189,8 @@ export type PasswordChange = { ok: true } | { ok: false; errors: PasswordChangeE
 
 /**
  * A signed-in user replacing their own password. The current one must be given; on success every
- * session of the user signed in before now stops working (the caller ends the current one too).
+ * session of the user signed in before now stops working (the caller ends the current one too) and
+ * every token issued to apps for them is revoked.
  */
 export async function changePassword(
   db: Db,
@@ -218,10 +219,18 @@ export async function changePassword(
   const passwordHash = await hashPassword(parsed.data.newPassword);
   await db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: userId }, data: { passwordHash, sessionsValidFrom: now } });
+    // RFC 9700 §4.14.2: a password change is a reason to revoke refresh tokens; someone who knew
+    // the old password may hold tokens got with it. Consents stay, so apps re-connect with a sign-in.
+    const revoked = await revokeUserTokens(tx, { userId }, now);
     await recordAudit(tx, actor, {
       action: "user.password_changed",
       targetUserId: userId,
-      details: { email: user.email, sessionsEnded: true },
+      details: {
+        email: user.email,
+        sessionsEnded: true,
+        accessTokens: revoked.accessTokens,
+        refreshTokens: revoked.refreshTokens,
+      },
     });
   });
   return { ok: true };

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/lib/db/client";
+import { revokeTokenSet } from "@/lib/db/revoke-tokens";
 import { freshDatabase, providers, type TestDatabase } from "../support/databases.ts";
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -49,5 +50,38 @@ describe.each(providers)("transactions on %s", (provider) => {
     // what it may never do is see the row and then have it vanish, which the first test covers.
     expect([0, 1]).toContain(seen);
     expect(await db.user.count({ where: { email: `pending-${provider}@example.com` } })).toBe(1);
+  });
+
+  it("revoking a refresh family while a rotation commits leaves no live successor", async () => {
+    const user = await db.user.create({ data: { email: `family-${provider}@example.com`, passwordHash: "x" } });
+    const app = await db.application.create({
+      data: { name: "Race", clientId: `race-${provider}`, clientType: "PUBLIC" },
+    });
+    const familyId = `family-${provider}`;
+    const token = (hash: string) => ({
+      tokenHash: hash,
+      applicationId: app.id,
+      userId: user.id,
+      scope: "openid",
+      familyId,
+    });
+    const first = await db.refreshToken.create({ data: token(`first-${provider}`) });
+    // The statements of a rotation (lib/db/oauth-store.ts rotateRefreshToken), slowed down.
+    const rotation = db.$transaction(async (tx) => {
+      await tx.refreshToken.updateMany({
+        where: { id: first.id, revokedAt: null, rotatedAt: null },
+        data: { rotatedAt: new Date() },
+      });
+      await pause(150);
+      await tx.refreshToken.create({ data: token(`second-${provider}`) });
+      await tx.accessToken.create({
+        data: { ...token(`access-${provider}`), grantType: "refresh_token", expiresAt: new Date(Date.now() + 60_000) },
+      });
+    });
+    await pause(40);
+    await revokeTokenSet(db, { familyId }, new Date());
+    await rotation;
+    expect(await db.refreshToken.count({ where: { familyId, revokedAt: null } })).toBe(0);
+    expect(await db.accessToken.count({ where: { familyId, revokedAt: null } })).toBe(0);
   });
 });

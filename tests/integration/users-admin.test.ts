@@ -426,8 +426,17 @@ describe.each(providers)("user administration on %s", (provider: Provider) => {
       expect(await auditOf(user.id, "user.password_changed")).toHaveLength(0);
     });
 
-    it("replaces the password, ends earlier sessions and audits once without the password or its hash", async () => {
+    it("replaces the password, ends earlier sessions, revokes app tokens and audits once without the password or its hash", async () => {
       const before = await db.user.findUniqueOrThrow({ where: { id: user.id } });
+      const app = await db.application.create({
+        data: { name: "Connected", clientId: `connected-${user.id}`, clientType: "PUBLIC" },
+      });
+      const later = new Date(Date.now() + 3_600_000);
+      const owned = { applicationId: app.id, userId: user.id, scope: "openid", familyId: `family-${user.id}` };
+      await db.accessToken.create({
+        data: { ...owned, tokenHash: `a-${user.id}`, grantType: "password", expiresAt: later },
+      });
+      await db.refreshToken.create({ data: { ...owned, tokenHash: `r-${user.id}`, expiresAt: later } });
       const now = new Date(Date.now() + 5_000);
       const next = "a-brand-new-password";
       expect(
@@ -449,7 +458,14 @@ describe.each(providers)("user administration on %s", (provider: Provider) => {
       const audit = await auditOf(user.id, "user.password_changed");
       expect(audit).toHaveLength(1);
       expect(audit[0]).toMatchObject({ actorId: user.id, actorEmail: user.email });
-      expect(JSON.parse(audit[0]!.details)).toEqual({ email: user.email, sessionsEnded: true });
+      expect(JSON.parse(audit[0]!.details)).toEqual({
+        email: user.email,
+        sessionsEnded: true,
+        accessTokens: 1,
+        refreshTokens: 1,
+      });
+      expect(await db.accessToken.count({ where: { userId: user.id, revokedAt: null } })).toBe(0);
+      expect(await db.refreshToken.count({ where: { userId: user.id, revokedAt: null } })).toBe(0);
     });
 
     it("a disabled user cannot change their password", async () => {

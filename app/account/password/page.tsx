@@ -12,7 +12,7 @@ export default async function PasswordPage() {
     <>
       <PageHeader
         title="Change password"
-        description="After the change you are signed out everywhere, including here, and sign in again with the new password."
+        description="After the change you are signed out everywhere, including here, and apps you connected must sign you in again. Sign in with the new password."
       />
       <div className="max-w-md rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:p-6">
         <PasswordForm email={user.email} minLength={passwordRules.minLength} />
