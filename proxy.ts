@@ -1,13 +1,30 @@
 /**
- * Tells server components which path was requested (Next gives layouts no pathname), so a sign-in
- * redirect can return the user to the page they asked for. Authorization itself is checked in
- * pages and actions (lib/web/session.ts), never here.
+ * Runs before the pages that need it:
+ * - tells server components which path was requested (Next gives layouts no pathname), so a
+ *   sign-in redirect can return the user to the page they asked for. Authorization itself is
+ *   checked in pages and actions (lib/web/session.ts), never here;
+ * - turns an authorization request sent as a form POST (OpenID Connect Core §3.1.2.1: GET and POST
+ *   must both work) into the same request as a GET, so one page handles both.
  */
 import { NextResponse, type NextRequest } from "next/server";
+import { settings } from "./lib/config/settings";
 
 export const requestedPathHeader = "x-portcullis-path";
 
-export function proxy(request: NextRequest) {
+export async function proxy(request: NextRequest) {
+  const { pathname } = request.nextUrl;
+  const formPost =
+    request.method === "POST" &&
+    pathname === "/oauth/authorize" &&
+    // The consent screen's own server action posts here too: leave it to Next.
+    !request.headers.has("next-action") &&
+    request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() === "application/x-www-form-urlencoded";
+  if (formPost) {
+    // The configured public URL, not the Host header: the address is ours to decide.
+    const target = new URL("/oauth/authorize", settings().publicUrl);
+    target.search = new URLSearchParams(await request.text()).toString();
+    return NextResponse.redirect(target, 303);
+  }
   const headers = new Headers(request.headers);
   headers.set(requestedPathHeader, request.nextUrl.pathname + request.nextUrl.search);
   return NextResponse.next({ request: { headers } });

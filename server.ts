@@ -13,6 +13,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import next from "next";
 import securityHeaders from "./lib/web/security-headers.json" with { type: "json" };
+import { settings } from "./lib/config/settings.ts";
 import { errorResponse, maxBodyBytes } from "./lib/oauth/http.ts";
 import { OAuthError } from "./lib/oauth/errors.ts";
 import * as introspect from "./app/oauth/introspect/route.ts";
@@ -36,32 +37,38 @@ const directRoutes = new Map<string, RouteModule>([
   ["/.well-known/oauth-authorization-server", authorizationServer],
 ]);
 
-/** The body, or null when it is larger than any protocol request may be. */
+/** The body, or null when it is larger than any protocol request may be (reading stops there). */
 function readBody(incoming: IncomingMessage): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
-    if (Number(incoming.headers["content-length"] ?? 0) > maxBodyBytes) return resolve(null);
+    const tooLarge = () => {
+      incoming.removeAllListeners("data");
+      incoming.pause();
+      resolve(null);
+    };
+    if (Number(incoming.headers["content-length"] ?? 0) > maxBodyBytes) return tooLarge();
     const chunks: Buffer[] = [];
     let size = 0;
     incoming.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > maxBodyBytes) {
-        resolve(null);
-        incoming.destroy();
-      } else chunks.push(chunk);
+      if (size > maxBodyBytes) tooLarge();
+      else chunks.push(chunk);
     });
     incoming.on("end", () => resolve(Buffer.concat(chunks)));
     incoming.on("error", reject);
   });
 }
 
-function toRequest(incoming: IncomingMessage, body: Buffer): Request {
+function toRequest(incoming: IncomingMessage, path: string, body: Buffer): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(incoming.headers)) {
     if (Array.isArray(value)) for (const item of value) headers.append(name, item);
     else if (value !== undefined) headers.set(name, value);
   }
   const hasBody = incoming.method !== "GET" && incoming.method !== "HEAD";
-  return new Request(`http://${incoming.headers.host ?? "localhost"}${incoming.url}`, {
+  const url = incoming.url ?? "";
+  const query = url.includes("?") ? url.slice(url.indexOf("?")) : "";
+  // A fixed origin: the handlers need only the path and query, and a malformed Host must not throw.
+  return new Request(new URL(`${path}${query}`, "http://localhost"), {
     method: incoming.method,
     headers,
     // A Buffer is a Uint8Array; the DOM typings only want it backed by a plain ArrayBuffer.
@@ -77,21 +84,28 @@ async function send(outgoing: ServerResponse, response: Response): Promise<void>
   outgoing.end(Buffer.from(await response.arrayBuffer()));
 }
 
-async function dispatch(handler: Handler, incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
+const tooLarge = new OAuthError("invalid_request", "The request body is too large", { status: 413 });
+const failed = new OAuthError("server_error", "The server could not complete the request");
+
+async function dispatch(
+  handler: Handler,
+  path: string,
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+): Promise<void> {
   try {
     const body = await readBody(incoming);
     if (body === null) {
-      await send(
-        outgoing,
-        errorResponse(new OAuthError("invalid_request", "The request body is too large", { status: 413 })),
-      );
+      // Answer, then drop the connection rather than read the rest of an oversized upload.
+      outgoing.shouldKeepAlive = false;
+      outgoing.on("finish", () => incoming.destroy());
+      await send(outgoing, errorResponse(tooLarge));
       return;
     }
-    await send(outgoing, await handler(toRequest(incoming, body)));
+    await send(outgoing, await handler(toRequest(incoming, path, body)));
   } catch (error) {
     console.error("Direct route failed:", error);
-    if (!outgoing.headersSent)
-      await send(outgoing, errorResponse(new OAuthError("server_error", "The server could not complete the request")));
+    if (!outgoing.headersSent) await send(outgoing, errorResponse(failed));
     else outgoing.destroy();
   }
 }
@@ -107,10 +121,14 @@ export async function startServer({ port, hostname, dev = false }: ServerOptions
   const app = next({ dev, dir: import.meta.dirname, port, hostname });
   await app.prepare();
   const handle = app.getRequestHandler();
+  const { trustProxy } = settings();
   const server = createServer((incoming, outgoing) => {
+    // The audit log's client address (lib/web/request-ip.ts): the socket's, unless a trusted proxy
+    // in front reports it. Next keeps an X-Forwarded-For it finds, even one a client made up.
+    if (!trustProxy) incoming.headers["x-forwarded-for"] = incoming.socket.remoteAddress ?? "";
     const path = incoming.url?.split("?")[0] ?? "";
     const handler = dev ? undefined : directRoutes.get(path)?.[incoming.method as "GET" | "POST" | "OPTIONS"];
-    if (handler) void dispatch(handler, incoming, outgoing);
+    if (handler) void dispatch(handler, path, incoming, outgoing);
     else void handle(incoming, outgoing);
   });
   await new Promise<void>((resolve) => server.listen(port, hostname, resolve));

@@ -9,7 +9,8 @@ test.describe("admin dashboard: applications", () => {
 
     // Create: two grant types ticked, secret shown once with copy buttons.
     await page.getByRole("link", { name: "New application" }).click();
-    await page.getByLabel("Name").fill(name);
+    await expect(page).toHaveURL(/\/admin\/applications\/new$/);
+    await page.getByRole("textbox", { name: "Name", exact: true }).fill(name);
     await page.getByLabel("Confidential").check();
     await page.getByRole("checkbox", { name: "Authorization code" }).check();
     await page.getByRole("checkbox", { name: "Client credentials" }).check();
@@ -53,7 +54,7 @@ test.describe("admin dashboard: applications", () => {
     await expect(page.getByText("http://evil.example.com/cb: must use https")).toBeVisible();
     await expect(page.getByLabel("Redirect URIs", { exact: true })).toHaveAttribute("aria-invalid", "true");
     const renamed = `${name} v2`;
-    await page.getByLabel("Name").fill(renamed);
+    await page.getByRole("textbox", { name: "Name", exact: true }).fill(renamed);
     await page.getByLabel("Redirect URIs", { exact: true }).fill("https://inventory.example.com/v2/callback");
     await page.getByRole("button", { name: "Save changes" }).click();
     await expect(page.getByRole("heading", { name: renamed })).toBeVisible();

@@ -403,9 +403,9 @@ test.describe("token endpoint errors", () => {
       status: 400,
       body: { error: "invalid_request" },
     });
+    // An unknown hint is ignored (RFC 7009 §2.1).
     expect(await postForm(baseURL!, "/oauth/revoke", { token: "x", token_type_hint: "id_token" }, auth)).toMatchObject({
-      status: 400,
-      body: { error: "unsupported_token_type" },
+      status: 200,
     });
     const userinfo = await fetch(new URL("/oauth/userinfo", baseURL), {
       headers: { authorization: "Bearer pca_nope" },
@@ -440,5 +440,71 @@ test.describe("token endpoint errors", () => {
       { origin: "https://evil.example.com" },
     );
     expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
+  });
+});
+
+test.describe("review findings stay fixed", () => {
+  test("an authorization request sent as a form POST is handled as the same GET (OIDC Core §3.1.2.1)", async ({
+    baseURL,
+    db,
+  }) => {
+    const registered = await registerClient(db);
+    const flow = await codeFlowStart(await relyingParty(baseURL!, registered));
+    const response = await fetch(new URL("/oauth/authorize", baseURL), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: flow.url.searchParams.toString(),
+      redirect: "manual",
+    });
+    expect(response.status).toBe(303);
+    const location = new URL(response.headers.get("location")!, baseURL);
+    expect(location.pathname).toBe("/oauth/authorize");
+    expect(Object.fromEntries(location.searchParams)).toEqual(Object.fromEntries(flow.url.searchParams));
+  });
+
+  test("an OpenID request without redirect_uri is shown an error, not redirected", async ({ request, db }) => {
+    const registered = await registerClient(db);
+    const response = await request.get(
+      `/oauth/authorize?response_type=code&client_id=${registered.clientId}&scope=openid`,
+      { maxRedirects: 0 },
+    );
+    expect(response.status()).toBe(200);
+    expect(await response.text()).toContain("must send redirect_uri");
+  });
+
+  test("NUL bytes, malformed Host headers and public-client introspection get RFC errors, never a 500", async ({
+    baseURL,
+    db,
+  }) => {
+    const service = await registerClient(db, { grantTypes: ["client_credentials"], redirectUris: [] });
+    const nul = await postForm(baseURL!, "/oauth/token", `grant_type=client_credentials&client_id=a%00b`);
+    expect(nul).toMatchObject({ status: 400, body: { error: "invalid_request" } });
+    const auth = basic(service.clientId, service.clientSecret!);
+    expect(await postForm(baseURL!, "/oauth/introspect", `token=x%00y`, auth)).toMatchObject({
+      status: 400,
+      body: { error: "invalid_request" },
+    });
+
+    const spa = await registerClient(db, { clientType: "public" });
+    expect(await postForm(baseURL!, "/oauth/introspect", { token: "pca_x", client_id: spa.clientId })).toMatchObject({
+      status: 401,
+      body: { error: "invalid_client" },
+    });
+
+    // A raw request with a Host header no URL parser accepts.
+    const { request: raw } = await import("node:http");
+    const port = new URL(baseURL!).port;
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = raw(
+        { host: "127.0.0.1", port, path: "/.well-known/openid-configuration", headers: { host: "a b" } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on("error", reject);
+      req.end();
+    });
+    expect(status).toBeLessThan(500);
   });
 });

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { Logo } from "@/components/logo";
-import { currentUser, safeReturnPath } from "@/lib/web/session";
+import { safeReturnPath } from "@/lib/web/return-path";
+import { currentUser } from "@/lib/web/session";
 import { SignInForm } from "./sign-in-form";
 
 export const metadata: Metadata = { title: "Sign in" };

@@ -33,6 +33,11 @@ export interface Settings {
   approvalPrompt: "auto" | "force";
   /** Every scope a client may request, with the words the consent screen uses. */
   scopes: ScopeCatalogue;
+  /**
+   * A reverse proxy in front sets X-Forwarded-For; trust its last entry as the client address.
+   * Off by default: then a client could write its own address into the audit log.
+   */
+  trustProxy: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -88,6 +93,7 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Setti
     },
     approvalPrompt,
     scopes: catalogueFromEnv(env.PORTCULLIS_SCOPES),
+    trustProxy: ["1", "true", "yes"].includes((env.PORTCULLIS_TRUST_PROXY ?? "").trim().toLowerCase()),
   };
 }
 

@@ -90,6 +90,10 @@ export async function validateAuthorizationRequest(ctx: ProtocolContext, query: 
     return { ok: false, show: new OAuthError("invalid_client", "No application is registered with this client_id") };
 
   let redirectUri: string;
+  // OpenID Connect Core §3.1.2.1: redirect_uri is required in an OpenID request.
+  if (requested === undefined && /(^|\s)openid(\s|$)/.test(params.get("scope") ?? "")) {
+    return { ok: false, show: new OAuthError("invalid_request", "An OpenID Connect request must send redirect_uri") };
+  }
   if (requested !== undefined) {
     if (!redirectUriAllowed(requested, client.redirectUris)) {
       return {
@@ -172,7 +176,8 @@ export async function validateAuthorizationRequest(ctx: ProtocolContext, query: 
         nonce: optional(params, "nonce"),
         prompts,
         maxAge: maxAgeValue === undefined ? undefined : Number(maxAgeValue),
-        approvalPrompt: approval ?? ctx.config.approvalPrompt,
+        // A client may ask to be asked (force), never to skip a server that always asks.
+        approvalPrompt: ctx.config.approvalPrompt === "force" ? "force" : (approval ?? "auto"),
       },
     };
   } catch (error) {

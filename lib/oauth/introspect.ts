@@ -3,7 +3,7 @@
  * allowed to introspect any token (a resource server), learns anything; everyone else gets
  * `{"active": false}`, exactly as for an unknown token (§2.2), so tokens cannot be probed.
  */
-import { authenticateClient } from "./client-auth.ts";
+import { authenticateClient, invalidClient } from "./client-auth.ts";
 import type { ProtocolContext } from "./context.ts";
 import { optional, required, type Params } from "./params.ts";
 import { findToken, isLive } from "./token-lookup.ts";
@@ -31,6 +31,8 @@ export async function handleIntrospection(
   authorization: string | null,
 ): Promise<{ response: IntrospectionResponse; clientId: string }> {
   const { client } = await authenticateClient(ctx.store, params, authorization);
+  // RFC 7662 §2.1: the caller must be authorized; a public client proves nothing about itself.
+  if (client.clientType === "public") throw invalidClient("Public clients cannot use token introspection");
   const found = await findToken(ctx.store, required(params, "token"), optional(params, "token_type_hint"));
   const now = ctx.now();
   const inactive = { response: { active: false } as const, clientId: client.clientId };

@@ -12,6 +12,10 @@ export function parseParams(source: string | URLSearchParams): Params {
   const params = new Map<string, string>();
   const repeated = new Set<string>();
   for (const [name, value] of search) {
+    // No protocol value contains NUL, and PostgreSQL cannot store one in text.
+    if (name.includes("\u0000") || value.includes("\u0000")) {
+      throw new OAuthError("invalid_request", "Parameters must not contain NUL characters");
+    }
     if (params.has(name)) repeated.add(name);
     if (value !== "") params.set(name, value);
   }

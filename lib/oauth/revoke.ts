@@ -5,20 +5,14 @@
  */
 import { authenticateClient } from "./client-auth.ts";
 import type { ProtocolContext } from "./context.ts";
-import { OAuthError } from "./errors.ts";
 import { optional, required, type Params } from "./params.ts";
 import { findToken } from "./token-lookup.ts";
-
-const hints = new Set(["access_token", "refresh_token"]);
 
 export async function handleRevocation(ctx: ProtocolContext, params: Params, authorization: string | null) {
   const { client } = await authenticateClient(ctx.store, params, authorization);
   const value = required(params, "token");
-  const hint = optional(params, "token_type_hint");
-  if (hint !== undefined && !hints.has(hint)) {
-    throw new OAuthError("unsupported_token_type", `Tokens of type ${hint} cannot be revoked here`);
-  }
-  const found = await findToken(ctx.store, value, hint);
+  // An unknown hint is ignored (§2.1): both kinds of token are searched anyway.
+  const found = await findToken(ctx.store, value, optional(params, "token_type_hint"));
   if (!found || found.token.applicationId !== client.id) return { client };
   const now = ctx.now();
   if (found.kind === "refresh_token") await ctx.store.revokeFamily(found.token.familyId, now);

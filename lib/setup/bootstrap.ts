@@ -3,7 +3,7 @@
  * applied), its generated secrets, and an administrator to sign in with on first start.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { chmodSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { systemActor } from "../audit/record.ts";
 import { sessionSecret } from "../config/secrets.ts";
@@ -48,10 +48,14 @@ export interface Prepared {
 }
 
 export async function prepare(settings: Settings): Promise<Prepared> {
-  mkdirSync(settings.dataDir, { recursive: true });
+  // The data folder holds the session secret, and with SQLite the signing keys: owner only.
+  mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(settings.dataDir, 0o700);
   sessionSecret(settings);
   const target = parseDatabaseUrl(settings.databaseUrl);
   const migrations = await migrate(target, migrationsDirFor(target, projectRoot));
+  // SQLite gives its -wal and -shm files the database file's permissions.
+  if (target.provider === "sqlite") chmodSync(target.file, 0o600);
   const db = connect(target);
   try {
     return { migrations, admin: await seedAdmin(db, settings) };

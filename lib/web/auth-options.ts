@@ -47,6 +47,8 @@ function buildOptions(): NextAuthOptions {
           const email = String(credentials?.email ?? "").slice(0, 254);
           const password = String(credentials?.password ?? "").slice(0, 256);
           const ip = clientIp(headerReader(request?.headers));
+          // NUL cannot be stored in PostgreSQL text (not even in the audit row) and is never valid here.
+          if (email.includes("\u0000") || password.includes("\u0000")) return null;
           const user = email && password ? await authenticate(db(), email, password) : null;
           if (!user) {
             await recordAudit(db(), { kind: "system" }, { action: "auth.sign_in_failed", details: { email, ip } });

@@ -10,6 +10,7 @@ import type { Actor } from "../audit/record.ts";
 import { db } from "../db/client.ts";
 import { authOptions } from "./auth-options.ts";
 import { clientIp } from "./request-ip.ts";
+import { safeReturnPath } from "./return-path.ts";
 
 export interface CurrentUser {
   id: string;
@@ -33,12 +34,6 @@ export const currentUser = cache(async function currentUser(): Promise<CurrentUs
   if (authTime < user.sessionsValidFrom.getTime()) return null;
   return { id: user.id, email: user.email, name: user.name, role: user.role, authTime: new Date(authTime) };
 });
-
-/** A relative path to return to after sign-in; anything else becomes "/" (no open redirects). */
-export function safeReturnPath(value: string | null | undefined): string {
-  if (!value || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return "/";
-  return value;
-}
 
 /** The path the browser asked for, set by proxy.ts for the pages that need sign-in. */
 async function requestedPath(): Promise<string> {

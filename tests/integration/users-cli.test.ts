@@ -41,6 +41,21 @@ describe.each(providers)("users on %s", (provider: Provider) => {
     await t?.drop();
   });
 
+  describe("authenticate throttling", () => {
+    it("after ten failures on one email, even the right password is refused for a while", async () => {
+      const email = `guessed-${provider}@example.com`;
+      const password = "Right-Password-1";
+      await createUser(db, { email, password, name: "Guessed" }, cliActor);
+      expect(await authenticate(db, email, password)).not.toBeNull();
+      for (let i = 0; i < 10; i++) expect(await authenticate(db, email, `wrong-${i}`)).toBeNull();
+      expect(await authenticate(db, email.toUpperCase(), password)).toBeNull();
+      // Other accounts are not affected.
+      const other = `other-${provider}@example.com`;
+      await createUser(db, { email: other, password, name: "Other" }, cliActor);
+      expect(await authenticate(db, other, password)).not.toBeNull();
+    });
+  });
+
   describe("createUser", () => {
     it("two concurrent sign-ups with one email: one account, the other gets a field error", async () => {
       const email = `race-${provider}@example.com`;
