@@ -169,8 +169,6 @@ test.describe("account: connected apps and password", () => {
   }) => {
     const user = await makeUser();
     const elsewhere = await signedInPage(browser, baseURL!, user.email, user.password);
-    // Sessions are compared at one-second precision: let the other session's second pass.
-    await page.waitForTimeout(1100);
 
     await page.goto("/login");
     await signIn(page, user.email, user.password);
@@ -190,6 +188,9 @@ test.describe("account: connected apps and password", () => {
     await expect(current).toHaveAttribute("aria-invalid", "true");
     await expect(current).toHaveAccessibleDescription("That is not your current password");
     await expect(current).toBeFocused();
+    // React resets the form once the action's transition ends, which can be just after the error
+    // shows: wait for that reset before typing again, or it would wipe what the test types.
+    await expect(current).toHaveValue("");
 
     await current.fill(user.password);
     await next.fill("short");
@@ -197,6 +198,7 @@ test.describe("account: connected apps and password", () => {
     await page.getByRole("button", { name: "Change password" }).click();
     await expect(next).toHaveAccessibleDescription(/Must be at least 8 characters/);
     await expect(next).toBeFocused();
+    await expect(current).toHaveValue("");
 
     await current.fill(user.password);
     await next.fill("a-new-password-1");
@@ -204,6 +206,7 @@ test.describe("account: connected apps and password", () => {
     await page.getByRole("button", { name: "Change password" }).click();
     await expect(confirm).toHaveAccessibleDescription("Doesn't match the new password");
     expect(await db.auditEvent.count({ where: { action: "user.password_changed", targetUserId: user.id } })).toBe(0);
+    await expect(current).toHaveValue("");
 
     await current.fill(user.password);
     await next.fill("a-new-password-1");
