@@ -214,7 +214,7 @@ interface HotPath {
   insertAccessToken(token: NewAccessToken): Promise<void>;
 }
 
-function sqliteHotPath(db: Db, connection: BetterSqlite3.Database): HotPath {
+function sqliteHotPath(connection: BetterSqlite3.Database, exclusive: <T>(statement: () => T) => Promise<T>): HotPath {
   // Prisma's adapter turns on safe integers for its connection; these statements want numbers.
   const findClient = connection.prepare(sqliteClientSql).safeIntegers(false);
   const insert = connection.prepare(sqliteInsertAccessTokenSql);
@@ -223,13 +223,13 @@ function sqliteHotPath(db: Db, connection: BetterSqlite3.Database): HotPath {
    * once: the call is synchronous, nothing else runs in between. While another request's Prisma
    * transaction is open on it (between its awaits), a statement would join it: a read would see
    * its uncommitted writes, a write would vanish if it rolled back after our answer. So then the
-   * statement waits for a transaction of its own, queued behind that one (lib/db/serialized-sqlite.ts).
+   * statement waits in the connection's queue until that transaction has ended
+   * (lib/db/serialized-sqlite.ts), then runs as it would have: not in a Prisma transaction of its
+   * own, whose round trips through Prisma cost far more than the statement.
    */
   function outsideTransactions<T>(statement: () => T): Promise<T> {
     if (!connection.inTransaction) return Promise.resolve(statement());
-    // Wait as long as any statement would (Prisma's default maxWait of 2 s is shorter than a
-    // transaction may stay open, which would turn a slow transaction into failed token requests).
-    return db.$transaction(async () => statement(), { maxWait: 10_000 });
+    return exclusive(statement);
   }
   return {
     async findClient(clientId) {
@@ -275,7 +275,7 @@ function hotPathFor(db: Db): () => Promise<HotPath | null> {
         hotPath = !driver
           ? null
           : driver.provider === "sqlite"
-            ? sqliteHotPath(db, driver.connection)
+            ? sqliteHotPath(driver.connection, driver.exclusive)
             : postgresHotPath(driver.pool);
         return hotPath;
       },

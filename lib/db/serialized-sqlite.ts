@@ -71,7 +71,7 @@ function releasing(transaction: Transaction, release: () => void): Transaction {
   };
 }
 
-class SerializedAdapter implements SqlDriverAdapter {
+export class SerializedAdapter implements SqlDriverAdapter {
   readonly provider;
   readonly adapterName;
   private readonly queue = new Queue();
@@ -103,6 +103,14 @@ class SerializedAdapter implements SqlDriverAdapter {
     }
   }
 
+  /**
+   * Runs a synchronous statement on the connection outside any transaction, waiting its turn if
+   * one is open (for callers that use the driver under this adapter directly).
+   */
+  exclusive<T>(statement: () => T): Promise<T> {
+    return this.queue.run(async () => statement());
+  }
+
   getConnectionInfo() {
     return this.inner.getConnectionInfo?.() ?? { supportsRelationJoins: false };
   }
@@ -115,11 +123,16 @@ class SerializedAdapter implements SqlDriverAdapter {
 /** Wraps an adapter factory so each connection it makes is serialized as described above. */
 export function serializedSqlite(
   factory: SqlMigrationAwareDriverAdapterFactory,
+  onConnect: (adapter: SerializedAdapter) => void = () => {},
 ): SqlMigrationAwareDriverAdapterFactory {
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,
-    connect: async () => new SerializedAdapter(await factory.connect()),
+    connect: async () => {
+      const adapter = new SerializedAdapter(await factory.connect());
+      onConnect(adapter);
+      return adapter;
+    },
     connectToShadowDb: async () => new SerializedAdapter(await factory.connectToShadowDb()),
   };
 }

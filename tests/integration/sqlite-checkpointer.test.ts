@@ -1,0 +1,111 @@
+/**
+ * WAL checkpoints on a worker thread (lib/db/sqlite-checkpointer.ts), on real SQLite files: the
+ * serving connection stops checkpointing, the worker keeps the WAL from growing while commits go
+ * on, and should the worker fail, SQLite's own checkpoints come back.
+ */
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import { driverOf } from "@/lib/db/client";
+import { checkpointInBackground, type Checkpointer } from "@/lib/db/sqlite-checkpointer";
+import { freshDatabase } from "../support/databases.ts";
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const megabytes = (file: string) => statSync(file).size / 1024 / 1024;
+
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function walDatabase(): { connection: Database.Database; file: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), "portcullis-checkpoint-"));
+  const file = path.join(dir, "test.db");
+  const connection = new Database(file);
+  connection.pragma("journal_mode = WAL");
+  connection.exec("CREATE TABLE item (id INTEGER PRIMARY KEY, body TEXT NOT NULL, key TEXT NOT NULL UNIQUE)");
+  cleanups.push(() => {
+    if (connection.open) connection.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { connection, file };
+}
+
+function started(connection: Database.Database): Checkpointer {
+  const checkpointer = checkpointInBackground(connection);
+  if (!checkpointer) throw new Error("the checkpoint worker did not start");
+  return checkpointer;
+}
+
+/** Commits one row at a time, as a busy server does, yielding to the event loop between a few. */
+async function writeRows(connection: Database.Database, rows: number): Promise<void> {
+  const insert = connection.prepare("INSERT INTO item (body, key) VALUES (?, ?)");
+  for (let i = 0; i < rows; i++) {
+    insert.run("x".repeat(1000), `${i}-${Math.random()}`);
+    if (i % 20 === 0) await pause(1);
+  }
+}
+
+describe("background WAL checkpoints", () => {
+  it("take checkpointing off the serving connection and give it back when stopped", async () => {
+    const { connection } = walDatabase();
+    const checkpointer = started(connection);
+    expect(connection.pragma("wal_autocheckpoint", { simple: true })).toBe(0);
+    await checkpointer.stop();
+    expect(connection.pragma("wal_autocheckpoint", { simple: true })).toBe(1000);
+  });
+
+  it("keep the WAL small while commits go on, and lose none of them", async () => {
+    const { connection, file } = walDatabase();
+    const checkpointer = started(connection);
+    cleanups.push(() => checkpointer.stop());
+    // ~12,000 pages of WAL without checkpoints (about 47 MB); with them, a restart every 4,000 pages at most.
+    await writeRows(connection, 6000);
+    expect(megabytes(`${file}-wal`)).toBeLessThan(20);
+    expect(connection.prepare("SELECT count(*) FROM item").pluck().get()).toBe(6000);
+    // Everything reaches the database file itself: a fresh connection reads it after the WAL is gone.
+    await checkpointer.stop();
+    connection.close();
+    const reader = new Database(file, { readonly: true });
+    expect(reader.prepare("SELECT count(*) FROM item").pluck().get()).toBe(6000);
+    reader.close();
+  });
+
+  it("without the worker, the same commits grow the WAL (what the test above rules out)", async () => {
+    const { connection, file } = walDatabase();
+    connection.pragma("wal_autocheckpoint = 0");
+    await writeRows(connection, 6000);
+    expect(megabytes(`${file}-wal`)).toBeGreaterThan(24);
+  });
+
+  it("fall back to SQLite's own checkpoints when the worker cannot run", async () => {
+    const { connection } = walDatabase();
+    const errors: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void errors.push(args);
+    cleanups.push(() => void (console.error = original));
+    checkpointInBackground(connection, path.join(tmpdir(), "no-such-driver.js"));
+    for (
+      let waited = 0;
+      waited < 5000 && connection.pragma("wal_autocheckpoint", { simple: true }) === 0;
+      waited += 20
+    ) {
+      await pause(20);
+    }
+    expect(connection.pragma("wal_autocheckpoint", { simple: true })).toBe(1000);
+    expect(String(errors[0])).toMatch(/checkpoint worker stopped/);
+  });
+
+  it("run under the app's own SQLite client, and stop with it", async () => {
+    const t = await freshDatabase("sqlite");
+    const reached = await driverOf(t.db);
+    if (reached?.provider !== "sqlite") throw new Error("expected the SQLite driver");
+    // Prisma's adapter reads integers as BigInt on its connection.
+    expect(Number(reached.connection.pragma("wal_autocheckpoint", { simple: true }))).toBe(0);
+    // Disconnecting waits for the worker to stop: a worker that did not would fail this by timeout.
+    await t.drop();
+    expect(reached.connection.open).toBe(false);
+  });
+});
