@@ -31,7 +31,7 @@ const file = path.join(
 );
 const server = spawn(
   process.execPath,
-  [path.join(projectRoot, "bench/profile-server.mjs"), projectRoot, String(port), file],
+  ["--import", "tsx", path.join(projectRoot, "bench/profile-server.mjs"), projectRoot, String(port), file],
   {
     cwd: projectRoot,
     env: { ...process.env, ...serverEnv(database, port, randomBytes(32).toString("base64url")) },
