@@ -17,6 +17,7 @@
  * grows without bound.
  */
 import { createRequire } from "node:module";
+import path from "node:path";
 import { Worker } from "node:worker_threads";
 import type BetterSqlite3 from "better-sqlite3";
 
@@ -76,8 +77,20 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
+/**
+ * better-sqlite3's entry file, resolved from the program's entry point (server, CLI or test
+ * runner, all inside the project), not from this module: inside Next's server bundle, resolving
+ * from here answers a bundler module id rather than a path.
+ */
+function driverPath(): string {
+  const from = process.argv[1] ? path.resolve(process.argv[1]) : path.join(process.cwd(), "index.js");
+  const resolved: unknown = createRequire(from).resolve("better-sqlite3");
+  if (typeof resolved !== "string") throw new Error(`better-sqlite3 resolved to ${String(resolved)}, not a path`);
+  return resolved;
+}
+
 export interface CheckpointOptions {
-  /** The better-sqlite3 module the worker loads: by default the one this module resolves. */
+  /** The better-sqlite3 module the worker loads: by default the one the program resolves. */
   driver?: string;
   /** WAL pages after which the serving connection finishes a checkpoint (defaultFinishPages). */
   finishPages?: number;
@@ -97,7 +110,7 @@ export function checkpointInBackground(
       eval: true,
       workerData: {
         file: connection.name,
-        driver: driver ?? createRequire(import.meta.url).resolve("better-sqlite3"),
+        driver: driver ?? driverPath(),
         intervalMs,
         finishPages,
       },
