@@ -45,6 +45,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { projectRoot } from "../lib/setup/bootstrap.ts";
@@ -85,6 +86,15 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     stopAll();
     process.exit(130);
+  });
+}
+
+/** A server left over from another run would answer in place of the one about to start, and be measured. */
+async function assertPortFree(port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", () => reject(new Error(`port ${port} is in use: stop whatever listens there first`)));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
   });
 }
 
@@ -317,6 +327,7 @@ const sessionSecret = randomBytes(32).toString("base64url");
 
 /** The production server as `npm start` runs it (server.ts), in one process whose CPU is measured. */
 async function startNext(database: BenchDatabase, port: number): Promise<ChildProcess> {
+  await assertPortFree(port);
   const child = startProcess(
     ["--import", "tsx", path.join(projectRoot, "scripts/start.ts")],
     serverEnv(database, port, sessionSecret),
@@ -410,6 +421,7 @@ async function main(): Promise<void> {
 
   if (only.has("bare")) {
     const bareTarget: Target = { url: `http://127.0.0.1:${ports.bare}/`, method: "POST", body: tokenBody };
+    await assertPortFree(ports.bare);
     const bare = startProcess([path.join(projectRoot, "bench/bare-server.mjs"), String(ports.bare)], {}, "bare server");
     await waitForHttp(`http://127.0.0.1:${ports.bare}/`);
     try {
@@ -417,6 +429,7 @@ async function main(): Promise<void> {
     } finally {
       await stopProcess(bare);
     }
+    await assertPortFree(ports.bare);
     const busy = startProcess(
       [path.join(projectRoot, "bench/bare-server.mjs"), String(ports.bare), String(bareCpuMs)],
       {},
