@@ -7,6 +7,7 @@ import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { buttonStyles } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
+import { FilterForm, FilterSearch, FilterSelect } from "@/components/ui/filter-form";
 import {
   auditActions,
   auditQueryFrom,
@@ -17,8 +18,6 @@ import {
 } from "@/lib/audit/queries";
 import { db } from "@/lib/db/client";
 import type { PageSearchParams } from "@/lib/web/search-params";
-
-const control = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900";
 
 function timestamp(date: Date): string {
   return `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;
@@ -143,64 +142,37 @@ export async function AuditLog({
 
   return (
     <div>
-      <form
-        role="search"
-        aria-label="Filter the audit log"
-        action={basePath}
-        className={`mb-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2 ${applicationId ? "lg:grid-cols-3" : "lg:grid-cols-4"}`}
+      <FilterForm
+        label="Filter the audit log"
+        columns={applicationId ? 3 : 4}
+        submitLabel="Filter"
+        path={basePath}
+        filtered={filtered}
       >
-        <div>
-          <label htmlFor="audit-actor" className="block text-sm font-medium text-slate-800">
-            Actor
-          </label>
-          <input
-            id="audit-actor"
-            name="actor"
-            type="search"
-            defaultValue={filters.actor}
-            placeholder="Email, cli or system"
-            className={control}
-          />
-        </div>
+        <FilterSearch
+          id="audit-actor"
+          name="actor"
+          label="Actor"
+          placeholder="Email, cli or system"
+          defaultValue={filters.actor}
+        />
         {applicationId ? null : (
-          <div>
-            <label htmlFor="audit-app" className="block text-sm font-medium text-slate-800">
-              Application
-            </label>
-            <input
-              id="audit-app"
-              name="app"
-              type="search"
-              defaultValue={filters.application}
-              placeholder="Name, client ID or ID"
-              className={control}
-            />
-          </div>
+          <FilterSearch
+            id="audit-app"
+            name="app"
+            label="Application"
+            placeholder="Name, client ID or ID"
+            defaultValue={filters.application}
+          />
         )}
-        <div>
-          <label htmlFor="audit-action" className="block text-sm font-medium text-slate-800">
-            Action
-          </label>
-          <select id="audit-action" name="action" defaultValue={filters.action ?? ""} className={control}>
-            <option value="">Any action</option>
-            {actionOptions.map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="flex items-end gap-2">
-          <button type="submit" className={buttonStyles.primary}>
-            Filter
-          </button>
-          {filtered ? (
-            <Link href={basePath} className={buttonStyles.ghost}>
-              Clear filters
-            </Link>
-          ) : null}
-        </div>
-      </form>
+        <FilterSelect
+          id="audit-action"
+          name="action"
+          label="Action"
+          defaultValue={filters.action ?? ""}
+          options={[["", "Any action"], ...actionOptions]}
+        />
+      </FilterForm>
 
       {page.items.length === 0 ? (
         filtered ? (

@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
-import { ButtonLink, buttonStyles } from "@/components/ui/button";
+import { ButtonLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
+import { FilterForm, FilterSearch, FilterSelect } from "@/components/ui/filter-form";
 import { Pagination } from "@/components/ui/pagination";
 import { PageHeader } from "@/components/ui/page-header";
 import { listApplications, listQueryFrom, type ApplicationListQuery } from "@/lib/applications/queries";
@@ -28,8 +29,6 @@ function hrefWith(query: ApplicationListQuery, changes: Partial<ApplicationListQ
   return `/admin/applications${text ? `?${text}` : ""}`;
 }
 
-const selectStyle = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm";
-
 export default async function ApplicationsPage({ searchParams }: { searchParams: SearchParams }) {
   await requireAdmin();
   const query = listQueryFrom(await searchParams);
@@ -43,85 +42,57 @@ export default async function ApplicationsPage({ searchParams }: { searchParams:
         actions={<ButtonLink href="/admin/applications/new">New application</ButtonLink>}
       />
 
-      <form
-        role="search"
-        aria-label="Filter applications"
-        className="mb-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-6"
+      <FilterForm
+        label="Filter applications"
+        columns={6}
+        buttonsOnOwnRow
+        path="/admin/applications"
+        filtered={filtered}
       >
-        <div className="sm:col-span-2">
-          <label htmlFor="q" className="block text-sm font-medium text-slate-800">
-            Search
-          </label>
-          <input
-            id="q"
-            name="q"
-            type="search"
-            defaultValue={query.search}
-            placeholder="Name or client ID"
-            className={selectStyle}
-          />
-        </div>
-        <div>
-          <label htmlFor="grant" className="block text-sm font-medium text-slate-800">
-            Grant type
-          </label>
-          <select id="grant" name="grant" defaultValue={query.grantType ?? ""} className={selectStyle}>
-            <option value="">Any</option>
-            {grantTypes.map((grant) => (
-              <option key={grant} value={grant}>
-                {grantTypeInfo[grant].label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="type" className="block text-sm font-medium text-slate-800">
-            Client type
-          </label>
-          <select id="type" name="type" defaultValue={query.clientType ?? ""} className={selectStyle}>
-            <option value="">Any</option>
-            <option value="confidential">Confidential</option>
-            <option value="public">Public</option>
-          </select>
-        </div>
-        <div>
-          <label htmlFor="trusted" className="block text-sm font-medium text-slate-800">
-            Trusted
-          </label>
-          <select
-            id="trusted"
-            name="trusted"
-            defaultValue={query.trusted === undefined ? "" : query.trusted ? "yes" : "no"}
-            className={selectStyle}
-          >
-            <option value="">Any</option>
-            <option value="yes">Trusted</option>
-            <option value="no">Asks for consent</option>
-          </select>
-        </div>
-        <div>
-          <label htmlFor="sort" className="block text-sm font-medium text-slate-800">
-            Sort by
-          </label>
-          <select id="sort" name="sort" defaultValue={query.sort ?? "-created"} className={selectStyle}>
-            <option value="-created">Newest first</option>
-            <option value="created">Oldest first</option>
-            <option value="name">Name A–Z</option>
-            <option value="-name">Name Z–A</option>
-            <option value="-updated">Recently changed</option>
-          </select>
-        </div>
-        <div className="flex items-end gap-2 sm:col-span-2 lg:col-span-6">
-          <button type="submit" className={buttonStyles.primary}>
-            Apply
-          </button>
-          {filtered ? (
-            <Link href="/admin/applications" className={buttonStyles.ghost}>
-              Clear filters
-            </Link>
-          ) : null}
-        </div>
-      </form>
+        <FilterSearch id="q" name="q" label="Search" placeholder="Name or client ID" defaultValue={query.search} wide />
+        <FilterSelect
+          id="grant"
+          name="grant"
+          label="Grant type"
+          defaultValue={query.grantType ?? ""}
+          options={[["", "Any"], ...grantTypes.map((grant) => [grant, grantTypeInfo[grant].label] as const)]}
+        />
+        <FilterSelect
+          id="type"
+          name="type"
+          label="Client type"
+          defaultValue={query.clientType ?? ""}
+          options={[
+            ["", "Any"],
+            ["confidential", "Confidential"],
+            ["public", "Public"],
+          ]}
+        />
+        <FilterSelect
+          id="trusted"
+          name="trusted"
+          label="Trusted"
+          defaultValue={query.trusted === undefined ? "" : query.trusted ? "yes" : "no"}
+          options={[
+            ["", "Any"],
+            ["yes", "Trusted"],
+            ["no", "Asks for consent"],
+          ]}
+        />
+        <FilterSelect
+          id="sort"
+          name="sort"
+          label="Sort by"
+          defaultValue={query.sort ?? "-created"}
+          options={[
+            ["-created", "Newest first"],
+            ["created", "Oldest first"],
+            ["name", "Name A–Z"],
+            ["-name", "Name Z–A"],
+            ["-updated", "Recently changed"],
+          ]}
+        />
+      </FilterForm>
 
       {page.total === 0 ? (
         filtered ? (

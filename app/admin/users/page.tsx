@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { DateTime } from "@/components/date-time";
-import { ButtonLink, buttonStyles } from "@/components/ui/button";
+import { ButtonLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
+import { FilterForm, FilterSearch, FilterSelect } from "@/components/ui/filter-form";
 import { Pagination } from "@/components/ui/pagination";
 import { PageHeader } from "@/components/ui/page-header";
 import { db } from "@/lib/db/client";
@@ -25,8 +26,6 @@ function hrefWith(query: UserListQuery, changes: Partial<UserListQuery>): string
   return `/admin/users${text ? `?${text}` : ""}`;
 }
 
-const control = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm";
-
 export default async function UsersPage({ searchParams }: { searchParams: SearchParams }) {
   await requireAdmin("/admin/users");
   const query = userListQueryFrom(await searchParams);
@@ -40,60 +39,31 @@ export default async function UsersPage({ searchParams }: { searchParams: Search
         actions={<ButtonLink href="/admin/users/new">New user</ButtonLink>}
       />
 
-      <form
-        role="search"
-        aria-label="Filter users"
-        className="mb-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-4"
-      >
-        <div className="sm:col-span-2">
-          <label htmlFor="q" className="block text-sm font-medium text-slate-800">
-            Search
-          </label>
-          <input
-            id="q"
-            name="q"
-            type="search"
-            defaultValue={query.search}
-            placeholder="Email or name"
-            className={control}
-          />
-        </div>
-        <div>
-          <label htmlFor="role" className="block text-sm font-medium text-slate-800">
-            Role
-          </label>
-          <select
-            id="role"
-            name="role"
-            defaultValue={query.role === "ADMIN" ? "admin" : query.role === "USER" ? "user" : ""}
-            className={control}
-          >
-            <option value="">Any</option>
-            <option value="admin">Admins</option>
-            <option value="user">Users</option>
-          </select>
-        </div>
-        <div>
-          <label htmlFor="status" className="block text-sm font-medium text-slate-800">
-            Status
-          </label>
-          <select id="status" name="status" defaultValue={query.status ?? ""} className={control}>
-            <option value="">Any</option>
-            <option value="active">Active</option>
-            <option value="disabled">Disabled</option>
-          </select>
-        </div>
-        <div className="flex items-end gap-2 sm:col-span-2 lg:col-span-4">
-          <button type="submit" className={buttonStyles.primary}>
-            Apply
-          </button>
-          {filtered ? (
-            <Link href="/admin/users" className={buttonStyles.ghost}>
-              Clear filters
-            </Link>
-          ) : null}
-        </div>
-      </form>
+      <FilterForm label="Filter users" columns={4} buttonsOnOwnRow path="/admin/users" filtered={filtered}>
+        <FilterSearch id="q" name="q" label="Search" placeholder="Email or name" defaultValue={query.search} wide />
+        <FilterSelect
+          id="role"
+          name="role"
+          label="Role"
+          defaultValue={query.role === "ADMIN" ? "admin" : query.role === "USER" ? "user" : ""}
+          options={[
+            ["", "Any"],
+            ["admin", "Admins"],
+            ["user", "Users"],
+          ]}
+        />
+        <FilterSelect
+          id="status"
+          name="status"
+          label="Status"
+          defaultValue={query.status ?? ""}
+          options={[
+            ["", "Any"],
+            ["active", "Active"],
+            ["disabled", "Disabled"],
+          ]}
+        />
+      </FilterForm>
 
       {page.total === 0 ? (
         filtered ? (
