@@ -21,6 +21,10 @@
  * the 1,000 req/s target, which leaves the database ~0.3 ms. On the endpoint (bench/run.ts, the
  * old and new builds run alternately on the same busy machine, SQLite, 10 connections) this took
  * 19-30 req/s to 233-350 req/s, and server CPU per request from 8.2 ms to 2.5 ms.
+ * The access-token inserts of one event-loop turn are then committed together (lib/db/group-commit.ts):
+ * one SQLite transaction, or one PostgreSQL INSERT over arrays. bench/run.ts, old and new code run
+ * alternately on the same machine, 50 connections: SQLite 1,660 → 3,140 req/s and 0.64 → 0.35 ms of
+ * CPU per request; PostgreSQL 1,170 → 2,160 req/s.
  * The statements read and write the same rows Prisma does, in Prisma's formats (cuid ids, its
  * DateTime encodings), on Prisma's own connection or pool (lib/db/client.ts driverOf), and every
  * request still reads the client afresh: a rotated secret or deleted client stops working at once.
@@ -42,6 +46,7 @@ import type {
 import { formatScope } from "../oauth/scope.ts";
 import { authenticate } from "../users/commands.ts";
 import { driverOf, type Db, type Driver } from "./client.ts";
+import { groupCommit } from "./group-commit.ts";
 import { closeCodes, revokeTokenSet } from "./revoke-tokens.ts";
 
 type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
@@ -125,21 +130,24 @@ const postgresClientSql = `SELECT a."id", a."clientId", a."name", a."clientType"
   COALESCE((SELECT json_agg(s."scope") FROM "ApplicationScope" s WHERE s."applicationId" = a."id"), '[]') AS "scopes"
 FROM "Application" a WHERE a."clientId" = $1`;
 
+/** The access-token columns the hot path writes, with their PostgreSQL types (for its arrays). */
 const accessTokenColumns = [
-  "id",
-  "tokenHash",
-  "applicationId",
-  "userId",
-  "scope",
-  "grantType",
-  "familyId",
-  "authorizationCodeId",
-  "authTime",
-  "expiresAt",
-  "createdAt",
-];
-const sqliteInsertAccessTokenSql = `INSERT INTO AccessToken (${accessTokenColumns.join(", ")}) VALUES (${accessTokenColumns.map(() => "?").join(", ")})`;
-const postgresInsertAccessTokenSql = `INSERT INTO "AccessToken" (${accessTokenColumns.map((c) => `"${c}"`).join(", ")}) VALUES (${accessTokenColumns.map((_, i) => `$${i + 1}`).join(", ")})`;
+  ["id", "text"],
+  ["tokenHash", "text"],
+  ["applicationId", "text"],
+  ["userId", "text"],
+  ["scope", "text"],
+  ["grantType", "text"],
+  ["familyId", "text"],
+  ["authorizationCodeId", "text"],
+  ["authTime", "timestamp(3)"],
+  ["expiresAt", "timestamp(3)"],
+  ["createdAt", "timestamp(3)"],
+] as const;
+const sqliteInsertAccessTokenSql = `INSERT INTO AccessToken (${accessTokenColumns.map(([name]) => name).join(", ")})
+  VALUES (${accessTokenColumns.map(() => "?").join(", ")})`;
+const postgresInsertAccessTokensSql = `INSERT INTO "AccessToken" (${accessTokenColumns.map(([name]) => `"${name}"`).join(", ")})
+  SELECT * FROM unnest(${accessTokenColumns.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ")})`;
 
 interface RawClientRow {
   id: string;
@@ -218,6 +226,9 @@ function sqliteHotPath(connection: BetterSqlite3.Database, exclusive: <T>(statem
   // Prisma's adapter turns on safe integers for its connection; these statements want numbers.
   const findClient = connection.prepare(sqliteClientSql).safeIntegers(false);
   const insert = connection.prepare(sqliteInsertAccessTokenSql);
+  const insertAll = connection.transaction((rows: readonly unknown[][]) => {
+    for (const values of rows) insert.run(values);
+  });
   /**
    * The connection is Prisma's. With no transaction open, a statement runs and (a write) commits at
    * once: the call is synchronous, nothing else runs in between. While another request's Prisma
@@ -236,10 +247,12 @@ function sqliteHotPath(connection: BetterSqlite3.Database, exclusive: <T>(statem
       const raw = await outsideTransactions(() => findClient.get(clientId) as RawClientRow | undefined);
       return raw ? clientRowFrom(raw) : null;
     },
-    async insertAccessToken(token) {
-      const values = accessTokenValues(token, sqliteTime);
-      await outsideTransactions(() => insert.run(values));
-    },
+    insertAccessToken: groupCommit<NewAccessToken>(async (tokens) => {
+      const rows = tokens.map((token) => accessTokenValues(token, sqliteTime));
+      // IMMEDIATE: takes the write lock at BEGIN, so another process's writer makes it wait for
+      // the busy timeout instead of failing halfway through the batch.
+      await outsideTransactions(() => insertAll.immediate(rows));
+    }),
   };
 }
 
@@ -255,13 +268,15 @@ function postgresHotPath(pool: pg.Pool): HotPath {
       });
       return result.rows[0] ? clientRowFrom(result.rows[0]) : null;
     },
-    async insertAccessToken(token) {
+    insertAccessToken: groupCommit<NewAccessToken>(async (tokens) => {
+      // One statement for any number of rows (a column per array), so it stays a named statement.
+      const rows = tokens.map((token) => accessTokenValues(token, postgresTime));
       await pool.query({
-        name: "portcullis_insert_access_token",
-        text: postgresInsertAccessTokenSql,
-        values: accessTokenValues(token, postgresTime),
+        name: "portcullis_insert_access_tokens",
+        text: postgresInsertAccessTokensSql,
+        values: accessTokenColumns.map((_, column) => rows.map((row) => row[column])),
       });
-    },
+    }),
   };
 }
 

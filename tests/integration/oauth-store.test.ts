@@ -356,6 +356,25 @@ describe.each(providers)("OAuth store on %s: the driver hot path against Prisma"
     for (const r of rows) expect(r.id).toMatch(cuidPattern);
   });
 
+  it("commits one turn's access tokens together; one that breaks a constraint fails only its own request", async () => {
+    const bench = await app(benchInput);
+    const fast = await client(bench.application.clientId);
+    const taken = mint({ client: fast }).tokens;
+    await store.issueTokens(taken);
+    const batch = Array.from({ length: 12 }, () => mint({ client: fast }).tokens);
+    const duplicate = { access: { ...batch[5]!.access, tokenHash: taken.access.tokenHash } };
+    batch[5] = duplicate;
+
+    const results = await Promise.allSettled(batch.map((tokens) => store.issueTokens(tokens)));
+
+    expect(results.filter((result) => result.status === "rejected")).toHaveLength(1);
+    expect(results[5]!.status).toBe("rejected");
+    const others = batch.filter((tokens) => tokens !== duplicate).map((tokens) => tokens.access.tokenHash);
+    expect(await plain.accessToken.count({ where: { tokenHash: { in: others } } })).toBe(others.length);
+    expect(await plain.accessToken.count({ where: { tokenHash: taken.access.tokenHash } })).toBe(1);
+    expect(await plain.accessToken.count({ where: { applicationId: bench.application.id } })).toBe(others.length + 1);
+  });
+
   it("writes dates that Prisma's comparisons, sorting and the app's queries treat like its own", async () => {
     const bench = await app(benchInput);
     const fast = await client(bench.application.clientId);
