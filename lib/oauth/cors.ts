@@ -5,28 +5,32 @@
  * registered it", because the client is not known yet.
  */
 import type { ProtocolContext } from "./context.ts";
-import { corsHeaders, preflight, respond } from "./http.ts";
+import { corsHeaders, preflight, respond, type HttpRequest, type HttpResponse } from "./http.ts";
 
-export async function corsPreflight(ctx: ProtocolContext, request: Request, methods: string): Promise<Response> {
-  const origin = request.headers.get("origin");
+export async function corsPreflight(
+  ctx: ProtocolContext,
+  request: HttpRequest,
+  methods: string,
+): Promise<HttpResponse> {
+  const origin = request.header("origin");
   return preflight(origin, origin !== null && (await ctx.store.isRegisteredOrigin(origin)), methods);
 }
 
 /** Runs an endpoint; `body` gets a function that makes CORS headers for the client it identified. */
 export async function corsEndpoint(
   ctx: ProtocolContext,
-  request: Request,
-  body: (corsFor: (allowedOrigins: readonly string[]) => Record<string, string>) => Promise<Response>,
-): Promise<Response> {
-  const origin = request.headers.get("origin");
+  request: HttpRequest,
+  body: (corsFor: (allowedOrigins: readonly string[]) => Record<string, string>) => Promise<HttpResponse>,
+): Promise<HttpResponse> {
+  const origin = request.header("origin");
   const response = await respond(() =>
     body((allowed) => corsHeaders(origin, origin !== null && allowed.includes(origin))),
   );
-  if (origin && !response.headers.has("Access-Control-Allow-Origin") && response.status >= 400) {
+  if (origin && !("Access-Control-Allow-Origin" in response.headers) && response.status >= 400) {
     if (await ctx.store.isRegisteredOrigin(origin).catch(() => false)) {
-      for (const [name, value] of Object.entries(corsHeaders(origin, true))) response.headers.set(name, value);
+      Object.assign(response.headers, corsHeaders(origin, true));
     }
   }
-  if (!response.headers.has("Vary")) response.headers.set("Vary", "Origin");
+  response.headers.Vary ??= "Origin";
   return response;
 }

@@ -1,59 +1,73 @@
 /**
  * The one bridge between HTTP and the protocol core: reads a request into parameters, and turns a
- * result or an OAuthError into a Response in the RFC's shape (JSON, Cache-Control: no-store).
- * Web-standard Request/Response only, so it runs under any server.
+ * result or an OAuthError into a response in the RFC's shape (JSON, Cache-Control: no-store).
+ *
+ * Requests and responses are plain, framework-neutral shapes (node-oidc-provider's approach), not
+ * the Web Request/Response: each server adapts its own (lib/server/web-route.ts for Next's route
+ * handlers, server.ts for Node's http). server.ts used to build a Web Request for each call (an
+ * AbortSignal, a Headers, a body stream) and read a Web Response back; token endpoint, SQLite, 50
+ * connections flooding, old and new code alternately on the same machine, three rounds each:
+ * 3,340-3,690 → 4,850-5,470 req/s with wrk, and p99 34-40 → 26-28 ms with autocannon.
  */
 import { OAuthError } from "./errors.ts";
 import { parseParams, type Params } from "./params.ts";
 
+export interface HttpRequest {
+  readonly method: string;
+  /** A request header by name (any case), or null. */
+  header(name: string): string | null;
+  /** The body as UTF-8 text, at most maxBodyBytes; anything else is a 413 or 400 invalid_request. */
+  text(): Promise<string>;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** Names as written here (one spelling each), values as sent. */
+  headers: Record<string, string>;
+  /** "" for no body. */
+  body: string;
+}
+
 /** No legitimate token, revocation or introspection request comes near this size. */
 export const maxBodyBytes = 16 * 1024;
 
-const noStore = { "Cache-Control": "no-store", Pragma: "no-cache" };
+export const bodyTooLarge = () => new OAuthError("invalid_request", "The request body is too large", { status: 413 });
 
-export function json(body: unknown, status = 200, headers: HeadersInit = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "Content-Type": "application/json;charset=UTF-8", ...noStore, ...headers },
-  });
-}
-
-/** Reads at most maxBodyBytes of the body; a larger one is refused without reading the rest. */
-async function readLimited(request: Request): Promise<string> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBodyBytes)
-    throw new OAuthError("invalid_request", "The request body is too large", { status: 413 });
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBodyBytes) {
-      await reader.cancel();
-      throw new OAuthError("invalid_request", "The request body is too large", { status: 413 });
-    }
-    chunks.push(value);
-  }
+/** A body's bytes as UTF-8 text; malformed UTF-8 is the client's error. */
+export function decodeBody(bytes: Uint8Array): string {
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     throw new OAuthError("invalid_request", "The request body is not valid UTF-8");
   }
 }
 
+const noStore = { "Cache-Control": "no-store", Pragma: "no-cache" };
+
+/** A JSON document others may cache (metadata, keys): `headers` say for how long. */
+export function jsonDocument(body: unknown, headers: Record<string, string>): HttpResponse {
+  return { status: 200, headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify(body) };
+}
+
+/** A protocol answer: JSON that no cache keeps. */
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): HttpResponse {
+  return {
+    status,
+    headers: { "Content-Type": "application/json;charset=UTF-8", ...noStore, ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
 /** A form-encoded POST body (RFC 6749 §3.2), with repeated parameters refused. */
-export async function readForm(request: Request): Promise<Params> {
-  const type = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
+export async function readForm(request: HttpRequest): Promise<Params> {
+  const type = request.header("content-type")?.split(";")[0]?.trim().toLowerCase();
   if (type !== "application/x-www-form-urlencoded") {
     throw new OAuthError("invalid_request", "The body must be application/x-www-form-urlencoded");
   }
-  return parseParams(await readLimited(request));
+  return parseParams(await request.text());
 }
 
-export function errorResponse(error: OAuthError, headers: HeadersInit = {}): Response {
+export function errorResponse(error: OAuthError, headers: Record<string, string> = {}): HttpResponse {
   const challenge: Record<string, string> = {};
   if (error.code === "invalid_client") challenge["WWW-Authenticate"] = 'Basic realm="Portcullis"';
   if (error.code === "invalid_token" || error.code === "insufficient_scope") {
@@ -64,17 +78,19 @@ export function errorResponse(error: OAuthError, headers: HeadersInit = {}): Res
   return json(error.toJSON(), error.status, { ...challenge, ...headers });
 }
 
+export const serverError = () => new OAuthError("server_error", "The server could not complete the request");
+
 /**
  * Runs an endpoint body: protocol errors become the RFC's error response; anything unexpected is
  * logged and answered with server_error, never with a stack trace.
  */
-export async function respond(body: () => Promise<Response>, headers: HeadersInit = {}): Promise<Response> {
+export async function respond(body: () => Promise<HttpResponse>): Promise<HttpResponse> {
   try {
     return await body();
   } catch (error) {
-    if (error instanceof OAuthError) return errorResponse(error, headers);
+    if (error instanceof OAuthError) return errorResponse(error);
     console.error("OAuth endpoint failed:", error);
-    return errorResponse(new OAuthError("server_error", "The server could not complete the request"), headers);
+    return errorResponse(serverError());
   }
 }
 
@@ -89,9 +105,9 @@ export function corsHeaders(origin: string | null, allowed: boolean): Record<str
 }
 
 /** The answer to a CORS preflight. */
-export function preflight(origin: string | null, allowed: boolean, methods: string): Response {
-  if (!origin || !allowed) return new Response(null, { status: 204, headers: { Vary: "Origin" } });
-  return new Response(null, {
+export function preflight(origin: string | null, allowed: boolean, methods: string): HttpResponse {
+  if (!origin || !allowed) return { status: 204, headers: { Vary: "Origin" }, body: "" };
+  return {
     status: 204,
     headers: {
       ...corsHeaders(origin, true),
@@ -99,5 +115,6 @@ export function preflight(origin: string | null, allowed: boolean, methods: stri
       "Access-Control-Allow-Headers": "Authorization, Content-Type",
       "Access-Control-Max-Age": "600",
     },
-  });
+    body: "",
+  };
 }

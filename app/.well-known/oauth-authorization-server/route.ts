@@ -1,8 +1,4 @@
-import { authorizationServerMetadata } from "@/lib/oauth/discovery";
-import { protocol } from "@/lib/server/protocol";
+import { authorizationServerMetadataEndpoint } from "@/lib/oauth/routes";
+import { webRoute } from "@/lib/server/web-route";
 
-export function GET() {
-  return Response.json(authorizationServerMetadata(protocol().config), {
-    headers: { "Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*" },
-  });
-}
+export const { GET } = webRoute(authorizationServerMetadataEndpoint);

@@ -1,19 +1,4 @@
-import { corsEndpoint, corsPreflight } from "@/lib/oauth/cors";
-import { json, readForm } from "@/lib/oauth/http";
-import { handleIntrospection } from "@/lib/oauth/introspect";
-import { protocol } from "@/lib/server/protocol";
+import { introspectionEndpoint } from "@/lib/oauth/routes";
+import { webRoute } from "@/lib/server/web-route";
 
-export async function POST(request: Request) {
-  const ctx = protocol();
-  return corsEndpoint(ctx, request, async (corsFor) => {
-    const params = await readForm(request);
-    const authorization = request.headers.get("authorization");
-    const { response, clientId } = await handleIntrospection(ctx, params, authorization);
-    const client = await ctx.store.findClient(clientId);
-    return json(response, 200, corsFor(client?.allowedOrigins ?? []));
-  });
-}
-
-export function OPTIONS(request: Request) {
-  return corsPreflight(protocol(), request, "POST, OPTIONS");
-}
+export const { POST, OPTIONS } = webRoute(introspectionEndpoint);

@@ -1,20 +1,4 @@
-import { corsEndpoint, corsPreflight } from "@/lib/oauth/cors";
-import { readForm } from "@/lib/oauth/http";
-import { handleRevocation } from "@/lib/oauth/revoke";
-import { protocol } from "@/lib/server/protocol";
+import { revocationEndpoint } from "@/lib/oauth/routes";
+import { webRoute } from "@/lib/server/web-route";
 
-export async function POST(request: Request) {
-  const ctx = protocol();
-  return corsEndpoint(ctx, request, async (corsFor) => {
-    const { client } = await handleRevocation(ctx, await readForm(request), request.headers.get("authorization"));
-    // RFC 7009 §2.2: 200 with an empty body, whether or not the token was found.
-    return new Response(null, {
-      status: 200,
-      headers: { "Cache-Control": "no-store", ...corsFor(client.allowedOrigins) },
-    });
-  });
-}
-
-export function OPTIONS(request: Request) {
-  return corsPreflight(protocol(), request, "POST, OPTIONS");
-}
+export const { POST, OPTIONS } = webRoute(revocationEndpoint);
