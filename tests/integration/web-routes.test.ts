@@ -1,0 +1,137 @@
+/**
+ * The protocol endpoints through Next's route handlers (app/, lib/server/web-route.ts): what
+ * `next dev` serves, while `npm start` answers the same paths in server.ts (covered by the e2e
+ * tests). Web Requests in, as Next hands them over; the process's own database from DATABASE_URL,
+ * as in the app.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as introspect from "@/app/oauth/introspect/route";
+import * as jwks from "@/app/oauth/jwks/route";
+import * as revoke from "@/app/oauth/revoke/route";
+import * as token from "@/app/oauth/token/route";
+import * as userinfo from "@/app/oauth/userinfo/route";
+import * as openidConfiguration from "@/app/.well-known/openid-configuration/route";
+import { createApplication } from "@/lib/applications/commands";
+import { systemActor } from "@/lib/audit/record";
+import { db } from "@/lib/db/client";
+import { migrate, migrationsDirFor } from "@/lib/db/migrate";
+import { parseDatabaseUrl } from "@/lib/db/url";
+import { maxBodyBytes } from "@/lib/oauth/http";
+import { projectRoot } from "@/lib/setup/bootstrap";
+
+const base = "http://localhost:3000";
+const form = "application/x-www-form-urlencoded";
+const environment = { DATABASE_URL: process.env.DATABASE_URL, PORTCULLIS_URL: process.env.PORTCULLIS_URL };
+let dataDir: string;
+let authorization: string;
+
+function post(pathname: string, body: BodyInit, headers: Record<string, string> = {}) {
+  return new Request(`${base}${pathname}`, {
+    method: "POST",
+    headers: { "content-type": form, authorization, ...headers },
+    body,
+  });
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), "portcullis-web-routes-"));
+  process.env.DATABASE_URL = `file:${path.join(dataDir, "portcullis.db")}`;
+  process.env.PORTCULLIS_URL = base;
+  const target = parseDatabaseUrl(process.env.DATABASE_URL);
+  await migrate(target, migrationsDirFor(target, projectRoot));
+  const created = await createApplication(
+    db(),
+    {
+      name: "Web routes",
+      clientType: "confidential",
+      grantTypes: ["client_credentials"],
+      allowedScopes: ["read"],
+      allowedOrigins: ["https://spa.example.com"],
+    },
+    systemActor,
+  );
+  if (!created.ok || !created.clientSecret) throw new Error(JSON.stringify(created));
+  authorization = `Basic ${Buffer.from(`${created.application.clientId}:${created.clientSecret}`).toString("base64")}`;
+});
+
+afterAll(async () => {
+  await db().$disconnect();
+  rmSync(dataDir, { recursive: true, force: true });
+  for (const [name, value] of Object.entries(environment)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+});
+
+describe("protocol endpoints through Next's route handlers", () => {
+  it("issue, introspect and revoke a token, with the RFC's headers and CORS for a registered origin", async () => {
+    const issued = await token.POST(
+      post("/oauth/token", "grant_type=client_credentials&scope=read", { origin: "https://spa.example.com" }),
+    );
+    expect(issued.status).toBe(200);
+    expect(issued.headers.get("cache-control")).toBe("no-store");
+    expect(issued.headers.get("access-control-allow-origin")).toBe("https://spa.example.com");
+    const body = (await issued.json()) as { access_token: string; token_type: string; scope: string };
+    expect(body).toMatchObject({ token_type: "Bearer", scope: "read" });
+
+    const active = await introspect.POST(post("/oauth/introspect", `token=${body.access_token}`));
+    expect(await active.json()).toMatchObject({ active: true, scope: "read" });
+
+    const revoked = await revoke.POST(post("/oauth/revoke", `token=${body.access_token}`));
+    expect(revoked.status).toBe(200);
+    expect(await revoked.text()).toBe("");
+    const inactive = await introspect.POST(post("/oauth/introspect", `token=${body.access_token}`));
+    expect(await inactive.json()).toEqual({ active: false });
+  });
+
+  it("answers bad requests with the RFC's errors, never a 500", async () => {
+    const wrongSecret = await token.POST(
+      post("/oauth/token", "grant_type=client_credentials", { authorization: "Basic eDp5" }),
+    );
+    expect(wrongSecret.status).toBe(401);
+    expect(wrongSecret.headers.get("www-authenticate")).toBe('Basic realm="Portcullis"');
+    expect(await wrongSecret.json()).toMatchObject({ error: "invalid_client" });
+
+    const tooLarge = await token.POST(post("/oauth/token", `a=${"x".repeat(maxBodyBytes)}`));
+    expect(tooLarge.status).toBe(413);
+    expect(await tooLarge.json()).toMatchObject({ error: "invalid_request" });
+
+    const notUtf8 = await token.POST(post("/oauth/token", new Uint8Array([0x61, 0x3d, 0xff, 0xfe])));
+    expect(notUtf8.status).toBe(400);
+    expect(await notUtf8.json()).toMatchObject({ error: "invalid_request" });
+
+    const json = await token.POST(post("/oauth/token", "{}", { "content-type": "application/json" }));
+    expect(json.status).toBe(400);
+
+    const noToken = await userinfo.GET(new Request(`${base}/oauth/userinfo`));
+    expect(noToken.status).toBe(401);
+    expect(noToken.headers.get("www-authenticate")).toMatch(/^Bearer realm="Portcullis", error="invalid_token"/);
+  });
+
+  it("answers CORS preflights only for registered origins", async () => {
+    const preflight = (origin: string) =>
+      token.OPTIONS(new Request(`${base}/oauth/token`, { method: "OPTIONS", headers: { origin } }));
+    const allowed = await preflight("https://spa.example.com");
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get("access-control-allow-origin")).toBe("https://spa.example.com");
+    expect(allowed.headers.get("access-control-allow-methods")).toBe("POST, OPTIONS");
+    const refused = await preflight("https://evil.example.com");
+    expect(refused.status).toBe(204);
+    expect(refused.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it("publishes discovery and the signing keys as cacheable documents", async () => {
+    const discovery = await openidConfiguration.GET(new Request(`${base}/.well-known/openid-configuration`));
+    expect(discovery.headers.get("cache-control")).toBe("public, max-age=300");
+    expect(await discovery.json()).toMatchObject({ issuer: base, token_endpoint: `${base}/oauth/token` });
+
+    const keys = await jwks.GET(new Request(`${base}/oauth/jwks`));
+    expect(keys.headers.get("content-type")).toBe("application/jwk-set+json");
+    const { keys: published } = (await keys.json()) as { keys: { kid: string; kty: string }[] };
+    expect(published[0]).toMatchObject({ kty: "RSA" });
+    expect(published[0]!.kid).toBeTruthy();
+  });
+});
