@@ -1,0 +1,109 @@
+/**
+ * lib/db/client-cache.ts on a real, migrated PostgreSQL database: the token endpoint's store keeps
+ * clients in memory while it listens for the trigger's NOTIFY, forgets them when any connection
+ * changes a registration, and reads the database whenever it is not listening.
+ */
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApplication } from "@/lib/applications/commands";
+import { systemActor } from "@/lib/audit/record";
+import { clientChangeChannel } from "@/lib/db/client-cache";
+import { prismaOAuthStore } from "@/lib/db/oauth-store";
+import type { OAuthStore } from "@/lib/oauth/store";
+import { freshDatabase, type TestDatabase } from "../support/databases.ts";
+
+describe("client cache on PostgreSQL", () => {
+  let t: TestDatabase;
+  let store: OAuthStore;
+  /** Another connection: another instance, the CLI or an operator's psql. */
+  let other: pg.Client;
+  let applicationId: string;
+  let clientId: string;
+
+  const url = () => (t.target.provider === "postgresql" ? t.target.url : "");
+  const name = async () => (await store.findClient(clientId))?.name;
+
+  /** The store's listening connection, as PostgreSQL sees it. */
+  async function listenerPid(): Promise<number | null> {
+    const result = await other.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = $1 AND pid <> pg_backend_pid()`,
+      [`LISTEN ${clientChangeChannel}`],
+    );
+    return result.rows[0]?.pid ?? null;
+  }
+
+  async function untilListening(): Promise<void> {
+    await store.findClient(clientId); // the first lookup opens the listening connection
+    await expect.poll(listenerPid, { timeout: 5000, interval: 20 }).not.toBeNull();
+  }
+
+  /** A change no trigger reports, as a lost notification would leave it. */
+  async function renameSilently(newName: string): Promise<void> {
+    await other.query(`ALTER TABLE "Application" DISABLE TRIGGER "Application_client_change"`);
+    try {
+      await other.query(`UPDATE "Application" SET "name" = $1 WHERE "id" = $2`, [newName, applicationId]);
+    } finally {
+      await other.query(`ALTER TABLE "Application" ENABLE TRIGGER "Application_client_change"`);
+    }
+  }
+
+  beforeAll(async () => {
+    t = await freshDatabase("postgresql");
+    store = prismaOAuthStore(t.db);
+    const created = await createApplication(
+      t.db,
+      { name: "Cached", clientType: "confidential", grantTypes: ["client_credentials"] },
+      systemActor,
+    );
+    if (!created.ok) throw new Error(JSON.stringify(created.errors));
+    applicationId = created.application.id;
+    clientId = created.application.clientId;
+    other = new pg.Client({ connectionString: url() });
+    await other.connect();
+  });
+  afterAll(async () => {
+    await other?.end();
+    await t?.drop();
+  });
+
+  it("keeps a client in memory while listening: a change nobody reports is not seen", async () => {
+    await untilListening();
+    expect(await name()).toBe("Cached");
+    await renameSilently("Renamed silently");
+    expect(await name()).toBe("Cached");
+    // What a lost notification would leave is what the trigger prevents: a reported change is seen.
+    await other.query(`UPDATE "Application" SET "name" = $1 WHERE "id" = $2`, ["Renamed", applicationId]);
+    await expect.poll(name, { timeout: 2000, interval: 5 }).toBe("Renamed");
+  });
+
+  it("forgets it when another connection changes the client's URIs, scopes or grant types", async () => {
+    await untilListening();
+    expect((await store.findClient(clientId))?.allowedScopes).toEqual([]);
+    await other.query(`INSERT INTO "ApplicationScope" ("applicationId", "scope") VALUES ($1, 'read')`, [applicationId]);
+    await expect
+      .poll(async () => (await store.findClient(clientId))?.allowedScopes, { timeout: 2000, interval: 5 })
+      .toEqual(["read"]);
+    await other.query(`DELETE FROM "ApplicationGrantType" WHERE "applicationId" = $1`, [applicationId]);
+    await expect
+      .poll(async () => (await store.findClient(clientId))?.grantTypes, { timeout: 2000, interval: 5 })
+      .toEqual([]);
+  });
+
+  it("reads the database while its listening connection is lost, and listens again", async () => {
+    await untilListening();
+    const pid = await listenerPid();
+    await other.query(`SELECT pg_terminate_backend($1)`, [pid]);
+    await renameSilently("Seen without a notification");
+    await expect.poll(name, { timeout: 2000, interval: 5 }).toBe("Seen without a notification");
+    // A lookup a second later opens a new listening connection, and clients are kept in memory again.
+    const reconnected = async () => {
+      await store.findClient(clientId);
+      return listenerPid();
+    };
+    await expect.poll(reconnected, { timeout: 5000, interval: 50 }).not.toBeNull();
+    expect(await listenerPid()).not.toBe(pid);
+    await store.findClient(clientId);
+    await renameSilently("Not seen");
+    expect(await name()).toBe("Seen without a notification");
+  });
+});
