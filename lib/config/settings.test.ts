@@ -16,6 +16,7 @@ describe("readSettings", () => {
     expect(settings.adminPassword).toBeUndefined();
     expect(settings.sessionSecret).toBeUndefined();
     expect(settings.approvalPrompt).toBe("auto");
+    expect(settings.clientCache).toBe(true);
     expect(settings.scopes).toEqual(builtInScopes);
     expect(settings.lifetimes).toEqual({
       authorizationCode: 60,
@@ -24,6 +25,13 @@ describe("readSettings", () => {
       consent: 90 * 24 * 3600,
       refreshGracePeriod: 0,
     });
+  });
+
+  it("turns the PostgreSQL client cache off only when asked to", () => {
+    for (const value of ["off", "0", "false", "no", " OFF "])
+      expect(readSettings({ PORTCULLIS_CLIENT_CACHE: value }, cwd).clientCache).toBe(false);
+    for (const value of ["on", "1", ""])
+      expect(readSettings({ PORTCULLIS_CLIENT_CACHE: value }, cwd).clientCache).toBe(true);
   });
 
   it("resolves the default data folder against the given working directory", () => {

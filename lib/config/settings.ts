@@ -38,6 +38,8 @@ export interface Settings {
    * Off by default: then a client could write its own address into the audit log.
    */
   trustProxy: boolean;
+  /** PostgreSQL: keep clients in memory until a NOTIFY says one changed (lib/db/client-cache.ts). */
+  clientCache: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -94,6 +96,7 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Setti
     approvalPrompt,
     scopes: catalogueFromEnv(env.PORTCULLIS_SCOPES),
     trustProxy: ["1", "true", "yes"].includes((env.PORTCULLIS_TRUST_PROXY ?? "").trim().toLowerCase()),
+    clientCache: !["0", "false", "no", "off"].includes((env.PORTCULLIS_CLIENT_CACHE ?? "").trim().toLowerCase()),
   };
 }
 

@@ -12,6 +12,8 @@
  * within the notification's delivery, milliseconds. While that connection is not listening (not yet
  * open, lost, reconnecting) nothing is kept and every lookup reads the database. An entry is read
  * again after maxAgeMs anyway, in case a notification was lost without the connection noticing.
+ * Where notifications cannot arrive at all (PgBouncer in transaction mode), PORTCULLIS_CLIENT_CACHE=off
+ * turns the cache off.
  */
 import pg from "pg";
 

@@ -259,8 +259,7 @@ function sqliteHotPath(connection: BetterSqlite3.Database, exclusive: <T>(statem
   };
 }
 
-function postgresHotPath(pool: pg.Pool): HotPath {
-  const clients = notifiedClientCache<ClientRow>(pool);
+function postgresHotPath(pool: pg.Pool, { clientCache }: StoreOptions): HotPath {
   async function lookUp(clientId: string): Promise<ClientRow | null> {
     // Named: each pooled connection parses and plans it once. A migration that changes these
     // columns' types while the server runs would make the cached plan fail until a restart.
@@ -271,8 +270,9 @@ function postgresHotPath(pool: pg.Pool): HotPath {
     });
     return result.rows[0] ? clientRowFrom(result.rows[0]) : null;
   }
+  const clients = clientCache ? notifiedClientCache<ClientRow>(pool) : null;
   return {
-    findClient: (clientId) => clients.read(clientId, lookUp),
+    findClient: (clientId) => (clients ? clients.read(clientId, lookUp) : lookUp(clientId)),
     insertAccessToken: groupCommit<NewAccessToken>(async (tokens) => {
       // One statement for any number of rows (a column per array), so it stays a named statement.
       const rows = tokens.map((token) => accessTokenValues(token, postgresTime));
@@ -285,7 +285,7 @@ function postgresHotPath(pool: pg.Pool): HotPath {
   };
 }
 
-function hotPathFor(db: Db): () => Promise<HotPath | null> {
+function hotPathFor(db: Db, options: StoreOptions): () => Promise<HotPath | null> {
   let ready: Promise<HotPath | null> | undefined;
   let hotPath: HotPath | null | undefined;
   return async () => {
@@ -296,7 +296,7 @@ function hotPathFor(db: Db): () => Promise<HotPath | null> {
           ? null
           : driver.provider === "sqlite"
             ? sqliteHotPath(driver.connection, driver.exclusive)
-            : postgresHotPath(driver.pool);
+            : postgresHotPath(driver.pool, options);
         return hotPath;
       },
       (error: unknown) => {
@@ -318,8 +318,16 @@ const userSelect = { id: true, email: true, name: true, disabled: true } as cons
 /** Writes of "last used" are skipped when the previous one is this recent, to spare the hot path. */
 const lastUsedResolutionMs = 60_000;
 
-export function prismaOAuthStore(db: Db): OAuthStore {
-  const hotPath = hotPathFor(db);
+export interface StoreOptions {
+  /**
+   * PostgreSQL: keep clients in memory until a NOTIFY says one changed (lib/db/client-cache.ts).
+   * Turn it off where notifications cannot arrive, e.g. behind PgBouncer in transaction mode.
+   */
+  clientCache: boolean;
+}
+
+export function prismaOAuthStore(db: Db, options: StoreOptions = { clientCache: true }): OAuthStore {
+  const hotPath = hotPathFor(db, options);
   return {
     async findClient(clientId) {
       const hot = await hotPath();

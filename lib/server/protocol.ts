@@ -10,7 +10,7 @@ const holder = globalThis as typeof globalThis & { portcullisProtocol?: Protocol
 
 export function protocol(): ProtocolContext {
   if (!holder.portcullisProtocol) {
-    const store = prismaOAuthStore(db());
+    const store = prismaOAuthStore(db(), { clientCache: settings().clientCache });
     const usage = new UsageCounter(db());
     holder.portcullisProtocol = {
       store,

@@ -106,4 +106,12 @@ describe("client cache on PostgreSQL", () => {
     await renameSilently("Not seen");
     expect(await name()).toBe("Seen without a notification");
   });
+
+  it("keeps nothing when turned off (PORTCULLIS_CLIENT_CACHE=off, e.g. behind PgBouncer in transaction mode)", async () => {
+    const uncached = prismaOAuthStore(t.db, { clientCache: false });
+    // What the database holds since the last silent rename, which the caching store did not see.
+    expect((await uncached.findClient(clientId))?.name).toBe("Not seen");
+    await renameSilently("Seen at once");
+    expect((await uncached.findClient(clientId))?.name).toBe("Seen at once");
+  });
 });
