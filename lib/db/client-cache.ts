@@ -10,10 +10,11 @@
  * migration client_change_notify). Each process LISTENs on a connection of its own and forgets all
  * it holds when one arrives: a rotated secret or a deleted client stops working on every instance
  * within the notification's delivery, milliseconds. While that connection is not listening (not yet
- * open, lost, reconnecting) nothing is kept and every lookup reads the database. An entry is read
- * again after maxAgeMs anyway, in case a notification was lost without the connection noticing.
- * Where notifications cannot arrive at all (PgBouncer in transaction mode), PORTCULLIS_CLIENT_CACHE=off
- * turns the cache off.
+ * open, lost, reconnecting) nothing is kept and every lookup reads the database. A connection that
+ * dies without a word (a NAT or firewall dropping it) is caught by a heartbeat query, so the time a
+ * change can go unseen is bounded by heartbeatMs + heartbeatTimeoutMs; an entry is also read again
+ * after maxAgeMs whatever happens. Where notifications cannot arrive at all (PgBouncer in
+ * transaction mode), PORTCULLIS_CLIENT_CACHE=off turns the cache off.
  */
 import pg from "pg";
 
@@ -23,6 +24,10 @@ export interface ClientCacheOptions {
   maxAgeMs?: number;
   /** Wait before opening the listening connection again after it failed or was lost. */
   retryMs?: number;
+  /** How often the listening connection proves it is alive. */
+  heartbeatMs?: number;
+  /** How long a heartbeat (or opening the connection) may take before the connection counts as lost. */
+  heartbeatTimeoutMs?: number;
 }
 
 export interface ClientCache<T> {
@@ -32,12 +37,14 @@ export interface ClientCache<T> {
 
 export function notifiedClientCache<T>(
   pool: pg.Pool,
-  { maxAgeMs = 30_000, retryMs = 1_000 }: ClientCacheOptions = {},
+  { maxAgeMs = 30_000, retryMs = 1_000, heartbeatMs = 10_000, heartbeatTimeoutMs = 5_000 }: ClientCacheOptions = {},
 ): ClientCache<T> {
   const entries = new Map<string, { value: T; readAt: number }>();
   /** Bumped whenever entries are forgotten: a lookup that started before keeps its answer to itself. */
   let generation = 0;
   let state: "idle" | "connecting" | "listening" | "waiting" = "idle";
+  /** The connection now in use; events from one given up on are ignored. */
+  let current: pg.Client | null = null;
 
   function forget(): void {
     generation++;
@@ -47,7 +54,10 @@ export function notifiedClientCache<T>(
   const poolClosed = () => pool.ending || pool.ended;
 
   function retryLater(): void {
-    if (poolClosed()) return;
+    if (poolClosed()) {
+      state = "idle";
+      return;
+    }
     state = "waiting";
     setTimeout(() => {
       state = "idle";
@@ -56,36 +66,64 @@ export function notifiedClientCache<T>(
 
   async function listen(): Promise<void> {
     state = "connecting";
-    const listener = new pg.Client(pool.options);
-    const lost = (error?: Error) => {
-      if (state !== "listening") return;
+    const listener = new pg.Client({
+      ...pool.options,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: heartbeatMs,
+      connectionTimeoutMillis: heartbeatTimeoutMs,
+    });
+    current = listener;
+    let heartbeat: NodeJS.Timeout | undefined;
+    let beating = false;
+
+    const giveUp = (error?: Error) => {
+      if (listener !== current) return;
+      current = null;
+      clearInterval(heartbeat);
       forget();
       listener.removeAllListeners("notification");
       listener.end().catch(() => {});
       if (error && !poolClosed()) console.error("Client cache: the PostgreSQL listener failed:", error.message);
       retryLater();
     };
-    listener.on("error", lost);
-    listener.on("end", () => lost());
+    listener.on("error", giveUp);
+    listener.on("end", () => giveUp());
+
     try {
       await listener.connect();
       listener.on("notification", forget);
-      await listener.query(`LISTEN ${clientChangeChannel}`);
-      // Not a reason to keep the process alive: it ends when its pool does.
-      (listener as unknown as { connection?: { stream?: { unref?(): void } } }).connection?.stream?.unref?.();
-      forget();
-      state = "listening";
+      await listener.query({
+        text: `LISTEN ${clientChangeChannel}`,
+        query_timeout: heartbeatTimeoutMs,
+      } as pg.QueryConfig);
     } catch (error) {
-      listener.end().catch(() => {});
-      if (!poolClosed()) console.error("Client cache: cannot listen for client changes:", (error as Error).message);
-      retryLater();
+      giveUp(error as Error);
+      return;
     }
+    if (listener !== current) return;
+    // Not a reason to keep the process alive: it ends when its pool does.
+    (listener as unknown as { connection?: { stream?: { unref?(): void } } }).connection?.stream?.unref?.();
+    heartbeat = setInterval(() => {
+      if (poolClosed()) return giveUp();
+      if (beating) return;
+      beating = true;
+      listener
+        .query({ text: "SELECT 1", query_timeout: heartbeatTimeoutMs } as pg.QueryConfig)
+        .then(() => (beating = false), giveUp);
+    }, heartbeatMs).unref();
+    forget();
+    state = "listening";
   }
 
   return {
     async read(clientId, load) {
+      if (poolClosed()) {
+        // The listener is not one of the pool's connections, so ending the pool does not close it.
+        current?.end().catch(() => {});
+        return load(clientId);
+      }
       if (state !== "listening") {
-        if (state === "idle" && !poolClosed()) void listen();
+        if (state === "idle") void listen();
         return load(clientId);
       }
       const entry = entries.get(clientId);

@@ -3,11 +3,12 @@
  * clients in memory while it listens for the trigger's NOTIFY, forgets them when any connection
  * changes a registration, and reads the database whenever it is not listening.
  */
+import net from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApplication } from "@/lib/applications/commands";
 import { systemActor } from "@/lib/audit/record";
-import { clientChangeChannel } from "@/lib/db/client-cache";
+import { clientChangeChannel, notifiedClientCache } from "@/lib/db/client-cache";
 import { prismaOAuthStore } from "@/lib/db/oauth-store";
 import type { OAuthStore } from "@/lib/oauth/store";
 import { freshDatabase, type TestDatabase } from "../support/databases.ts";
@@ -113,5 +114,69 @@ describe("client cache on PostgreSQL", () => {
     expect((await uncached.findClient(clientId))?.name).toBe("Not seen");
     await renameSilently("Seen at once");
     expect((await uncached.findClient(clientId))?.name).toBe("Seen at once");
+  });
+
+  /** How many connections to this database are listening for client changes, the test's own aside. */
+  async function listeners(): Promise<number> {
+    const result = await other.query<{ n: string }>(
+      `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND query = $1 AND pid <> pg_backend_pid()`,
+      [`LISTEN ${clientChangeChannel}`],
+    );
+    return Number(result.rows[0]?.n);
+  }
+
+  /** A cache's reads that went to the database, out of `times` lookups of one client. */
+  async function loadsOf(cache: ReturnType<typeof notifiedClientCache<string>>, times = 1): Promise<number> {
+    let loads = 0;
+    for (let i = 0; i < times; i++) {
+      await cache.read("client", async () => {
+        loads++;
+        return "client";
+      });
+    }
+    return loads;
+  }
+
+  it("notices a listening connection that dies without a word (a dropped NAT entry) by its heartbeat", async () => {
+    // A TCP relay to PostgreSQL that can stop passing bytes while both sockets stay open.
+    const target = new URL(url());
+    let frozen = false;
+    const sockets = new Set<net.Socket>();
+    const relay = net.createServer((inbound) => {
+      const outbound = net.connect(Number(target.port || 5432), target.hostname);
+      sockets.add(inbound).add(outbound);
+      inbound.on("data", (chunk) => frozen || outbound.write(chunk));
+      outbound.on("data", (chunk) => frozen || inbound.write(chunk));
+      const close = () => (inbound.destroy(), outbound.destroy());
+      inbound.on("error", close).on("close", close);
+      outbound.on("error", close).on("close", close);
+    });
+    await new Promise<void>((resolve) => relay.listen(0, "127.0.0.1", resolve));
+    const viaRelay = new URL(url());
+    viaRelay.hostname = "127.0.0.1";
+    viaRelay.port = String((relay.address() as net.AddressInfo).port);
+    const pool = new pg.Pool({ connectionString: viaRelay.toString() });
+    const cache = notifiedClientCache<string>(pool, { heartbeatMs: 100, heartbeatTimeoutMs: 300, retryMs: 60_000 });
+    try {
+      await expect.poll(() => loadsOf(cache, 2), { timeout: 5000, interval: 20 }).toBe(0);
+      frozen = true;
+      // Kept in memory no longer: without the heartbeat it would be, for maxAgeMs (30 s).
+      await expect.poll(() => loadsOf(cache, 2), { timeout: 3000, interval: 20 }).toBe(2);
+    } finally {
+      await pool.end();
+      for (const socket of sockets) socket.destroy();
+      relay.close();
+    }
+  });
+
+  it("closes its listening connection once its pool has ended", async () => {
+    const before = await listeners();
+    const pool = new pg.Pool({ connectionString: url() });
+    const cache = notifiedClientCache<string>(pool);
+    await expect.poll(() => loadsOf(cache), { timeout: 5000, interval: 20 }).toBe(0);
+    expect(await listeners()).toBe(before + 1);
+    await pool.end();
+    await loadsOf(cache);
+    await expect.poll(listeners, { timeout: 3000, interval: 20 }).toBe(before);
   });
 });
