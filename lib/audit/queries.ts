@@ -338,7 +338,7 @@ function labelFor(key: string): string {
 
 const sensitiveKey = /(secret|password|passwordhash|hash|^token|^code|credential)$/i;
 const credentialValue = new RegExp(`^(${Object.values(credentialPrefixes).join("|")})[A-Za-z0-9_-]{16,}$`);
-const digestValue = /^[0-9a-f]{64}$/i;
+const digestValue = /^([0-9a-z]{8})?[0-9a-f]{64}$/i;
 const redacted = "[redacted]";
 
 function isSensitive(key: string, value: unknown): boolean {

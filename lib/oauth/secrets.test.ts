@@ -24,9 +24,11 @@ describe("generateCredential", () => {
     for (const kind of kinds) expect(generateCredential(kind).startsWith(credentialPrefixes[kind])).toBe(true);
   });
 
-  it.each(kinds)("gives a %s 256 bits of randomness as unpadded base64url", (kind) => {
-    const value = generateCredential(kind);
-    const body = value.slice(credentialPrefixes[kind].length);
+  it.each(kinds)("gives a %s its issue time, then 256 bits of randomness as unpadded base64url", (kind) => {
+    const value = generateCredential(kind, Date.UTC(2026, 10, 28));
+    const issuedAt = value.slice(credentialPrefixes[kind].length, credentialPrefixes[kind].length + 8);
+    expect(parseInt(issuedAt, 36)).toBe(Date.UTC(2026, 10, 28));
+    const body = value.slice(credentialPrefixes[kind].length + 8);
     expect(body).toMatch(base64url);
     // 32 bytes encode to 43 base64url characters without padding.
     expect(body).toHaveLength(43);
@@ -43,7 +45,7 @@ describe("generateCredential", () => {
 
   it("spreads its bytes over the whole byte range and varies at every position", () => {
     const bodies = Array.from({ length: 1_000 }, () =>
-      Buffer.from(generateCredential("clientSecret").slice(4), "base64url"),
+      Buffer.from(generateCredential("clientSecret").slice(12), "base64url"),
     );
     const seen = new Set<number>();
     for (const bytes of bodies) for (const byte of bytes) seen.add(byte);
@@ -84,10 +86,36 @@ describe("hashCredential", () => {
     );
   });
 
+  it("is the credential's issue time, then the SHA-256 of the whole credential", () => {
+    const token = generateCredential("accessToken");
+    expect(hashCredential(token)).toBe(token.slice(4, 12) + createHash("sha256").update(token).digest("hex"));
+  });
+
+  it("sorts keys of credentials by issue time, so a unique index on them grows at its end", () => {
+    const earlier = Array.from({ length: 50 }, () =>
+      hashCredential(generateCredential("accessToken", 1_795_000_000_000)),
+    );
+    const later = Array.from({ length: 50 }, () =>
+      hashCredential(generateCredential("accessToken", 1_795_000_000_001)),
+    );
+    expect(earlier.every((key) => later.every((next) => key < next))).toBe(true);
+    // Digests of credentials issued before issue times were added (plain hex) sort before all of them.
+    expect(hashCredential(`pca_${"A".repeat(43)}`) < earlier[0]!).toBe(true);
+  });
+
+  it("keeps the plain digest for credentials without an issue time (issued before it was added)", () => {
+    const old = `pcr_${Buffer.alloc(32, 7).toString("base64url")}`;
+    expect(hashCredential(old)).toBe(createHash("sha256").update(old).digest("hex"));
+    expect(credentialMatches(old, createHash("sha256").update(old).digest("hex"))).toBe(true);
+    // A value of today's length with an unknown prefix, or no time where the time goes, likewise.
+    for (const value of [`xyz_mihx0000${"A".repeat(43)}`, `pca_MIHX0000${"A".repeat(43)}`])
+      expect(hashCredential(value)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
   it("is deterministic and differs for different credentials", () => {
     const secret = generateCredential("clientSecret");
     expect(hashCredential(secret)).toBe(hashCredential(secret));
-    expect(hashCredential(secret)).toMatch(/^[0-9a-f]{64}$/);
+    expect(hashCredential(secret)).toMatch(/^[0-9a-z]{8}[0-9a-f]{64}$/);
     expect(hashCredential(secret)).not.toBe(hashCredential(generateCredential("clientSecret")));
     expect(hashCredential(secret)).not.toContain(secret.slice(4));
   });

@@ -99,14 +99,14 @@ describe.each(providers)("application commands on %s", (provider: Provider) => {
   });
 
   describe("createApplication", () => {
-    it("gives a confidential client a pcs_ secret once and stores only its SHA-256 and last four characters", async () => {
+    it("gives a confidential client a pcs_ secret once and stores only its key (issue time, SHA-256) and last four characters", async () => {
       const before = Date.now();
       const { application, clientSecret } = await create(db, webApp());
-      expect(clientSecret).toMatch(/^pcs_[A-Za-z0-9_-]{43}$/);
+      expect(clientSecret).toMatch(/^pcs_[A-Za-z0-9_-]{51}$/);
       issued.push(clientSecret!);
 
       const stored = await secretColumns(db, application.id);
-      expect(stored.clientSecretHash).toBe(sha256(clientSecret!));
+      expect(stored.clientSecretHash).toBe(clientSecret!.slice(4, 12) + sha256(clientSecret!));
       expect(credentialMatches(clientSecret!, stored.clientSecretHash)).toBe(true);
       expect(stored.clientSecretHint).toBe(clientSecret!.slice(-4));
       expect(application.clientSecretHint).toBe(clientSecret!.slice(-4));
@@ -345,10 +345,10 @@ describe.each(providers)("application commands on %s", (provider: Provider) => {
       );
       expect(result.ok).toBe(true);
       if (!result.ok) return;
-      expect(result.clientSecret).toMatch(/^pcs_[A-Za-z0-9_-]{43}$/);
+      expect(result.clientSecret).toMatch(/^pcs_[A-Za-z0-9_-]{51}$/);
       issued.push(result.clientSecret!);
       const stored = await secretColumns(db, application.id);
-      expect(stored.clientSecretHash).toBe(sha256(result.clientSecret!));
+      expect(stored.clientSecretHash).toBe(result.clientSecret!.slice(4, 12) + sha256(result.clientSecret!));
       expect(stored.clientSecretHint).toBe(result.clientSecret!.slice(-4));
       expect(stored.clientSecretIssuedAt).not.toBeNull();
       expect(result.application.clientType).toBe("confidential");
@@ -438,7 +438,7 @@ describe.each(providers)("application commands on %s", (provider: Provider) => {
 
       const { application: rotated, clientSecret: newSecret } = await rotateClientSecret(db, application.id, admin);
       issued.push(newSecret);
-      expect(newSecret).toMatch(/^pcs_[A-Za-z0-9_-]{43}$/);
+      expect(newSecret).toMatch(/^pcs_[A-Za-z0-9_-]{51}$/);
       expect(newSecret).not.toBe(oldSecret);
 
       const after = await secretColumns(db, application.id);

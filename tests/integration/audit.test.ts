@@ -184,7 +184,7 @@ describe.each(providers)("audit log on %s", (provider: Provider) => {
       secrets.push(updated.clientSecret!);
       const storedHash = (await db.application.findUniqueOrThrow({ where: { id: created.application.id } }))
         .clientSecretHash!;
-      expect(storedHash).toBe(sha256(updated.clientSecret!));
+      expect(storedHash).toBe(updated.clientSecret!.slice(4, 12) + sha256(updated.clientSecret!));
 
       const rows = await db.auditEvent.findMany();
       const stored = rows.map((row) => JSON.stringify(row)).join("\n");
@@ -388,8 +388,9 @@ describe.each(providers)("audit log on %s", (provider: Provider) => {
     const lines = detailLines({
       clientSecret: "anything",
       passwordHash: "$argon2id$v=19$...",
-      note: `pcs_${"A".repeat(43)}`,
+      note: `pcs_${"A".repeat(51)}`,
       digest: "a".repeat(64),
+      lookupKey: `mihx0000${"a".repeat(64)}`,
       changes: { clientSecretHash: { from: "x", to: "y" }, name: { from: "a", to: "b" } },
       nested: { token: "pca_abc", count: 3 },
       accessTokens: 2,
@@ -399,6 +400,7 @@ describe.each(providers)("audit log on %s", (provider: Provider) => {
       { kind: "value", label: "Password hash", value: "[redacted]" },
       { kind: "value", label: "Note", value: "[redacted]" },
       { kind: "value", label: "Digest", value: "[redacted]" },
+      { kind: "value", label: "Lookup key", value: "[redacted]" },
       { kind: "change", label: "Client secret hash", from: "[redacted]", to: "[redacted]" },
       { kind: "change", label: "Name", from: "a", to: "b" },
       { kind: "value", label: "Nested: token", value: "[redacted]" },
