@@ -25,7 +25,7 @@ test.describe("admin dashboard: applications", () => {
     await expect(page.getByRole("button", { name: "Copy client secret" })).toBeVisible();
     const clientId = (await page.getByTestId("issued-client-id").textContent())!;
     const secret = (await page.getByTestId("issued-client-secret").textContent())!;
-    expect(secret).toMatch(/^pcs_[A-Za-z0-9_-]{51}$/);
+    expect(secret).toMatch(/^pcs_[0-9a-z]{8}[A-Za-z0-9_-]{43}$/);
 
     // The list shows it with both grant types; search by client id finds it.
     await page.goto(`/admin/applications?q=${encodeURIComponent(clientId)}`);

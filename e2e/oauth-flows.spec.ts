@@ -78,8 +78,8 @@ test.describe("OAuth 2.1 / OpenID Connect flows", () => {
       expectedNonce: flow.nonce,
       idTokenExpected: true,
     });
-    expect(tokens.access_token).toMatch(/^pca_[A-Za-z0-9_-]{43}$/);
-    expect(tokens.refresh_token).toMatch(/^pcr_[A-Za-z0-9_-]{43}$/);
+    expect(tokens.access_token).toMatch(/^pca_[0-9a-z]{8}[A-Za-z0-9_-]{43}$/);
+    expect(tokens.refresh_token).toMatch(/^pcr_[0-9a-z]{8}[A-Za-z0-9_-]{43}$/);
     expect(tokens.token_type).toBe("bearer");
     expect(tokens.scope?.split(" ").sort()).toEqual(["email", "openid", "profile"]);
     const claims = tokens.claims()!;

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   credentialHint,
   credentialMatches,
@@ -12,6 +12,21 @@ import {
 
 const kinds = Object.keys(credentialPrefixes) as CredentialKind[];
 const base64url = /^[A-Za-z0-9_-]+$/;
+const sha256 = (value: string) => createHash("sha256").update(value, "utf8").digest("hex");
+
+/** A credential as generateCredential makes it at `time`. */
+function issuedAt(time: number, kind: CredentialKind = "accessToken"): string {
+  vi.useFakeTimers({ toFake: ["Date"], now: time });
+  try {
+    return generateCredential(kind);
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe("generateCredential", () => {
   it("uses a distinct, recognisable prefix per kind", () => {
@@ -25,9 +40,9 @@ describe("generateCredential", () => {
   });
 
   it.each(kinds)("gives a %s its issue time, then 256 bits of randomness as unpadded base64url", (kind) => {
-    const value = generateCredential(kind, Date.UTC(2026, 10, 28));
-    const issuedAt = value.slice(credentialPrefixes[kind].length, credentialPrefixes[kind].length + 8);
-    expect(parseInt(issuedAt, 36)).toBe(Date.UTC(2026, 10, 28));
+    const value = issuedAt(Date.UTC(2026, 10, 28), kind);
+    const time = value.slice(credentialPrefixes[kind].length, credentialPrefixes[kind].length + 8);
+    expect(parseInt(time, 36)).toBe(Date.UTC(2026, 10, 28));
     const body = value.slice(credentialPrefixes[kind].length + 8);
     expect(body).toMatch(base64url);
     // 32 bytes encode to 43 base64url characters without padding.
@@ -92,12 +107,8 @@ describe("hashCredential", () => {
   });
 
   it("sorts keys of credentials by issue time, so a unique index on them grows at its end", () => {
-    const earlier = Array.from({ length: 50 }, () =>
-      hashCredential(generateCredential("accessToken", 1_795_000_000_000)),
-    );
-    const later = Array.from({ length: 50 }, () =>
-      hashCredential(generateCredential("accessToken", 1_795_000_000_001)),
-    );
+    const earlier = Array.from({ length: 50 }, () => hashCredential(issuedAt(1_795_000_000_000)));
+    const later = Array.from({ length: 50 }, () => hashCredential(issuedAt(1_795_000_000_001)));
     expect(earlier.every((key) => later.every((next) => key < next))).toBe(true);
     // Digests of credentials issued before issue times were added (plain hex) sort before all of them.
     expect(hashCredential(`pca_${"A".repeat(43)}`) < earlier[0]!).toBe(true);
@@ -110,6 +121,13 @@ describe("hashCredential", () => {
     // A value of today's length with an unknown prefix, or no time where the time goes, likewise.
     for (const value of [`xyz_mihx0000${"A".repeat(43)}`, `pca_MIHX0000${"A".repeat(43)}`])
       expect(hashCredential(value)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("after 2059, when the time outgrows its 8 characters, falls back to the plain digest", () => {
+    const late = issuedAt(36 ** 8);
+    expect(late.slice(4, 13)).toBe("100000000");
+    expect(hashCredential(late)).toBe(sha256(late));
+    expect(credentialMatches(late, hashCredential(late))).toBe(true);
   });
 
   it("is deterministic and differs for different credentials", () => {
@@ -136,6 +154,19 @@ describe("credentialMatches", () => {
     expect(credentialMatches(secret.slice(0, -1) + last, stored)).toBe(false);
     expect(credentialMatches(secret.toUpperCase(), stored)).toBe(false);
     expect(credentialMatches(` ${secret}`, stored)).toBe(false);
+  });
+
+  it("refuses a credential whose time part was changed, and never crosses the old and new forms", () => {
+    const token = generateCredential("accessToken");
+    const key = hashCredential(token);
+    const shifted = token.slice(0, 11) + (token[11] === "0" ? "1" : "0") + token.slice(12);
+    expect(credentialMatches(shifted, key)).toBe(false);
+    // The stored key without its time (an old-style digest of the same value) does not match, nor the reverse.
+    expect(credentialMatches(token, sha256(token))).toBe(false);
+    const old = `pca_${Buffer.alloc(32, 9).toString("base64url")}`;
+    expect(credentialMatches(old, `mihx0000${sha256(old)}`)).toBe(false);
+    // Same length in characters, not in bytes: refused, without throwing.
+    expect(credentialMatches(`pca_mihx0000${"é".repeat(43)}`, key)).toBe(false);
   });
 
   it("refuses presented values of any length, including empty and very long", () => {

@@ -30,11 +30,15 @@ const randomLength = 43;
 const knownPrefixes = new Set<string>(Object.values(credentialPrefixes));
 const issuedAtSyntax = /^[0-9a-z]{8}$/;
 
-/** The kind's prefix, the issue time, then 32 random bytes (256 bits) as base64url. */
-export function generateCredential(kind: CredentialKind, now: number = Date.now()): string {
+/**
+ * The kind's prefix, the issue time, then 32 random bytes (256 bits) as base64url. The time fills
+ * its 8 characters from 1973 to 2059; a longer one makes a credential that is simply stored under
+ * its plain digest, like one without a time.
+ */
+export function generateCredential(kind: CredentialKind): string {
   return (
     credentialPrefixes[kind] +
-    now.toString(36).padStart(issuedAtLength, "0").slice(-issuedAtLength) +
+    Date.now().toString(36).padStart(issuedAtLength, "0") +
     randomBytes(32).toString("base64url")
   );
 }

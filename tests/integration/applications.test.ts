@@ -102,7 +102,7 @@ describe.each(providers)("application commands on %s", (provider: Provider) => {
     it("gives a confidential client a pcs_ secret once and stores only its key (issue time, SHA-256) and last four characters", async () => {
       const before = Date.now();
       const { application, clientSecret } = await create(db, webApp());
-      expect(clientSecret).toMatch(/^pcs_[A-Za-z0-9_-]{51}$/);
+      expect(clientSecret).toMatch(/^pcs_[0-9a-z]{8}[A-Za-z0-9_-]{43}$/);
       issued.push(clientSecret!);
 
       const stored = await secretColumns(db, application.id);
@@ -345,7 +345,7 @@ describe.each(providers)("application commands on %s", (provider: Provider) => {
       );
       expect(result.ok).toBe(true);
       if (!result.ok) return;
-      expect(result.clientSecret).toMatch(/^pcs_[A-Za-z0-9_-]{51}$/);
+      expect(result.clientSecret).toMatch(/^pcs_[0-9a-z]{8}[A-Za-z0-9_-]{43}$/);
       issued.push(result.clientSecret!);
       const stored = await secretColumns(db, application.id);
       expect(stored.clientSecretHash).toBe(result.clientSecret!.slice(4, 12) + sha256(result.clientSecret!));
@@ -438,7 +438,7 @@ describe.each(providers)("application commands on %s", (provider: Provider) => {
 
       const { application: rotated, clientSecret: newSecret } = await rotateClientSecret(db, application.id, admin);
       issued.push(newSecret);
-      expect(newSecret).toMatch(/^pcs_[A-Za-z0-9_-]{51}$/);
+      expect(newSecret).toMatch(/^pcs_[0-9a-z]{8}[A-Za-z0-9_-]{43}$/);
       expect(newSecret).not.toBe(oldSecret);
 
       const after = await secretColumns(db, application.id);

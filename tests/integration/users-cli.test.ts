@@ -264,7 +264,7 @@ describe.each(providers)("the CLI on %s", (provider: Provider) => {
       expect(stderr).toBe("");
       expect(code).toBe(0);
       const printed = JSON.parse(stdout) as { id: string; name: string; clientId: string; clientSecret: string };
-      expect(printed.clientSecret).toMatch(/^pcs_[A-Za-z0-9_-]{51}$/);
+      expect(printed.clientSecret).toMatch(/^pcs_[0-9a-z]{8}[A-Za-z0-9_-]{43}$/);
       const app = await findApplicationByClientId(db, printed.clientId);
       expect(app).toMatchObject({
         id: printed.id,

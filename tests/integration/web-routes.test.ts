@@ -4,6 +4,7 @@
  * tests). Web Requests in, as Next hands them over; the process's own database from DATABASE_URL,
  * as in the app.
  */
+import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -84,6 +85,39 @@ describe("protocol endpoints through Next's route handlers", () => {
     expect(revoked.status).toBe(200);
     expect(await revoked.text()).toBe("");
     const inactive = await introspect.POST(post("/oauth/introspect", `token=${body.access_token}`));
+    expect(await inactive.json()).toEqual({ active: false });
+  });
+
+  it("still accepts a client secret and a token issued before credentials carried their issue time", async () => {
+    // Stored under the plain SHA-256 of the value, as every credential was until then.
+    const sha256 = (value: string) => createHash("sha256").update(value).digest("hex");
+    const oldSecret = `pcs_${randomBytes(32).toString("base64url")}`;
+    const oldToken = `pca_${randomBytes(32).toString("base64url")}`;
+    const created = await createApplication(
+      db(),
+      { name: "Registered long ago", clientType: "confidential", grantTypes: ["client_credentials"] },
+      systemActor,
+    );
+    if (!created.ok) throw new Error(JSON.stringify(created));
+    const { id: applicationId, clientId } = created.application;
+    await db().application.update({ where: { id: applicationId }, data: { clientSecretHash: sha256(oldSecret) } });
+    await db().accessToken.create({
+      data: {
+        tokenHash: sha256(oldToken),
+        applicationId,
+        scope: "",
+        grantType: "client_credentials",
+        expiresAt: new Date(Date.now() + 3_600_000),
+      },
+    });
+    const asOldClient = { authorization: `Basic ${Buffer.from(`${clientId}:${oldSecret}`).toString("base64")}` };
+
+    const issued = await token.POST(post("/oauth/token", "grant_type=client_credentials", asOldClient));
+    expect(issued.status).toBe(200);
+    const active = await introspect.POST(post("/oauth/introspect", `token=${oldToken}`, asOldClient));
+    expect(await active.json()).toMatchObject({ active: true, client_id: clientId });
+    expect((await revoke.POST(post("/oauth/revoke", `token=${oldToken}`, asOldClient))).status).toBe(200);
+    const inactive = await introspect.POST(post("/oauth/introspect", `token=${oldToken}`, asOldClient));
     expect(await inactive.json()).toEqual({ active: false });
   });
 
