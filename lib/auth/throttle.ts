@@ -1,37 +1,31 @@
 /**
- * Slows password guessing: after `limit` failed attempts on one account within `windowMs`, further
- * attempts on it fail without checking the password until the oldest failure leaves the window.
- * Kept in memory per process: several instances each allow `limit` (documented), which still turns
- * an unbounded online guessing attack into a handful of guesses per quarter hour.
+ * Slows password guessing: after `signInLimit` failed sign-ins on one email within
+ * `signInWindowMs`, further attempts on it fail without checking the password until the oldest
+ * failure leaves the window; a successful sign-in clears the email's failures. The failures are
+ * rows in the database (SignInFailure), so every instance behind a load balancer counts the same
+ * ones: kept per process, N instances would allow N times the guesses. Attempts running at the
+ * same moment can each pass the check before any of them is recorded, so the bound is the limit
+ * plus the attempts in flight, each of which costs the attacker a password hash.
  */
-export class FailureThrottle {
-  private readonly failures = new Map<string, number[]>();
+import type { Db } from "../db/client.ts";
 
-  constructor(
-    private readonly limit = 10,
-    private readonly windowMs = 15 * 60_000,
-    private readonly now: () => number = Date.now,
-  ) {}
+export const signInLimit = 10;
+export const signInWindowMs = 15 * 60_000;
 
-  private recent(key: string): number[] {
-    const since = this.now() - this.windowMs;
-    const kept = (this.failures.get(key) ?? []).filter((at) => at > since);
-    if (kept.length === 0) this.failures.delete(key);
-    else this.failures.set(key, kept);
-    return kept;
-  }
+const windowStart = (now: Date) => new Date(now.getTime() - signInWindowMs);
 
-  blocked(key: string): boolean {
-    return this.recent(key).length >= this.limit;
-  }
-
-  fail(key: string): void {
-    this.failures.set(key, [...this.recent(key), this.now()]);
-    // Bound the memory an attacker cycling through made-up accounts can use.
-    if (this.failures.size > 100_000) this.failures.delete(this.failures.keys().next().value!);
-  }
-
-  succeed(key: string): void {
-    this.failures.delete(key);
-  }
+export async function signInBlocked(db: Db, email: string, now: Date = new Date()): Promise<boolean> {
+  const failures = await db.signInFailure.count({ where: { email, failedAt: { gt: windowStart(now) } } });
+  return failures >= signInLimit;
 }
+
+export async function recordSignInFailure(db: Db, email: string, now: Date = new Date()): Promise<void> {
+  await db.signInFailure.create({ data: { email, failedAt: now } });
+}
+
+export async function clearSignInFailures(db: Db, email: string): Promise<void> {
+  await db.signInFailure.deleteMany({ where: { email } });
+}
+
+/** Failures too old to count any more, for clear-tokens. */
+export const expiredSignInFailures = (now: Date) => ({ failedAt: { lte: windowStart(now) } });

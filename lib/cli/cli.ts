@@ -190,6 +190,7 @@ const clearedLabels: Record<ClearedKind, string> = {
   refreshTokens: "refresh tokens",
   authorizationCodes: "authorization codes",
   consents: "consents",
+  signInFailures: "failed sign-ins past the throttle's window",
 };
 
 const clearTokensCommand: Command = async (db, args, io) => {

@@ -5,7 +5,8 @@
  * - refresh tokens that are revoked or expired. A rotated refresh token that is neither is kept:
  *   presenting it again is how reuse is detected (and within the grace period it still works);
  * - authorization codes that are expired (consumed or not: an expired code can never be redeemed);
- * - consents that are expired.
+ * - consents that are expired;
+ * - failed sign-ins too old to count for the sign-in throttle (lib/auth/throttle.ts).
  *
  * Safe while the server is serving: work is done in batches, and each batch is one short
  * statement pair (read up to `batchSize` ids, then delete those ids *if they are still dead*), so
@@ -14,13 +15,14 @@
  * revocation is never undone), so a second run finds nothing the first one missed. Batches walk the
  * table in id order from a cursor, so the loop always ends even if rows are added meanwhile.
  */
+import { expiredSignInFailures } from "../auth/throttle.ts";
 import type { Db } from "../db/client.ts";
 
 export const defaultBatchSize = 1000;
 /** Large enough to finish big tables in few round trips, small enough for any driver's parameter limit. */
 export const maxBatchSize = 10_000;
 
-export type ClearedKind = "accessTokens" | "refreshTokens" | "authorizationCodes" | "consents";
+export type ClearedKind = "accessTokens" | "refreshTokens" | "authorizationCodes" | "consents" | "signInFailures";
 export type ClearedCounts = Record<ClearedKind, number>;
 
 export interface ClearTokensOptions {
@@ -111,5 +113,14 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     batchSize,
     report("consents"),
   );
-  return { accessTokens, refreshTokens, authorizationCodes, consents };
+  const stale = expiredSignInFailures(now);
+  const signInFailures = await clearInBatches(
+    {
+      nextDead: (cursor, take) => db.signInFailure.findMany({ where: { ...stale, ...after(cursor) }, take, ...page }),
+      deleteIfDead: (ids) => db.signInFailure.deleteMany({ where: { ...stale, id: { in: ids } } }),
+    },
+    batchSize,
+    report("signInFailures"),
+  );
+  return { accessTokens, refreshTokens, authorizationCodes, consents, signInFailures };
 }

@@ -8,6 +8,7 @@ import { createApplication } from "@/lib/applications/commands";
 import { systemActor } from "@/lib/audit/record";
 import { runCli } from "@/lib/cli/cli";
 import type { Db } from "@/lib/db/client";
+import { signInWindowMs } from "@/lib/auth/throttle";
 import { clearTokens, type ClearedKind } from "@/lib/maintenance/clear-tokens";
 import { freshDatabase, providers, type Provider, type TestDatabase } from "../support/databases.ts";
 
@@ -127,6 +128,17 @@ async function populate(db: Db, now: Date, closeCall = 1000): Promise<Fixture> {
   ];
   await db.consent.createMany({ data: [...liveConsents, ...deadConsents] });
 
+  // Failed sign-ins count for the throttle's window; older ones are dead.
+  const windowStart = now.getTime() - signInWindowMs;
+  const failure = (failedAt: number) => ({ email: "guessed@example.com", failedAt: new Date(failedAt) });
+  const liveFailures = [failure(now.getTime()), failure(windowStart + closeCall)];
+  const deadFailures = [
+    failure(windowStart - closeCall),
+    failure(windowStart - hour),
+    failure(windowStart - 1.5 * hour),
+  ];
+  await db.signInFailure.createMany({ data: [...liveFailures, ...deadFailures] });
+
   const idsOf = async <T extends { id: string }>(rows: Promise<T[]>) => (await rows).map((row) => row.id).sort();
   return {
     live: {
@@ -149,12 +161,19 @@ async function populate(db: Db, now: Date, closeCall = 1000): Promise<Fixture> {
         }),
       ),
       consents: await idsOf(db.consent.findMany({ where: { expiresAt: later }, select: { id: true } })),
+      signInFailures: await idsOf(
+        db.signInFailure.findMany({
+          where: { failedAt: { gte: new Date(windowStart + closeCall) } },
+          select: { id: true },
+        }),
+      ),
     },
     dead: {
       accessTokens: deadAccess.length,
       refreshTokens: deadRefresh.length,
       authorizationCodes: deadCodes.length,
       consents: deadConsents.length,
+      signInFailures: deadFailures.length,
     },
   };
 }
@@ -166,6 +185,7 @@ async function remaining(db: Db): Promise<Record<ClearedKind, string[]>> {
     refreshTokens: ids(await db.refreshToken.findMany({ select: { id: true } })),
     authorizationCodes: ids(await db.authorizationCode.findMany({ select: { id: true } })),
     consents: ids(await db.consent.findMany({ select: { id: true } })),
+    signInFailures: ids(await db.signInFailure.findMany({ select: { id: true } })),
   };
 }
 
@@ -174,6 +194,7 @@ async function emptyTokenTables(db: Db) {
   await db.refreshToken.deleteMany();
   await db.authorizationCode.deleteMany();
   await db.consent.deleteMany();
+  await db.signInFailure.deleteMany();
   await db.application.deleteMany();
 }
 
@@ -200,6 +221,7 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
       refreshTokens: [],
       authorizationCodes: [],
       consents: [],
+      signInFailures: [],
     };
 
     const counts = await clearTokens(db, {
@@ -215,6 +237,7 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
     expect(batches.refreshTokens).toEqual([3, 2]);
     expect(batches.authorizationCodes).toEqual([3]);
     expect(batches.consents).toEqual([3, 1]);
+    expect(batches.signInFailures).toEqual([3]);
     for (const sizes of Object.values(batches)) for (const size of sizes) expect(size).toBeLessThanOrEqual(3);
 
     // Nothing is left to find, and the live rows are still there.
@@ -223,6 +246,7 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
       refreshTokens: 0,
       authorizationCodes: 0,
       consents: 0,
+      signInFailures: 0,
     });
     expect(await remaining(db)).toEqual(fixture.live);
   });
@@ -232,7 +256,13 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
     const fixture = await populate(db, now);
     // Judged an hour earlier, nothing has expired yet: only the revoked rows are dead.
     const counts = await clearTokens(db, { batchSize: 1000, now: new Date(now.getTime() - 2 * hour) });
-    expect(counts).toEqual({ accessTokens: 3, refreshTokens: 3, authorizationCodes: 0, consents: 0 });
+    expect(counts).toEqual({
+      accessTokens: 3,
+      refreshTokens: 3,
+      authorizationCodes: 0,
+      consents: 0,
+      signInFailures: 0,
+    });
     const left = await remaining(db);
     for (const kind of Object.keys(fixture.live) as ClearedKind[])
       expect(left[kind]).toEqual(expect.arrayContaining(fixture.live[kind]));
@@ -271,6 +301,7 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
       "Deleted 0 refresh tokens",
       "Deleted 0 authorization codes",
       "Deleted 0 consents",
+      "Deleted 0 failed sign-ins past the throttle's window",
     ]);
 
     expect(await runCli(db, ["clear-tokens", "--batch-size", "lots"], io)).toBe(1);

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findApplication, findApplicationByClientId } from "@/lib/applications/queries";
 import { cliActor } from "@/lib/audit/record";
 import { runCli, type Io } from "@/lib/cli/cli";
-import type { Db } from "@/lib/db/client";
+import { signInLimit, signInWindowMs } from "@/lib/auth/throttle";
+import { connect, type Db } from "@/lib/db/client";
 import { credentialMatches } from "@/lib/oauth/secrets";
 import { authenticate, createUser } from "@/lib/users/commands";
 import { freshDatabase, providers, type Provider, type TestDatabase } from "../support/databases.ts";
@@ -53,6 +54,39 @@ describe.each(providers)("users on %s", (provider: Provider) => {
       const other = `other-${provider}@example.com`;
       await createUser(db, { email: other, password, name: "Other" }, cliActor);
       expect(await authenticate(db, other, password)).not.toBeNull();
+    });
+
+    it("counts the failures every instance recorded in the database, not only its own", async () => {
+      const email = `spread-${provider}@example.com`;
+      const password = "Right-Password-2";
+      await createUser(db, { email, password, name: "Spread" }, cliActor);
+      // Guesses another instance behind the load balancer turned down, a minute ago.
+      const otherInstance = connect(t.target);
+      try {
+        const aMinuteAgo = new Date(Date.now() - 60_000);
+        await otherInstance.signInFailure.createMany({
+          data: Array.from({ length: signInLimit }, () => ({ email, failedAt: aMinuteAgo })),
+        });
+      } finally {
+        await otherInstance.$disconnect();
+      }
+      expect(await authenticate(db, email, password)).toBeNull();
+    });
+
+    it("forgets failures older than the window, and a successful sign-in clears the rest", async () => {
+      const email = `patient-${provider}@example.com`;
+      const password = "Right-Password-3";
+      await createUser(db, { email, password, name: "Patient" }, cliActor);
+      const longAgo = new Date(Date.now() - signInWindowMs - 1000);
+      await db.signInFailure.createMany({
+        data: Array.from({ length: signInLimit }, () => ({ email, failedAt: longAgo })),
+      });
+      expect(await authenticate(db, email, password)).not.toBeNull();
+      expect(await db.signInFailure.count({ where: { email } })).toBe(0);
+      for (let i = 0; i < signInLimit - 1; i++) expect(await authenticate(db, email, `wrong-${i}`)).toBeNull();
+      expect(await authenticate(db, email, password)).not.toBeNull();
+      expect(await authenticate(db, email, "wrong-again")).toBeNull();
+      expect(await authenticate(db, email, password)).not.toBeNull();
     });
   });
 
