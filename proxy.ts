@@ -3,6 +3,8 @@
  * - tells server components which path was requested (Next gives layouts no pathname), so a
  *   sign-in redirect can return the user to the page they asked for. Authorization itself is
  *   checked in pages and actions (lib/web/session.ts), never here;
+ * - answers 400 to a dashboard or account address holding NUL: no page address has one, and
+ *   PostgreSQL cannot store or even compare text that does (the query would fail with a 500);
  * - turns an authorization request sent as a form POST (OpenID Connect Core §3.1.2.1: GET and POST
  *   must both work) into the same request as a GET, so one page handles both.
  */
@@ -11,8 +13,21 @@ import { settings } from "./lib/config/settings";
 
 export const requestedPathHeader = "x-portcullis-path";
 
+function holdsNul(url: URL): boolean {
+  return (
+    /%00/.test(url.pathname) || [...url.searchParams].some(([name, value]) => `${name}${value}`.includes("\u0000"))
+  );
+}
+
 export async function proxy(request: NextRequest) {
   const { pathname } = request.nextUrl;
+  // The authorization endpoint answers a NUL with its own invalid_request error page.
+  if (pathname !== "/oauth/authorize" && holdsNul(request.nextUrl)) {
+    return new NextResponse("Bad request: the address contains a NUL character.", {
+      status: 400,
+      headers: { "content-type": "text/plain; charset=utf-8" },
+    });
+  }
   const formPost =
     request.method === "POST" &&
     pathname === "/oauth/authorize" &&

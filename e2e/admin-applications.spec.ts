@@ -82,6 +82,94 @@ test.describe("admin dashboard: applications", () => {
     await expect(page.getByText("No applications match")).toBeVisible();
   });
 
+  test("a scope the server stopped offering stays on the edit form, and saving never drops it unseen", async ({
+    page,
+    db,
+  }) => {
+    const name = uniqueName("Orders");
+    const created = await createApplication(
+      db,
+      {
+        name,
+        clientType: "confidential",
+        grantTypes: ["client_credentials"],
+        allowedScopes: ["read"],
+      },
+      systemActor,
+    );
+    if (!created.ok) throw new Error(JSON.stringify(created.errors));
+    const id = created.application.id;
+    // As if PORTCULLIS_SCOPES had offered orders:read when the app was registered, and no longer does.
+    await db.applicationScope.create({ data: { applicationId: id, scope: "orders:read" } });
+
+    await signInAsAdmin(page, `/admin/applications/${id}/edit`);
+    const stale = page.getByRole("checkbox", { name: "orders:read" });
+    await expect(stale).toBeChecked();
+    await expect(stale).toHaveAccessibleDescription(/Not offered by this server any more/);
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await expect(
+      page.getByText('"orders:read" is not a scope this server offers: remove it, or add it to PORTCULLIS_SCOPES'),
+    ).toBeVisible();
+    const scopesOf = async () =>
+      (await db.applicationScope.findMany({ where: { applicationId: id } })).map((row) => row.scope).sort();
+    expect(await scopesOf()).toEqual(["orders:read", "read"]);
+
+    await page.getByRole("checkbox", { name: "orders:read" }).uncheck();
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await expect(page.getByTestId("toast").filter({ hasText: `Saved ${name}` })).toBeVisible();
+    expect(await scopesOf()).toEqual(["read"]);
+  });
+
+  test("the list pages forwards and back, with first and last links", async ({ page, db }) => {
+    const prefix = uniqueName("Paged").replace(" ", "-");
+    await db.application.createMany({
+      data: Array.from({ length: 60 }, (_, i) => ({
+        clientId: `${prefix}-${String(i).padStart(2, "0")}`,
+        name: `${prefix} ${String(i).padStart(2, "0")}`,
+        clientType: "PUBLIC" as const,
+      })),
+    });
+    await signInAsAdmin(page, `/admin/applications`);
+    await page.goto(`/admin/applications?q=${prefix}&sort=name`);
+    const nav = page.getByRole("navigation", { name: "Pagination" });
+    await expect(nav).toContainText("Showing 1–25 of 60");
+    await expect(nav).toContainText("Page 1 of 3");
+    await expect(nav.getByRole("link", { name: "First" })).toHaveCount(0);
+    await expect(nav.getByRole("link", { name: "Previous" })).toHaveCount(0);
+
+    await nav.getByRole("link", { name: "Last" }).click();
+    await expect(nav).toContainText("Page 3 of 3");
+    await expect(nav).toContainText("Showing 51–60 of 60");
+    await expect(page.getByTestId("application-row").first()).toContainText(`${prefix} 50`);
+    await expect(nav.getByRole("link", { name: "Next" })).toHaveCount(0);
+    await expect(nav.getByRole("link", { name: "Last" })).toHaveCount(0);
+
+    await nav.getByRole("link", { name: "Previous" }).click();
+    await expect(nav).toContainText("Page 2 of 3");
+    await nav.getByRole("link", { name: "Next" }).click();
+    await expect(nav).toContainText("Page 3 of 3");
+    await nav.getByRole("link", { name: "First" }).click();
+    await expect(nav).toContainText("Page 1 of 3");
+    await expect(page.getByTestId("application-row").first()).toContainText(`${prefix} 00`);
+  });
+
+  test("an address holding NUL gets 400, not a database error", async ({ page }) => {
+    await signInAsAdmin(page);
+    for (const path of [
+      "/admin/applications/%00",
+      "/admin/applications/%00/edit",
+      "/admin/applications?q=a%00b",
+      "/admin/users?q=%00",
+      "/admin/audit?actor=%00",
+      "/account?x=%00",
+    ]) {
+      const response = await page.goto(path);
+      expect({ path, status: response?.status() }).toEqual({ path, status: 400 });
+    }
+    // Text that only spells a percent sign is ordinary search text.
+    expect((await page.goto("/admin/applications?q=%2500"))?.status()).toBe(200);
+  });
+
   test("wrong credentials get one message that does not say which part was wrong", async ({ page }) => {
     await page.goto("/login");
     await signIn(page, admin.email, "not-the-password");

@@ -5,6 +5,7 @@ import { redirect } from "next/navigation";
 import type { RevokeAccessResult } from "@/components/revoke-access-button";
 import { revokeAccess } from "@/lib/access/commands";
 import { db } from "@/lib/db/client";
+import { isRecordId } from "@/lib/db/record-id";
 import { changePassword, type PasswordChangeErrors } from "@/lib/users/commands";
 import { flash } from "@/lib/web/flash";
 import { actorFor, requireUser } from "@/lib/web/session";
@@ -15,8 +16,7 @@ import { endSession } from "@/lib/web/sign-out";
 
 export async function revokeMyAccessAction(applicationId: string): Promise<RevokeAccessResult> {
   const user = await requireUser("/account");
-  if (typeof applicationId !== "string" || applicationId === "")
-    return { ok: false, message: "That app is not connected." };
+  if (!isRecordId(applicationId)) return { ok: false, message: "That app is not connected." };
   const result = await revokeAccess(db(), user.id, applicationId, await actorFor(user));
   revalidatePath("/account");
   return result.ok

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { redirectUriAllowed } from "../oauth/redirect-uri.ts";
+import { builtInScopes, type ScopeCatalogue } from "../oauth/scope.ts";
 import { parseApplicationInput, type FieldErrors } from "./schema.ts";
 
 /** A valid confidential web application; each test changes what it is about. */
@@ -13,14 +14,14 @@ function valid(overrides: Record<string, unknown> = {}): Record<string, unknown>
   };
 }
 
-function accepted(raw: unknown) {
-  const result = parseApplicationInput(raw);
+function accepted(raw: unknown, catalogue?: ScopeCatalogue) {
+  const result = parseApplicationInput(raw, catalogue);
   if (!result.ok) throw new Error(`expected the input to be accepted, got ${JSON.stringify(result.errors)}`);
   return result.data;
 }
 
-function rejected(raw: unknown): FieldErrors {
-  const result = parseApplicationInput(raw);
+function rejected(raw: unknown, catalogue?: ScopeCatalogue): FieldErrors {
+  const result = parseApplicationInput(raw, catalogue);
   if (result.ok) throw new Error(`expected the input to be rejected, got ${JSON.stringify(result.data)}`);
   return result.errors;
 }
@@ -64,6 +65,14 @@ describe("parseApplicationInput", () => {
       expect(rejected(valid({ name: undefined })).name).toEqual(["Enter a name"]);
       expect(rejected(valid({ name: "   " })).name).toEqual(["Enter a name"]);
       expect(accepted(valid({ name: "  Billing  " })).name).toBe("Billing");
+    });
+
+    it("refuses control characters in the name (PostgreSQL cannot store NUL)", () => {
+      for (const name of ["Bill\u0000ing", "Bill\ning", "Bill\ting", "Bill\u007fing"]) {
+        expect(rejected(valid({ name })).name).toEqual([
+          "Must not contain control characters (tabs, line breaks, NUL)",
+        ]);
+      }
     });
 
     it("limits the name to 100 characters", () => {
@@ -185,6 +194,13 @@ describe("parseApplicationInput", () => {
       ["data:", "data:text/html,<script>alert(1)</script>"],
       ["file:", "file:///etc/passwd"],
       ["ftp:", "ftp://files.example.com/cb"],
+      ["https without the two slashes", "https:app.example.com/cb"],
+      ["https with one slash", "https:/app.example.com/cb"],
+      ["http without the two slashes", "http:127.0.0.1/cb"],
+      ["backslashes for slashes", "https:\\\\app.example.com\\cb"],
+      ["a backslash in the path", "https://app.example.com/a\\b"],
+      ["NUL", "https://app.example.com/c\u0000b"],
+      ["another control character", "https://app.example.com/c\u0007b"],
     ])("rejects %s", (_label, uri) => {
       const errors = rejected(valid({ redirectUris: [uri] }));
       expect(Object.keys(errors)).toEqual(["redirectUris"]);
@@ -259,17 +275,36 @@ describe("parseApplicationInput", () => {
   });
 
   describe("scopes", () => {
+    const catalogue: ScopeCatalogue = {
+      ...builtInScopes,
+      "api:read": { description: "Read the API" },
+      "orders.write": { description: "Place orders" },
+    };
+
     it("accepts RFC 6749 scope tokens and rejects others", () => {
-      expect(accepted(valid({ allowedScopes: "openid api:read orders.write" })).allowedScopes).toEqual([
+      expect(accepted(valid({ allowedScopes: "openid api:read orders.write" }), catalogue).allowedScopes).toEqual([
         "openid",
         "api:read",
         "orders.write",
       ]);
       for (const bad of ['say"hi', "back\\slash", "café"]) {
-        const errors = rejected(valid({ allowedScopes: [bad] }));
+        const errors = rejected(valid({ allowedScopes: [bad] }), catalogue);
         expect(Object.keys(errors)).toEqual(["allowedScopes"]);
         expect(errors.allowedScopes?.[0]).toContain(bad);
       }
+    });
+
+    it("accepts only scopes the server's catalogue offers, naming each one it refuses", () => {
+      expect(accepted(valid({ allowedScopes: "openid email" })).allowedScopes).toEqual(["openid", "email"]);
+      const errors = rejected(valid({ allowedScopes: "openid api:read orders.write" }));
+      expect(errors).toEqual({
+        allowedScopes: [
+          '"api:read" is not a scope this server offers: remove it, or add it to PORTCULLIS_SCOPES',
+          '"orders.write" is not a scope this server offers: remove it, or add it to PORTCULLIS_SCOPES',
+        ],
+      });
+      // Names that only look like an object's own properties are not scopes either.
+      expect(erroredFields(valid({ allowedScopes: "constructor toString" }))).toEqual(["allowedScopes"]);
     });
   });
 
@@ -403,6 +438,13 @@ describe("parseApplicationInput", () => {
       expect(erroredFields(valid({ tosUri: "http://example.com/tos" }))).toEqual(["tosUri"]);
       expect(erroredFields(valid({ logoUri: "javascript:alert(1)" }))).toEqual(["logoUri"]);
       expect(erroredFields(valid({ homepageUri: "not a url" }))).toEqual(["homepageUri"]);
+      for (const uri of [
+        "https:cdn.example.com/logo.png",
+        "https:\\\\cdn.example.com\\logo.png",
+        "https://cdn.example.com/\u0000",
+      ]) {
+        expect(erroredFields(valid({ logoUri: uri }))).toEqual(["logoUri"]);
+      }
     });
   });
 

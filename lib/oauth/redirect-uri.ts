@@ -2,6 +2,7 @@
  * Redirect URIs: what may be registered (RFC 9700 §2.1, RFC 8252 for native apps) and how a
  * requested URI is matched against the registered ones.
  */
+import { hasControlCharacters } from "../control-characters.ts";
 
 const loopbackHosts = new Set(["127.0.0.1", "[::1]", "localhost"]);
 const loopbackIpHosts = new Set(["127.0.0.1", "[::1]"]);
@@ -21,12 +22,19 @@ function parse(uri: string): URL | null {
  */
 export function redirectUriProblem(uri: string): string | null {
   if (uri !== uri.trim() || /\s/.test(uri)) return "must not contain spaces";
+  if (hasControlCharacters(uri)) return "must not contain control characters";
   const url = parse(uri);
   if (!url) return "must be an absolute URI, e.g. https://app.example.com/callback";
+  // Matching is on the text as registered, so it must be the URI a browser would send, not a form
+  // the URL parser repairs (`https:host/cb`, backslashes for slashes).
+  if (uri.includes("\\")) return "must use / rather than \\";
   if (uri.includes("#")) return "must not contain a fragment (#…)";
   if (url.username !== "" || url.password !== "") return "must not contain a user name or password";
   if (url.hostname.includes("*")) return "must not contain wildcards: register each address exactly";
   const scheme = url.protocol.slice(0, -1);
+  if ((scheme === "https" || scheme === "http") && !uri.toLowerCase().startsWith(`${scheme}://`)) {
+    return `must start with ${scheme}://`;
+  }
   if (scheme === "https") return url.hostname === "" ? "needs a host" : null;
   if (scheme === "http") {
     return loopbackHosts.has(url.hostname)

@@ -1,6 +1,7 @@
 /** What a user account may contain; shared by the CLI, the admin forms and sign-up of the first admin. */
 import { z } from "zod";
 import { passwordRules } from "../auth/password.ts";
+import { hasControlCharacters } from "../control-characters.ts";
 
 export const emailSchema = z.preprocess(
   (value) => (typeof value === "string" ? value.trim().toLowerCase() : value),
@@ -17,7 +18,10 @@ export const userInputSchema = z.object({
   password: passwordSchema,
   name: z.preprocess(
     (value) => (typeof value === "string" ? value.trim() : (value ?? "")),
-    z.string().max(100, "Must be at most 100 characters"),
+    z
+      .string()
+      .max(100, "Must be at most 100 characters")
+      .refine((name) => !hasControlCharacters(name), "Must not contain control characters (tabs, line breaks, NUL)"),
   ),
   admin: z.boolean().default(false),
 });

@@ -238,6 +238,24 @@ describe.each(providers)("application commands on %s", (provider: Provider) => {
       expect(Object.keys(result.errors).sort()).toEqual(["grantTypes", "name", "redirectUris"]);
       expect(await counts(db)).toEqual(before);
     });
+
+    it("refuses NUL and other control characters with field errors, never a database error", async () => {
+      const before = await counts(db);
+      const result = await createApplication(
+        db,
+        webApp({
+          name: "Bill\u0000ing",
+          redirectUris: ["https://billing.example.com/c\u0000b"],
+          postLogoutRedirectUris: ["https://billing.example.com/\u0007"],
+          logoUri: "https://cdn.example.com/\u0000.png",
+        }),
+        admin,
+      );
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(Object.keys(result.errors).sort()).toEqual(["logoUri", "name", "postLogoutRedirectUris", "redirectUris"]);
+      expect(await counts(db)).toEqual(before);
+    });
   });
 
   describe("updateApplication", () => {

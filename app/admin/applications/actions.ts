@@ -12,6 +12,7 @@ import {
 } from "@/lib/applications/commands";
 import type { FieldErrors } from "@/lib/applications/schema";
 import { db } from "@/lib/db/client";
+import { isRecordId } from "@/lib/db/record-id";
 import { adminAction } from "@/lib/web/actions";
 import { flash } from "@/lib/web/flash";
 import { applicationFormValues, type ApplicationFormValues } from "./form-values";
@@ -39,6 +40,7 @@ export const createApplicationAction = adminAction(
 export const updateApplicationAction = adminAction(
   async (actor, id: string, _previous: ApplicationFormState, form: FormData): Promise<ApplicationFormState> => {
     const values = applicationFormValues(form);
+    if (!isRecordId(id)) return { errors: { form: ["This application no longer exists."] }, values };
     let result;
     try {
       result = await updateApplication(db(), id, values, actor);
@@ -62,6 +64,7 @@ export const updateApplicationAction = adminAction(
 
 export const setTrustedAction = adminAction(
   async (actor, id: string, trusted: boolean): Promise<{ ok: boolean; trusted?: boolean }> => {
+    if (!isRecordId(id)) return { ok: false };
     try {
       const application = await setApplicationTrusted(db(), id, trusted === true, actor);
       revalidatePath("/admin/applications");
@@ -75,6 +78,7 @@ export const setTrustedAction = adminAction(
 
 export const rotateSecretAction = adminAction(
   async (actor, id: string): Promise<{ ok: true; clientSecret: string } | { ok: false; message: string }> => {
+    if (!isRecordId(id)) return { ok: false, message: "This application no longer exists." };
     try {
       const { clientSecret } = await rotateClientSecret(db(), id, actor);
       revalidatePath(`/admin/applications/${id}`);
@@ -89,6 +93,7 @@ export const rotateSecretAction = adminAction(
 
 export const deleteApplicationAction = adminAction(async (actor, id: string): Promise<void> => {
   try {
+    if (!isRecordId(id)) throw new ApplicationNotFoundError(String(id));
     const application = await deleteApplication(db(), id, actor);
     await flash(`Deleted ${application.name}`);
   } catch (error) {

@@ -5,6 +5,7 @@ import { redirect } from "next/navigation";
 import type { RevokeAccessResult } from "@/components/revoke-access-button";
 import { revokeAccess } from "@/lib/access/commands";
 import { db } from "@/lib/db/client";
+import { isRecordId } from "@/lib/db/record-id";
 import { createUser, setUserDisabled, setUserRole, type UserFieldErrors } from "@/lib/users/commands";
 import { adminAction } from "@/lib/web/actions";
 import { flash } from "@/lib/web/flash";
@@ -47,11 +48,9 @@ export interface UserActionResult {
   message: string;
 }
 
-const isId = (value: unknown): value is string => typeof value === "string" && value.length > 0 && value.length <= 100;
-
 export const setUserRoleAction = adminAction(
   async (actor, userId: string, makeAdmin: boolean): Promise<UserActionResult> => {
-    if (!isId(userId)) return { ok: false, message: "This user no longer exists." };
+    if (!isRecordId(userId)) return { ok: false, message: "This user no longer exists." };
     const result = await setUserRole(db(), userId, makeAdmin === true ? "ADMIN" : "USER", actor);
     if (!result.ok) return { ok: false, message: result.message };
     revalidatePath("/admin/users");
@@ -74,7 +73,7 @@ export const setUserRoleAction = adminAction(
 
 export const setUserDisabledAction = adminAction(
   async (actor, userId: string, disable: boolean): Promise<UserActionResult> => {
-    if (!isId(userId)) return { ok: false, message: "This user no longer exists." };
+    if (!isRecordId(userId)) return { ok: false, message: "This user no longer exists." };
     const result = await setUserDisabled(db(), userId, disable === true, actor);
     if (!result.ok) return { ok: false, message: result.message };
     revalidatePath("/admin/users");
@@ -95,7 +94,7 @@ export const setUserDisabledAction = adminAction(
 
 export const revokeUserAccessAction = adminAction(
   async (actor, userId: string, applicationId: string): Promise<RevokeAccessResult> => {
-    if (!isId(userId) || !isId(applicationId)) return { ok: false, message: "That app is not connected." };
+    if (!isRecordId(userId) || !isRecordId(applicationId)) return { ok: false, message: "That app is not connected." };
     const result = await revokeAccess(db(), userId, applicationId, actor);
     revalidatePath(`/admin/users/${userId}`);
     return result.ok

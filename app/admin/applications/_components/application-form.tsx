@@ -50,12 +50,15 @@ function Check({
   label,
   help,
   defaultChecked,
+  errorId,
 }: {
   name: string;
   value?: string;
   label: React.ReactNode;
   help?: string;
   defaultChecked: boolean;
+  /** The id of an error message about this box, when there is one. */
+  errorId?: string;
 }) {
   const id = `${fieldIds(name).input}-${value ?? "on"}`.replace(/[^\w-]/g, "_");
   return (
@@ -66,7 +69,8 @@ function Check({
         name={name}
         value={value ?? "on"}
         defaultChecked={defaultChecked}
-        aria-describedby={help ? `${id}-help` : undefined}
+        aria-describedby={[help ? `${id}-help` : null, errorId ?? null].filter(Boolean).join(" ") || undefined}
+        aria-invalid={errorId ? true : undefined}
         className="mt-0.5 size-4 shrink-0 rounded border-slate-400 accent-indigo-700"
       />
       <div>
@@ -244,7 +248,17 @@ export function ApplicationForm({ action, initial, scopes, defaults, submitLabel
           errors={errors.allowedScopes}
         >
           <div className="grid gap-2 sm:grid-cols-2">
-            {scopes.map((scope) => (
+            {[
+              ...scopes,
+              // Scopes the app holds that the server no longer offers stay visible, so saving the
+              // form never drops them unseen (an empty list would mean "every scope").
+              ...values.allowedScopes
+                .filter((name) => !scopes.some((scope) => scope.name === name))
+                .map((name) => ({
+                  name,
+                  description: "Not offered by this server any more (PORTCULLIS_SCOPES): untick it to save.",
+                })),
+            ].map((scope) => (
               <Check
                 key={scope.name}
                 name="allowedScopes"
@@ -261,6 +275,7 @@ export function ApplicationForm({ action, initial, scopes, defaults, submitLabel
           defaultChecked={values.introspectAnyToken}
           label="May introspect any token"
           help="For resource servers: lets this client introspect tokens issued to other applications. Confidential clients only."
+          errorId={errors.introspectAnyToken?.length ? fieldIds("introspectAnyToken").error : undefined}
         />
         <FieldError name="introspectAnyToken" errors={errors.introspectAnyToken} />
         <div className="grid gap-4 sm:grid-cols-2">
