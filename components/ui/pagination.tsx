@@ -2,7 +2,10 @@ import Link from "next/link";
 import type { Page } from "@/lib/pagination";
 import { buttonStyles } from "./button";
 
-/** "Showing a–b of n", Previous / Page x of y / Next. Renders nothing for a single page unless asked. */
+/**
+ * "Showing a–b of n", First / Previous / Page x of y / Next / Last. Renders nothing for a single
+ * page unless asked.
+ */
 export function Pagination({
   page,
   hrefFor,
@@ -28,7 +31,12 @@ export function Pagination({
       ) : (
         <span />
       )}
-      <div className="flex gap-2">
+      <div className="flex flex-wrap justify-center gap-2">
+        {page.page > 2 ? (
+          <Link className={buttonStyles.secondary} href={hrefFor(1)}>
+            First
+          </Link>
+        ) : null}
         {page.page > 1 ? (
           <Link className={buttonStyles.secondary} href={hrefFor(page.page - 1)} rel="prev">
             Previous
@@ -40,6 +48,11 @@ export function Pagination({
         {page.page < page.pageCount ? (
           <Link className={buttonStyles.secondary} href={hrefFor(page.page + 1)} rel="next">
             Next
+          </Link>
+        ) : null}
+        {page.page < page.pageCount - 1 ? (
+          <Link className={buttonStyles.secondary} href={hrefFor(page.pageCount)}>
+            Last
           </Link>
         ) : null}
       </div>

@@ -1,12 +1,13 @@
 /**
  * The operator's command line (the counterpart of Django OAuth Toolkit's management commands).
  * Every command validates with the same schemas as the dashboard, prints a field's error and exits
- * non-zero on bad input, and prints JSON with --json for scripts.
+ * non-zero on bad input, and prints JSON with --json for scripts (errors too, on stderr:
+ * `{"errors":{"--flag":["message"]}}`).
  */
 import { parseArgs } from "node:util";
 import { cliActor } from "../audit/record.ts";
 import { createApplication, deleteApplication, ApplicationNotFoundError } from "../applications/commands.ts";
-import { listApplications } from "../applications/queries.ts";
+import { findApplication, findApplicationByClientId, listApplications } from "../applications/queries.ts";
 import type { Db } from "../db/client.ts";
 import { createUser } from "../users/commands.ts";
 import { clearTokens, maxBatchSize, parseBatchSize, type ClearedKind } from "../maintenance/clear-tokens.ts";
@@ -27,16 +28,26 @@ Commands:
       [--redirect-uris "u1 u2"] [--post-logout-redirect-uris "u1 u2"] [--allowed-origins "o1 o2"]
       [--scopes "s1 s2"] [--skip-authorization] [--algorithm none|RS256] [--no-pkce] [--json]
   list-applications [--search TEXT] [--json]
-  delete-application ID [--json]
+  delete-application ID|CLIENT_ID [--json]
   clear-tokens [--batch-size N] [--json]
       Deletes expired or revoked tokens, expired codes and expired consents, N rows at a time
       (default 1000); safe while the server runs.
   seed-demo [--json]
       Adds demo applications, users (passwords printed), tokens and a month of usage.`;
 
-function printErrors(io: Io, errors: Partial<Record<string, string[]>>, flags: Record<string, string>): void {
-  for (const [field, messages] of Object.entries(errors)) {
-    for (const message of messages ?? []) io.err(`error: ${flags[field] ?? field}: ${message}`);
+function printErrors(
+  io: Io,
+  errors: Partial<Record<string, string[]>>,
+  flags: Record<string, string>,
+  json: boolean,
+): void {
+  const byFlag = Object.entries(errors).map(([field, messages]) => [flags[field] ?? field, messages ?? []] as const);
+  if (json) {
+    io.err(JSON.stringify({ errors: Object.fromEntries(byFlag) }));
+    return;
+  }
+  for (const [flag, messages] of byFlag) {
+    for (const message of messages) io.err(`error: ${flag}: ${message}`);
   }
 }
 
@@ -53,7 +64,7 @@ const createUserCommand: Command = async (db, args, io) => {
   });
   const result = await createUser(db, values, cliActor);
   if (!result.ok) {
-    printErrors(io, result.errors, { email: "--email", password: "--password", name: "--name" });
+    printErrors(io, result.errors, { email: "--email", password: "--password", name: "--name" }, values.json);
     return 1;
   }
   const { user } = result;
@@ -111,7 +122,7 @@ const createApplicationCommand: Command = async (db, args, io) => {
     cliActor,
   );
   if (!result.ok) {
-    printErrors(io, result.errors, applicationFlags);
+    printErrors(io, result.errors, applicationFlags, values.json);
     return 1;
   }
   const { application, clientSecret } = result;
@@ -165,11 +176,19 @@ const deleteApplicationCommand: Command = async (db, args, io) => {
   });
   const id = positionals[0];
   if (!id || positionals.length > 1) {
-    io.err("error: delete-application takes exactly one application ID");
+    io.err("error: delete-application takes exactly one application ID or client ID");
     return 2;
   }
+  const notFound = () => {
+    const message = `no application with ID or client ID ${id}`;
+    io.err(values.json ? JSON.stringify({ errors: { ID: [message] } }) : `error: ${message}`);
+    return 1;
+  };
+  // The ID the dashboard and list-applications show, or the client_id a developer has at hand.
+  const target = (await findApplication(db, id)) ?? (await findApplicationByClientId(db, id));
+  if (!target) return notFound();
   try {
-    const application = await deleteApplication(db, id, cliActor);
+    const application = await deleteApplication(db, target.id, cliActor);
     io.out(
       values.json
         ? JSON.stringify({ deleted: application.id, name: application.name })
@@ -177,10 +196,7 @@ const deleteApplicationCommand: Command = async (db, args, io) => {
     );
     return 0;
   } catch (error) {
-    if (error instanceof ApplicationNotFoundError) {
-      io.err(`error: no application with ID ${id}`);
-      return 1;
-    }
+    if (error instanceof ApplicationNotFoundError) return notFound();
     throw error;
   }
 };

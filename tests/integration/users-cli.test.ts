@@ -427,6 +427,29 @@ describe.each(providers)("the CLI on %s", (provider: Provider) => {
       expect(await db.application.count()).toBe(before);
     });
 
+    it("with --json, reports the field errors as JSON on stderr, keyed by flag", async () => {
+      const { code, stdout, stderr } = await cli(
+        db,
+        "create-application",
+        "--client-type",
+        "public",
+        "--grant-types",
+        "client_credentials",
+        "--scopes",
+        "orders:read",
+        "--json",
+      );
+      expect(code).toBe(1);
+      expect(stdout).toBe("");
+      expect(JSON.parse(stderr)).toEqual({
+        errors: {
+          "--name": ["Enter a name"],
+          "--grant-types": ["Client credentials needs a confidential client: a public client cannot keep a secret"],
+          "--scopes": ['"orders:read" is not a scope this server offers: remove it, or add it to PORTCULLIS_SCOPES'],
+        },
+      });
+    });
+
     it("refuses an unknown flag with exit code 2", async () => {
       const { code, stderr } = await cli(db, "create-application", "--name", "X", "--colour", "blue");
       expect(code).toBe(2);
@@ -519,11 +542,33 @@ describe.each(providers)("the CLI on %s", (provider: Provider) => {
       ).toBe(1);
     });
 
-    it("fails for an unknown id", async () => {
+    it("deletes by client id", async () => {
+      const created = await cli(
+        db,
+        "create-application",
+        "--name",
+        "By client id",
+        "--client-type",
+        "confidential",
+        "--grant-types",
+        "client_credentials",
+        "--json",
+      );
+      const { id, clientId } = JSON.parse(created.stdout) as { id: string; clientId: string };
+      const { code, stdout } = await cli(db, "delete-application", clientId, "--json");
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout)).toEqual({ deleted: id, name: "By client id" });
+      expect(await findApplicationByClientId(db, clientId)).toBeNull();
+    });
+
+    it("fails for an unknown id, in JSON with --json", async () => {
       const before = await db.application.count();
       const { code, stderr } = await cli(db, "delete-application", "no-such-id");
       expect(code).toBe(1);
-      expect(stderr).toContain("no-such-id");
+      expect(stderr).toBe("error: no application with ID or client ID no-such-id");
+      const json = await cli(db, "delete-application", "no-such-id", "--json");
+      expect(json.code).toBe(1);
+      expect(JSON.parse(json.stderr)).toEqual({ errors: { ID: ["no application with ID or client ID no-such-id"] } });
       expect(await db.application.count()).toBe(before);
     });
 

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
+import { DateTime } from "@/components/date-time";
 import { Badge } from "@/components/ui/badge";
 import { CopyableValue } from "@/components/ui/copy-button";
 import { findApplication } from "@/lib/applications/queries";
@@ -139,12 +140,27 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
             <Row label="Access token lifetime">{seconds(app.accessTokenLifetime, config.lifetimes.accessToken)}</Row>
             <Row label="Refresh token lifetime">{seconds(app.refreshTokenLifetime, config.lifetimes.refreshToken)}</Row>
             <Row label="Owner">{app.owner ? app.owner.email : <span className="text-slate-600">None</span>}</Row>
-            <Row label="Branding">
-              <List
-                items={[app.logoUri, app.homepageUri, app.policyUri, app.tosUri].filter((uri): uri is string =>
-                  Boolean(uri),
+            {(
+              [
+                ["Logo", app.logoUri],
+                ["Homepage", app.homepageUri],
+                ["Privacy policy", app.policyUri],
+                ["Terms of service", app.tosUri],
+              ] as const
+            ).map(([label, uri]) => (
+              <Row key={label} label={label}>
+                {uri ? (
+                  <code className="break-all font-mono text-sm">{uri}</code>
+                ) : (
+                  <span className="text-slate-600">None</span>
                 )}
-              />
+              </Row>
+            ))}
+            <Row label="Created">
+              <DateTime value={app.createdAt} withTime />
+            </Row>
+            <Row label="Last changed">
+              <DateTime value={app.updatedAt} withTime />
             </Row>
           </dl>
         </Card>
