@@ -485,17 +485,16 @@ export function prismaOAuthStore(db: Db, options: StoreOptions = { clientCache: 
       return row ? { scope: row.scope === "" ? [] : row.scope.split(" "), expiresAt: row.expiresAt } : null;
     },
 
-    async saveConsent(userId, applicationId, scopes, expiresAt) {
+    async saveConsent(userId, applicationId, scopes, now, expiresAt) {
       await db.$transaction(async (tx) => {
         const existing = await tx.consent.findUnique({ where: { userId_applicationId: { userId, applicationId } } });
         // An expired consent is replaced, not extended: the user approved only what they see now.
-        const earlier =
-          existing && existing.expiresAt > new Date() && existing.scope !== "" ? existing.scope.split(" ") : [];
+        const earlier = existing && existing.expiresAt > now && existing.scope !== "" ? existing.scope.split(" ") : [];
         const scope = formatScope([...earlier, ...scopes]);
         await tx.consent.upsert({
           where: { userId_applicationId: { userId, applicationId } },
-          create: { userId, applicationId, scope, expiresAt, lastUsedAt: new Date() },
-          update: { scope, expiresAt, lastUsedAt: new Date() },
+          create: { userId, applicationId, scope, expiresAt, lastUsedAt: now },
+          update: { scope, expiresAt, lastUsedAt: now },
         });
       });
     },

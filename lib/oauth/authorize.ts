@@ -258,6 +258,7 @@ export async function approve(
       user.id,
       request.client.id,
       request.scopes,
+      now,
       new Date(now.getTime() + ctx.config.lifetimes.consent * 1000),
     );
   }

@@ -157,8 +157,17 @@ export interface OAuthStore {
   noteAccessTokenUse(tokenId: string, now: Date): Promise<void>;
 
   findConsent(userId: string, applicationId: string): Promise<ConsentRecord | null>;
-  /** Stores the union of the approved scopes with any earlier consent, and a new expiry. */
-  saveConsent(userId: string, applicationId: string, scopes: readonly string[], expiresAt: Date): Promise<void>;
+  /**
+   * Stores the union of the approved scopes with any earlier consent still unexpired at `now`, and a
+   * new expiry.
+   */
+  saveConsent(
+    userId: string,
+    applicationId: string,
+    scopes: readonly string[],
+    now: Date,
+    expiresAt: Date,
+  ): Promise<void>;
   noteConsentUse(userId: string, applicationId: string, now: Date): Promise<void>;
 
   listSigningKeys(): Promise<SigningKeyRecord[]>;

@@ -173,8 +173,8 @@ describe.each(providers)("connected apps and revoking access on %s", (provider: 
   describe("connectedApps", () => {
     it("lists consented apps and apps holding live tokens, with scopes, dates and usage; nothing for a user with neither", async () => {
       const expires = new Date(Date.now() + 86400_000);
-      await ctx.store.saveConsent(alice.id, photos.id, ["openid", "profile"], expires);
-      await ctx.store.saveConsent(alice.id, notes.id, ["read"], expires);
+      await ctx.store.saveConsent(alice.id, photos.id, ["openid", "profile"], new Date(), expires);
+      await ctx.store.saveConsent(alice.id, notes.id, ["read"], new Date(), expires);
       await issue(alice, photos, "read");
       await issue(alice, photos, "write");
       // Trusted app: no consent, only tokens.
@@ -264,9 +264,9 @@ describe.each(providers)("connected apps and revoking access on %s", (provider: 
   describe("revokeAccess", () => {
     it("deletes the consent and revokes exactly that user's tokens for that app; others keep working", async () => {
       const expires = new Date(Date.now() + 86400_000);
-      await ctx.store.saveConsent(bob.id, photos.id, ["read"], expires);
-      await ctx.store.saveConsent(bob.id, notes.id, ["read"], expires);
-      await ctx.store.saveConsent(carol.id, photos.id, ["read"], expires);
+      await ctx.store.saveConsent(bob.id, photos.id, ["read"], new Date(), expires);
+      await ctx.store.saveConsent(bob.id, notes.id, ["read"], new Date(), expires);
+      await ctx.store.saveConsent(carol.id, photos.id, ["read"], new Date(), expires);
       const bobPhotos = await issue(bob, photos);
       const bobPhotosRotated = await issue(bob, photos);
       const rotatedOnce = await refresh(photos, bobPhotosRotated.refresh);
