@@ -9,6 +9,8 @@ import { cliActor } from "../audit/record.ts";
 import { createApplication, deleteApplication, ApplicationNotFoundError } from "../applications/commands.ts";
 import { findApplication, findApplicationByClientId, listApplications } from "../applications/queries.ts";
 import type { Db } from "../db/client.ts";
+import { prismaOAuthStore } from "../db/oauth-store.ts";
+import { rotateSigningKey } from "../oauth/oidc/keys.ts";
 import { createUser } from "../users/commands.ts";
 import { clearTokens, maxBatchSize, parseBatchSize, type ClearedKind } from "../maintenance/clear-tokens.ts";
 import { seedDemo } from "../maintenance/seed-demo.ts";
@@ -33,7 +35,10 @@ Commands:
       Deletes expired or revoked tokens, expired codes and expired consents, N rows at a time
       (default 1000); safe while the server runs.
   seed-demo [--json]
-      Adds demo applications, users (passwords printed), tokens and a month of usage.`;
+      Adds demo applications, users (passwords printed), tokens and a month of usage.
+  rotate-signing-key [--json]
+      Stores a new ID token signing key, published at once and signing once every server has it;
+      the current key signs until then and stays published until the ID tokens it signed expire.`;
 
 function printErrors(
   io: Io,
@@ -256,6 +261,22 @@ const seedDemoCommand: Command = async (db, args, io) => {
   return 0;
 };
 
+const rotateSigningKeyCommand: Command = async (db, args, io) => {
+  const { values } = parseArgs({ args, options: { json: { type: "boolean", default: false } } });
+  const { created, retired } = await rotateSigningKey(prismaOAuthStore(db, { clientCache: false }), new Date());
+  if (values.json) {
+    io.out(JSON.stringify({ created, retired }));
+    return 0;
+  }
+  io.out(`Created signing key ${created.kid}: published now, signs from ${created.signsFrom.toISOString()}`);
+  for (const key of retired) {
+    io.out(
+      `Retired signing key ${key.kid}: signs until ${key.signsUntil.toISOString()}, published until ${key.publishedUntil.toISOString()}`,
+    );
+  }
+  return 0;
+};
+
 export const commands: Record<string, Command> = {
   "create-user": createUserCommand,
   "create-application": createApplicationCommand,
@@ -263,6 +284,7 @@ export const commands: Record<string, Command> = {
   "delete-application": deleteApplicationCommand,
   "clear-tokens": clearTokensCommand,
   "seed-demo": seedDemoCommand,
+  "rotate-signing-key": rotateSigningKeyCommand,
 };
 
 /** Runs one command; returns the process exit code. */

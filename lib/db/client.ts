@@ -152,6 +152,13 @@ export async function driverOf(db: Db): Promise<Driver | undefined> {
   return handle.driver;
 }
 
+/** Which database a client talks to; also for clients made without connect() (tests). */
+export function providerOf(db: Db): DatabaseTarget["provider"] {
+  const handle = handleOf(db);
+  if (handle) return handle.provider;
+  return (db as unknown) instanceof PostgresClient ? "postgresql" : "sqlite";
+}
+
 type SearchableTable = { Application: "name" | "clientId"; User: "email" | "name"; AuditEvent: "actorEmail" };
 
 /** PostgreSQL's LIKE treats `\\` as its escape character: make %, _ and \\ literal. */

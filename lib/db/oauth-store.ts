@@ -47,7 +47,7 @@ import type {
 } from "../oauth/store.ts";
 import { formatScope } from "../oauth/scope.ts";
 import { authenticate } from "../users/commands.ts";
-import { driverOf, type Db, type Driver } from "./client.ts";
+import { driverOf, providerOf, type Db, type Driver } from "./client.ts";
 import { notifiedClientCache } from "./client-cache.ts";
 import { groupCommit } from "./group-commit.ts";
 import { closeCodes, revokeTokenSet } from "./revoke-tokens.ts";
@@ -308,6 +308,13 @@ function hotPathFor(db: Db, options: StoreOptions): () => Promise<HotPath | null
   };
 }
 
+/** A PostgreSQL transaction lock of its own for the signing-key writes (not the migrator's). */
+const signingKeysLock = 72707370;
+
+async function lockSigningKeys(tx: Tx): Promise<void> {
+  await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${signingKeysLock})`);
+}
+
 async function insertTokens(tx: Tx | Db, tokens: NewTokens): Promise<void> {
   await tx.accessToken.create({ data: tokens.access });
   if (tokens.refresh) await tx.refreshToken.create({ data: tokens.refresh });
@@ -507,8 +514,42 @@ export function prismaOAuthStore(db: Db, options: StoreOptions = { clientCache: 
       return db.signingKey.findMany({ orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
     },
 
-    async saveSigningKey(key) {
-      await db.signingKey.create({ data: key });
+    async saveFirstSigningKey(key) {
+      if (providerOf(db) === "sqlite") {
+        // One statement: SQLite takes the write lock before it evaluates NOT EXISTS, so another
+        // process's insert cannot slip in between the check and the write.
+        const inserted = await db.$executeRawUnsafe(
+          `INSERT INTO "SigningKey" ("id", "algorithm", "publicJwk", "privateJwk", "createdAt")
+           SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM "SigningKey" WHERE "retiredAt" IS NULL)`,
+          key.id,
+          key.algorithm,
+          key.publicJwk,
+          key.privateJwk,
+          sqliteTime(key.createdAt),
+        );
+        return inserted === 1;
+      }
+      // PostgreSQL's READ COMMITTED would let two such inserts both see no key: the lock orders them,
+      // and the second one's check sees the first one's committed key.
+      return db.$transaction(async (tx) => {
+        await lockSigningKeys(tx);
+        if ((await tx.signingKey.count({ where: { retiredAt: null } })) > 0) return false;
+        await tx.signingKey.create({ data: key });
+        return true;
+      });
+    },
+
+    rotateSigningKey(key, retireAt) {
+      return db.$transaction(async (tx) => {
+        // On SQLite the first statement writes, so the transaction holds the write lock throughout.
+        if (providerOf(db) === "postgresql") await lockSigningKeys(tx);
+        const retired = await tx.signingKey.updateManyAndReturn({
+          where: { retiredAt: null },
+          data: { retiredAt: retireAt },
+        });
+        await tx.signingKey.create({ data: key });
+        return retired;
+      });
     },
   };
 }

@@ -8,6 +8,7 @@ import { corsEndpoint, corsPreflight } from "./cors.ts";
 import { authorizationServerMetadata, openidConfiguration } from "./discovery.ts";
 import { json, jsonDocument, readForm, type HttpRequest, type HttpResponse } from "./http.ts";
 import { handleIntrospection } from "./introspect.ts";
+import { jwksMaxAgeSeconds } from "./oidc/keys.ts";
 import { parseParams } from "./params.ts";
 import { handleRevocation } from "./revoke.ts";
 import { handleTokenRequest } from "./token.ts";
@@ -75,8 +76,8 @@ export const jwksEndpoint = {
     return corsEndpoint(ctx, request, async (corsFor) =>
       jsonDocument(await ctx.keys.publicJwks(), {
         "Content-Type": "application/jwk-set+json",
-        // Clients may cache keys briefly; a new key is published before it signs anything.
-        "Cache-Control": "public, max-age=300",
+        // A new key is published for longer than this before it signs (keys.ts publishLeadMs).
+        "Cache-Control": `public, max-age=${jwksMaxAgeSeconds}`,
         ...corsFor(registered && origin ? [origin] : []),
       }),
     );

@@ -116,9 +116,12 @@ export interface SigningKeyRecord {
   algorithm: string;
   publicJwk: string;
   privateJwk: string;
+  /** When it stops (or stopped) signing: a rotation sets it to when its successor starts. */
   retiredAt: Date | null;
   createdAt: Date;
 }
+
+export type NewSigningKey = Omit<SigningKeyRecord, "retiredAt">;
 
 export interface OAuthStore {
   findClient(clientId: string): Promise<ClientRecord | null>;
@@ -170,6 +173,16 @@ export interface OAuthStore {
   ): Promise<void>;
   noteConsentUse(userId: string, applicationId: string, now: Date): Promise<void>;
 
+  /** Every stored key, newest first. */
   listSigningKeys(): Promise<SigningKeyRecord[]>;
-  saveSigningKey(key: Omit<SigningKeyRecord, "createdAt" | "retiredAt">): Promise<void>;
+  /**
+   * Atomic: stores the key only if no stored key is unretired (retiredAt null). Of concurrent calls,
+   * from any number of processes, at most one stores its key; returns whether this one did.
+   */
+  saveFirstSigningKey(key: NewSigningKey): Promise<boolean>;
+  /**
+   * Atomic: sets retiredAt = `retireAt` on every unretired key and stores `key`; concurrent
+   * rotations run one after the other. Returns the keys it retired.
+   */
+  rotateSigningKey(key: NewSigningKey, retireAt: Date): Promise<SigningKeyRecord[]>;
 }

@@ -1,6 +1,8 @@
 /**
  * What the server needs before it serves: the data folder, the database schema (pending migrations
- * applied), its generated secrets, and an administrator to sign in with on first start.
+ * applied), its generated secrets, an administrator to sign in with on first start, and the first
+ * ID-token signing key (made here, before anything is served, so it may sign at once: see
+ * lib/oauth/oidc/keys.ts).
  */
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync } from "node:fs";
@@ -10,7 +12,9 @@ import { sessionSecret } from "../config/secrets.ts";
 import type { Settings } from "../config/settings.ts";
 import { connect, type Db } from "../db/client.ts";
 import { migrate, migrationsDirFor, type MigrationResult } from "../db/migrate.ts";
+import { prismaOAuthStore } from "../db/oauth-store.ts";
 import { parseDatabaseUrl } from "../db/url.ts";
+import { ensureSigningKey } from "../oauth/oidc/keys.ts";
 import { createUser } from "../users/commands.ts";
 
 export const projectRoot = path.resolve(import.meta.dirname, "../..");
@@ -36,6 +40,8 @@ export async function seedAdmin(db: Db, settings: Settings): Promise<SeededAdmin
     systemActor,
   );
   if (!result.ok) {
+    // Another instance starting at the same moment made it first.
+    if ((await db.user.count({ where: { role: "ADMIN" } })) > 0) return null;
     const problems = Object.entries(result.errors).map(([field, messages]) => `${field} ${messages?.join(", ")}`);
     throw new Error(`Cannot create the first admin from PORTCULLIS_ADMIN_EMAIL/PASSWORD: ${problems.join("; ")}`);
   }
@@ -45,6 +51,8 @@ export async function seedAdmin(db: Db, settings: Settings): Promise<SeededAdmin
 export interface Prepared {
   migrations: MigrationResult;
   admin: SeededAdmin | null;
+  /** Whether the first signing key was made now (false: one was there, or another process made it). */
+  signingKeyCreated: boolean;
 }
 
 export async function prepare(settings: Settings): Promise<Prepared> {
@@ -58,18 +66,21 @@ export async function prepare(settings: Settings): Promise<Prepared> {
   if (target.provider === "sqlite") chmodSync(target.file, 0o600);
   const db = connect(target);
   try {
-    return { migrations, admin: await seedAdmin(db, settings) };
+    const admin = await seedAdmin(db, settings);
+    const signingKeyCreated = await ensureSigningKey(prismaOAuthStore(db, { clientCache: false }), new Date());
+    return { migrations, admin, signingKeyCreated };
   } finally {
     await db.$disconnect();
   }
 }
 
 /** Human-readable lines about what prepare() did. */
-export function describePrepared({ migrations, admin }: Prepared): string[] {
+export function describePrepared({ migrations, admin, signingKeyCreated }: Prepared): string[] {
   const lines: string[] = [];
   if (migrations.applied.length > 0)
     lines.push(`Applied ${migrations.applied.length} migration(s): ${migrations.applied.join(", ")}`);
   for (const name of migrations.modified) lines.push(`Warning: migration ${name} was changed after it was applied.`);
+  if (signingKeyCreated) lines.push("Created the first ID token signing key.");
   if (admin) {
     lines.push("", "Created the first administrator:", `  Email:    ${admin.email}`);
     lines.push(
