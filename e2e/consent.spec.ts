@@ -1,4 +1,7 @@
-/** The end user's side of authorization, in the browser: sign-in, the consent screen, remembered consent. */
+/**
+ * The end user's side of authorization, in the browser: sign-in (also when the client forces one),
+ * the consent screen and remembered consent.
+ */
 import { expect, seriousA11yViolations, signIn, test as base } from "./support/fixtures";
 import {
   client,
@@ -110,6 +113,62 @@ test.describe("consent", () => {
       await expect(page.getByText("Back at the client")).toBeVisible();
       expect(clientApp.last()!.searchParams.get("code")).toMatch(/^pcc_/);
     }
+  });
+
+  test("prompt=login asks a signed-in user to sign in again, once; with consent, the screen follows although consent is remembered; max_age does not loop", async ({
+    page,
+    baseURL,
+    db,
+    makeUser,
+    clientApp,
+  }) => {
+    const user = await makeUser();
+    const config = await relyingParty(baseURL!, await registerClient(db, { name: "Careful Bank" }));
+    const exchange = async (flow: Awaited<ReturnType<typeof codeFlowStart>>) =>
+      (
+        await client.authorizationCodeGrant(
+          config,
+          clientApp.last()!,
+          { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce },
+          { redirect_uri: clientApp.redirectUri },
+        )
+      ).claims()!;
+
+    const first = await codeFlowStart(config, { redirect_uri: clientApp.redirectUri });
+    await page.goto(first.url.toString());
+    await signIn(page, user.email, user.password);
+    await page.getByRole("button", { name: "Allow" }).click();
+    await expect(page.getByText("Back at the client")).toBeVisible();
+    const firstSignIn = (await exchange(first)).auth_time!;
+
+    // auth_time has whole seconds: let one pass, so a new sign-in shows in it.
+    await page.waitForTimeout(1100);
+    const login = await codeFlowStart(config, { redirect_uri: clientApp.redirectUri, prompt: "login" });
+    await page.goto(login.url.toString());
+    await expect(page).toHaveURL(/\/login\?callbackUrl=.*&switch=1$/);
+    await expect(page.getByText(`Signed in as ${user.email}`)).toBeVisible();
+    await signIn(page, user.email, user.password);
+    // Consent is remembered and the sign-in is done: straight back, not to the sign-in page again.
+    await expect(page.getByText("Back at the client")).toBeVisible();
+    expect((await exchange(login)).auth_time).toBeGreaterThan(firstSignIn);
+
+    const both = await codeFlowStart(config, { redirect_uri: clientApp.redirectUri, prompt: "login consent" });
+    await page.goto(both.url.toString());
+    await expect(page).toHaveURL(/\/login\?/);
+    await signIn(page, user.email, user.password);
+    await expect(page.getByRole("button", { name: "Allow" })).toBeVisible();
+    expect(new URL(page.url()).searchParams.get("prompt")).toBe("consent");
+    await page.getByRole("button", { name: "Allow" }).click();
+    await expect(page.getByText("Back at the client")).toBeVisible();
+    expect(clientApp.last()!.searchParams.get("state")).toBe(both.state);
+
+    // max_age=0 is exceeded a moment after any sign-in: one sign-in, then back at the client.
+    const fresh = await codeFlowStart(config, { redirect_uri: clientApp.redirectUri, max_age: "0" });
+    await page.goto(fresh.url.toString());
+    await expect(page).toHaveURL(/\/login\?/);
+    await signIn(page, user.email, user.password);
+    await expect(page.getByText("Back at the client")).toBeVisible();
+    expect(clientApp.last()!.searchParams.get("state")).toBe(fresh.state);
   });
 
   test("the consent screen cannot be framed", async ({ request }) => {

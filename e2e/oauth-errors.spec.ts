@@ -115,10 +115,19 @@ test.describe("authorization endpoint errors", () => {
     request,
   }) => {
     const registered = await registerClient(db);
-    const flow = await codeFlowStart(await relyingParty(baseURL!, registered));
+    const config = await relyingParty(baseURL!, registered);
+    const flow = await codeFlowStart(config);
     const location = await authorize(request, flow.url);
     expect(location.pathname).toBe("/login");
     expect(location.searchParams.get("callbackUrl")).toBe(flow.url.pathname + flow.url.search);
+    // The sign-in about to happen is the one prompt=login and max_age ask for: one, not two.
+    const forced = await authorize(
+      request,
+      (await codeFlowStart(config, { prompt: "login consent", max_age: "0" })).url,
+    );
+    const back = new URL(forced.searchParams.get("callbackUrl")!, baseURL);
+    expect(back.searchParams.get("prompt")).toBe("consent");
+    expect(back.searchParams.has("max_age")).toBe(false);
   });
 
   test("a loopback redirect URI registered without a port accepts any port (RFC 8252), nothing else varies", async ({

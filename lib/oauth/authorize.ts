@@ -186,6 +186,25 @@ export async function validateAuthorizationRequest(ctx: ProtocolContext, query: 
   }
 }
 
+/**
+ * The authorize request to come back to from the sign-in page. A sign-in that just happened
+ * satisfies prompt=login and select_account and any max_age, so those are dropped (kept, they would
+ * ask for another sign-in on every return, forever: max_age=0 is exceeded a millisecond later).
+ * Everything else stays, prompt=consent included: it still shows the consent screen (OpenID Connect
+ * Core §3.1.2.1). The relying party verifies the sign-in's recency from auth_time in the ID token.
+ */
+export function returnAfterSignIn(query: URLSearchParams): URLSearchParams {
+  const back = new URLSearchParams(query);
+  const prompt = back.get("prompt");
+  if (prompt !== null) {
+    const rest = prompt.split(" ").filter((value) => value !== "" && value !== "login" && value !== "select_account");
+    if (rest.length > 0) back.set("prompt", rest.join(" "));
+    else back.delete("prompt");
+  }
+  back.delete("max_age");
+  return back;
+}
+
 export interface SignedInUser {
   id: string;
   authTime: Date;

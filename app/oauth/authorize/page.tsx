@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { approve, decide, validateAuthorizationRequest } from "@/lib/oauth/authorize";
+import { approve, decide, returnAfterSignIn, validateAuthorizationRequest } from "@/lib/oauth/authorize";
 import { protocol } from "@/lib/server/protocol";
 import { toUrlSearchParams, type PageSearchParams } from "@/lib/web/search-params";
 import { currentUser } from "@/lib/web/session";
@@ -24,13 +24,7 @@ export default async function AuthorizePage({ searchParams }: { searchParams: Pr
     case "redirect":
       redirect(decision.location);
     case "sign-in": {
-      // Come back without prompt=login or max_age, or the sign-in would be asked for again, forever.
-      const back = new URLSearchParams(query);
-      if (decision.reauthenticate) {
-        back.delete("prompt");
-        back.delete("max_age");
-      }
-      const callbackUrl = encodeURIComponent(`/oauth/authorize?${back}`);
+      const callbackUrl = encodeURIComponent(`/oauth/authorize?${returnAfterSignIn(query)}`);
       redirect(`/login?callbackUrl=${callbackUrl}${decision.reauthenticate ? "&switch=1" : ""}`);
     }
     case "approve":
