@@ -42,6 +42,20 @@ test.describe("OAuth 2.1 / OpenID Connect flows", () => {
       "client_secret_post",
       "none",
     ]);
+    // Public clients may revoke their tokens (RFC 7009 §2.1), never introspect (RFC 7662 §2.1):
+    // the tests below use each method listed.
+    expect(oidc.revocation_endpoint_auth_methods_supported.sort()).toEqual([
+      "client_secret_basic",
+      "client_secret_post",
+      "none",
+    ]);
+    expect(oidc.introspection_endpoint_auth_methods_supported.sort()).toEqual([
+      "client_secret_basic",
+      "client_secret_post",
+    ]);
+    expect(rfc8414.introspection_endpoint_auth_methods_supported).toEqual(
+      oidc.introspection_endpoint_auth_methods_supported,
+    );
     expect(oidc.id_token_signing_alg_values_supported).toEqual(["RS256"]);
     expect(rfc8414.userinfo_endpoint).toBeUndefined();
     const jwks = await (await request.get("/oauth/jwks")).json();
@@ -134,6 +148,17 @@ test.describe("OAuth 2.1 / OpenID Connect flows", () => {
     expect(tokens.claims()?.sub).toBe(user.id);
     const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!);
     expect(refreshed.access_token).toBeDefined();
+    // Revocation with client_id only ("none"), as discovery says; introspection is refused.
+    await client.tokenRevocation(config, refreshed.refresh_token!);
+    await expect(client.refreshTokenGrant(config, refreshed.refresh_token!)).rejects.toMatchObject({
+      error: "invalid_grant",
+    });
+    await expect(client.fetchUserInfo(config, refreshed.access_token, user.id)).rejects.toThrow();
+    // 401 invalid_client, which openid-client reports as the Basic challenge that comes with it.
+    await expect(client.tokenIntrospection(config, refreshed.access_token)).rejects.toMatchObject({
+      status: 401,
+      cause: [{ scheme: "basic" }],
+    });
     await session.dispose();
   });
 

@@ -7,7 +7,10 @@ import { endpointsFor } from "./endpoints.ts";
 import { grants } from "./grants/index.ts";
 import { supportedClaims } from "./oidc/claims.ts";
 
+/** The token and revocation endpoints accept public clients (RFC 7009 §2.1: "none" for them). */
 const clientAuthMethods = ["client_secret_basic", "client_secret_post", "none"];
+/** Introspection refuses public clients (lib/oauth/introspect.ts), so "none" is not offered. */
+const introspectionAuthMethods = ["client_secret_basic", "client_secret_post"];
 
 export function authorizationServerMetadata(config: ProtocolConfig) {
   const endpoints = endpointsFor(config.issuer);
@@ -24,7 +27,7 @@ export function authorizationServerMetadata(config: ProtocolConfig) {
     grant_types_supported: grants.map((grant) => grant.grantType),
     token_endpoint_auth_methods_supported: clientAuthMethods,
     revocation_endpoint_auth_methods_supported: clientAuthMethods,
-    introspection_endpoint_auth_methods_supported: clientAuthMethods,
+    introspection_endpoint_auth_methods_supported: introspectionAuthMethods,
     code_challenge_methods_supported: ["S256"],
     // RFC 9207: authorization responses carry `iss`, so clients can detect mix-up attacks.
     authorization_response_iss_parameter_supported: true,
