@@ -262,6 +262,17 @@ test.describe("token endpoint errors", () => {
       [{ grant_type: "client_credentials", client_id: service.clientId }, {}],
       [{ grant_type: "client_credentials", client_id: service.clientId, client_secret: "nope" }, {}],
       [{ grant_type: "client_credentials" }, {}],
+      // Credentials that cannot be read are failed authentication too (RFC 6749 §5.2).
+      [{ grant_type: "client_credentials" }, { authorization: "Basic !!!notbase64" }],
+      [{ grant_type: "client_credentials" }, { authorization: `Basic ${Buffer.from("no-colon").toString("base64")}` }],
+      [
+        { grant_type: "client_credentials" },
+        { authorization: `Basic ${Buffer.from("%zz:secret").toString("base64")}` },
+      ],
+      [
+        { grant_type: "client_credentials" },
+        { authorization: `Basic ${Buffer.from("a%00b:secret").toString("base64")}` },
+      ],
     ];
     for (const [form, headers] of cases) {
       const result = await postForm(baseURL!, "/oauth/token", form, headers);
@@ -270,7 +281,11 @@ test.describe("token endpoint errors", () => {
         status: 401,
         error: "invalid_client",
       });
-      expect(result.headers.get("www-authenticate")).toContain("Basic");
+      expect({ form, headers, challenge: result.headers.get("www-authenticate") }).toEqual({
+        form,
+        headers,
+        challenge: 'Basic realm="Portcullis"',
+      });
     }
     // client_secret_post works as well as basic.
     const post = await postForm(baseURL!, "/oauth/token", {
@@ -363,19 +378,6 @@ test.describe("token endpoint errors", () => {
         { ...auth, "content-type": "application/x-www-form-urlencoded" },
         400,
       ],
-      [
-        "grant_type=client_credentials",
-        { authorization: "Basic !!!notbase64", "content-type": "application/x-www-form-urlencoded" },
-        400,
-      ],
-      [
-        "grant_type=client_credentials",
-        {
-          authorization: `Basic ${Buffer.from("no-colon").toString("base64")}`,
-          "content-type": "application/x-www-form-urlencoded",
-        },
-        400,
-      ],
     ];
     for (const [body, headers, status] of cases) {
       const result = await send(body, headers);
@@ -449,6 +451,50 @@ test.describe("token endpoint errors", () => {
       { origin: "https://evil.example.com" },
     );
     expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  test("userinfo: no token gets a bare Bearer challenge, a bad token invalid_token, a token without openid 403 insufficient_scope (RFC 6750 §3.1)", async ({
+    baseURL,
+    db,
+    makeUser,
+  }) => {
+    const user = await makeUser();
+    const legacy = await registerClient(db, { grantTypes: ["password"], redirectUris: [] });
+    const config = await relyingParty(baseURL!, legacy);
+    const tokenFor = async (scope: string) =>
+      (await client.genericGrantRequest(config, "password", { username: user.email, password: user.password, scope }))
+        .access_token;
+    const userinfo = async (init: RequestInit = {}) => {
+      const response = await fetch(new URL("/oauth/userinfo", baseURL), init);
+      return {
+        status: response.status,
+        challenge: response.headers.get("www-authenticate"),
+        body: await response.text(),
+      };
+    };
+
+    // No credentials at all, or only in a scheme the endpoint does not take: no error code.
+    const bare = { status: 401, challenge: 'Bearer realm="Portcullis"', body: "" };
+    expect(await userinfo()).toEqual(bare);
+    expect(
+      await userinfo({ headers: { authorization: basic(legacy.clientId, legacy.clientSecret!).authorization! } }),
+    ).toEqual(bare);
+    expect(
+      await userinfo({ method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "" }),
+    ).toEqual(bare);
+
+    const invalid = await userinfo({ headers: { authorization: "Bearer pca_nope" } });
+    expect(invalid.status).toBe(401);
+    expect(invalid.challenge).toMatch(/^Bearer realm="Portcullis", error="invalid_token", error_description="[^"]+"$/);
+
+    const withoutOpenid = await userinfo({ headers: { authorization: `Bearer ${await tokenFor("email")}` } });
+    expect(withoutOpenid.status).toBe(403);
+    expect(withoutOpenid.challenge).toMatch(/^Bearer realm="Portcullis", error="insufficient_scope"/);
+    expect(JSON.parse(withoutOpenid.body)).toMatchObject({ error: "insufficient_scope" });
+
+    const withOpenid = await userinfo({ headers: { authorization: `Bearer ${await tokenFor("openid email")}` } });
+    expect(withOpenid.status).toBe(200);
+    expect(JSON.parse(withOpenid.body)).toEqual({ sub: user.id, email: user.email });
   });
 });
 

@@ -20,22 +20,31 @@ export function invalidClient(description = "Client authentication failed"): OAu
   return new OAuthError("invalid_client", description);
 }
 
+/**
+ * RFC 6749 §5.2: credentials that cannot be read are failed client authentication, invalid_client
+ * (401 with a Basic challenge, as for any attempt through the Authorization header), not a
+ * malformed request.
+ */
+const unreadableBasic = () => invalidClient("The Authorization header is not valid HTTP Basic credentials");
+
 function decodeBasic(header: string): { clientId: string; secret: string } {
   const encoded = header.slice("basic ".length).trim();
   const decoded = Buffer.from(encoded, "base64").toString("utf8");
   const colon = decoded.indexOf(":");
-  if (!/^[A-Za-z0-9+/]+=*$/.test(encoded) || colon < 0) {
-    throw new OAuthError("invalid_request", "The Authorization header is not valid HTTP Basic credentials");
-  }
+  if (!/^[A-Za-z0-9+/]+=*$/.test(encoded) || colon < 0) throw unreadableBasic();
+  let credentials: { clientId: string; secret: string };
   try {
     // RFC 6749 §2.3.1: both parts are form-urlencoded before base64.
-    return {
+    credentials = {
       clientId: decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, " ")),
       secret: decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, " ")),
     };
   } catch {
-    throw new OAuthError("invalid_request", "The Authorization header is not valid HTTP Basic credentials");
+    throw unreadableBasic();
   }
+  // As in parameters (params.ts): no client_id or secret holds NUL, and PostgreSQL cannot compare one.
+  if (credentials.clientId.includes("\u0000") || credentials.secret.includes("\u0000")) throw unreadableBasic();
+  return credentials;
 }
 
 export async function authenticateClient(

@@ -52,3 +52,14 @@ export const invalidRequest = (description: string) => new OAuthError("invalid_r
 export const invalidGrant = (description: string, detail?: string) =>
   new OAuthError("invalid_grant", description, { detail });
 export const invalidScope = (description: string) => new OAuthError("invalid_scope", description);
+
+/**
+ * RFC 6750 §3.1: a request that carries no access token at all (or one only in a scheme the endpoint
+ * does not take) is answered with 401 and a bare Bearer challenge, with no error code: the client
+ * may simply not have known that the resource is protected.
+ */
+export class BearerTokenRequired extends Error {
+  constructor() {
+    super("A bearer token is required");
+  }
+}

@@ -9,7 +9,7 @@
  * connections flooding, old and new code alternately on the same machine, three rounds each:
  * 3,340-3,690 → 4,850-5,470 req/s with wrk, and p99 34-40 → 26-28 ms with autocannon.
  */
-import { OAuthError } from "./errors.ts";
+import { BearerTokenRequired, OAuthError } from "./errors.ts";
 import { parseParams, type Params } from "./params.ts";
 
 export interface HttpRequest {
@@ -89,6 +89,9 @@ export async function respond(body: () => Promise<HttpResponse>): Promise<HttpRe
     return await body();
   } catch (error) {
     if (error instanceof OAuthError) return errorResponse(error);
+    if (error instanceof BearerTokenRequired) {
+      return { status: 401, headers: { ...noStore, "WWW-Authenticate": 'Bearer realm="Portcullis"' }, body: "" };
+    }
     console.error("OAuth endpoint failed:", error);
     return errorResponse(serverError());
   }

@@ -3,7 +3,7 @@
  * the ID token carries for the token's scopes. Errors are RFC 6750's, sent in WWW-Authenticate.
  */
 import type { ProtocolContext } from "./context.ts";
-import { OAuthError } from "./errors.ts";
+import { BearerTokenRequired, OAuthError } from "./errors.ts";
 import { userClaims } from "./oidc/claims.ts";
 import { optional, type Params } from "./params.ts";
 import { hashCredential } from "./secrets.ts";
@@ -16,7 +16,7 @@ function bearerToken(authorization: string | null, params: Params): string {
     throw new OAuthError("invalid_request", "Send the access token once, not in both the header and the body");
   }
   const token = fromHeader ?? fromBody;
-  if (!token) throw new OAuthError("invalid_token", "An access token is required", { status: 401 });
+  if (!token) throw new BearerTokenRequired();
   return token;
 }
 
@@ -31,6 +31,7 @@ export async function handleUserinfo(
     throw new OAuthError("invalid_token", "The access token is invalid, expired or revoked");
   }
   const scopes = scopesOf(token.scope);
+  // A token granted without openid is not for this endpoint: RFC 6750 §3.1, 403 insufficient_scope.
   if (!scopes.includes("openid")) throw new OAuthError("insufficient_scope", "The access token lacks the openid scope");
   const user = await ctx.store.findUser(token.userId);
   if (!user || user.disabled) throw new OAuthError("invalid_token", "The access token is invalid, expired or revoked");

@@ -142,7 +142,13 @@ describe("protocol endpoints through Next's route handlers", () => {
 
     const noToken = await userinfo.GET(new Request(`${base}/oauth/userinfo`));
     expect(noToken.status).toBe(401);
-    expect(noToken.headers.get("www-authenticate")).toMatch(/^Bearer realm="Portcullis", error="invalid_token"/);
+    // RFC 6750 §3.1: no token at all gets the challenge without an error code.
+    expect(noToken.headers.get("www-authenticate")).toBe('Bearer realm="Portcullis"');
+    const badToken = await userinfo.GET(
+      new Request(`${base}/oauth/userinfo`, { headers: { authorization: "Bearer pca_nope" } }),
+    );
+    expect(badToken.status).toBe(401);
+    expect(badToken.headers.get("www-authenticate")).toMatch(/^Bearer realm="Portcullis", error="invalid_token"/);
   });
 
   it("answers CORS preflights only for registered origins", async () => {
