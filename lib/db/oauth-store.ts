@@ -494,6 +494,10 @@ export function prismaOAuthStore(db: Db, options: StoreOptions = { clientCache: 
 
     async saveConsent(userId, applicationId, scopes, now, expiresAt) {
       await db.$transaction(async (tx) => {
+        // A write first, as in the other transactions here: it takes SQLite's write lock (waiting for
+        // another process's), where a read first would fail with SQLITE_BUSY once another connection
+        // committed after it; on PostgreSQL it locks the row, so two approvals cannot lose a scope.
+        await tx.consent.updateMany({ where: { userId, applicationId }, data: { lastUsedAt: now } });
         const existing = await tx.consent.findUnique({ where: { userId_applicationId: { userId, applicationId } } });
         // An expired consent is replaced, not extended: the user approved only what they see now.
         const earlier = existing && existing.expiresAt > now && existing.scope !== "" ? existing.scope.split(" ") : [];

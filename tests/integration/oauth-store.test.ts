@@ -11,6 +11,7 @@
  * exactly once under concurrency, revokeFamily and revokeTokensFromCode revoke exactly their rows.
  */
 import { randomBytes, randomUUID } from "node:crypto";
+import { Worker } from "node:worker_threads";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -21,7 +22,7 @@ import {
   updateApplication,
 } from "@/lib/applications/commands";
 import { systemActor } from "@/lib/audit/record";
-import { driverOf, type Db, type Driver } from "@/lib/db/client";
+import { connect, driverOf, type Db, type Driver } from "@/lib/db/client";
 import { prismaOAuthStore } from "@/lib/db/oauth-store";
 import { PrismaClient as PostgresClient } from "@/lib/generated/postgres/client";
 import { PrismaClient as SqliteClient } from "@/lib/generated/sqlite/client";
@@ -735,5 +736,68 @@ describe.each(providers)("OAuth store on %s: the driver hot path against Prisma"
     // Revoked stays revoked at its first time.
     await store.revokeTokensFromCode(code.id, new Date(now.getTime() + hour));
     expect((await store.findAccessToken(issued.tokens.access.tokenHash))!.revokedAt!.getTime()).toBe(now.getTime());
+  });
+
+  it("saves a consent while another instance writes at the same moment: it neither fails nor loses a scope", async () => {
+    const application = await app({ ...publicInput, name: "Consent race" });
+    const expiresAt = new Date(Date.now() + hour);
+    const consentScope = async () =>
+      (
+        await db.consent.findUniqueOrThrow({
+          where: { userId_applicationId: { userId, applicationId: application.application.id } },
+        })
+      ).scope.split(" ");
+    await store.saveConsent(userId, application.application.id, ["openid"], new Date(), expiresAt);
+    if (provider === "sqlite") {
+      // Another process committing as fast as it can, on a thread of its own (a connection on this
+      // thread would run only between our statements). It never waits for a lock: it retries.
+      const control = new Int32Array(new SharedArrayBuffer(8));
+      const writer = new Worker(
+        `const { workerData } = require("node:worker_threads");
+         const db = new (require("better-sqlite3"))(workerData.file, { timeout: 0 });
+         const insert = db.prepare('INSERT INTO "SignInFailure" ("id", "email", "failedAt") VALUES (?, ?, ?)');
+         const [stop, commits] = [0, 1];
+         for (let i = 0; Atomics.load(workerData.control, stop) === 0; i++) {
+           try { insert.run("race-" + i, "race@example.com", new Date().toISOString()); Atomics.add(workerData.control, commits, 1); }
+           catch (error) { if (!String(error.code).startsWith("SQLITE_BUSY")) throw error; }
+         }
+         db.close();`,
+        { eval: true, workerData: { file: t.target.provider === "sqlite" ? t.target.file : "", control } },
+      );
+      const exited = new Promise((resolve, reject) => writer.on("exit", resolve).on("error", reject));
+      try {
+        while (Atomics.load(control, 1) === 0) await pause(1);
+        for (let i = 0; i < 30; i++) {
+          await store.saveConsent(userId, application.application.id, [`scope-${i}`], new Date(), expiresAt);
+        }
+      } finally {
+        Atomics.store(control, 0, 1);
+        await exited;
+      }
+      expect(Atomics.load(control, 1)).toBeGreaterThan(30);
+      await db.signInFailure.deleteMany({ where: { email: "race@example.com" } });
+      expect((await consentScope()).length).toBe(31);
+    } else {
+      // Other instances approving other scopes of the same consent at the same moment.
+      const instances = [1, 2, 3].map(() => connect(t.target));
+      try {
+        for (let round = 0; round < 3; round++) {
+          await Promise.all(
+            instances.map((instance, i) =>
+              prismaOAuthStore(instance).saveConsent(
+                userId,
+                application.application.id,
+                [`round-${round}-${i}`],
+                new Date(),
+                expiresAt,
+              ),
+            ),
+          );
+        }
+      } finally {
+        await Promise.all(instances.map((instance) => instance.$disconnect()));
+      }
+      expect((await consentScope()).length).toBe(10);
+    }
   });
 });
