@@ -1,6 +1,6 @@
 /**
  * The end user's side of authorization, in the browser: sign-in (also when the client forces one),
- * the consent screen and remembered consent.
+ * the consent screen, remembered consent, and signing out at a client's request.
  */
 import { expect, seriousA11yViolations, signIn, test as base } from "./support/fixtures";
 import {
@@ -169,6 +169,43 @@ test.describe("consent", () => {
     await signIn(page, user.email, user.password);
     await expect(page.getByText("Back at the client")).toBeVisible();
     expect(clientApp.last()!.searchParams.get("state")).toBe(fresh.state);
+  });
+
+  test("RP-initiated logout of a signed-in user with client_id and no id_token_hint: a confirmation, then back at the registered URI with the state", async ({
+    page,
+    baseURL,
+    db,
+    makeUser,
+    clientApp,
+  }) => {
+    const user = await makeUser();
+    const registered = await registerClient(db, {
+      name: "Leaving App",
+      postLogoutRedirectUris: [clientApp.redirectUri],
+    });
+    await page.goto("/account");
+    await signIn(page, user.email, user.password);
+    await expect(page.getByTestId("account-email")).toHaveText(user.email);
+
+    const logout = client.buildEndSessionUrl(await relyingParty(baseURL!, registered), {
+      post_logout_redirect_uri: clientApp.redirectUri,
+      state: "see-you",
+    });
+    expect(logout.searchParams.get("client_id")).toBe(registered.clientId);
+    expect(logout.searchParams.has("id_token_hint")).toBe(false);
+    await page.goto(logout.toString());
+    await expect(page.getByRole("heading", { name: "Sign out?" })).toBeVisible();
+    await expect(page.getByText("Leaving App asked to sign you out.")).toBeVisible();
+    await expect(page.getByText("The application asked to return you")).toHaveCount(0);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page.getByText("Back at the client")).toBeVisible();
+    const back = clientApp.last()!;
+    expect(`${back.origin}${back.pathname}`).toBe(clientApp.redirectUri);
+    expect(back.searchParams.get("state")).toBe("see-you");
+
+    // The session really ended.
+    await page.goto("/account");
+    await expect(page).toHaveURL(/\/login\?/);
   });
 
   test("the consent screen cannot be framed", async ({ request }) => {

@@ -2,7 +2,7 @@
  * Every error the authorization server promises, with the exact RFC error code, and bad input of
  * every shape: never a 500, never a redirect to an unverified address.
  */
-import { expect, test } from "./support/fixtures";
+import { expect, test, uniqueName } from "./support/fixtures";
 import {
   authorize,
   basic,
@@ -77,6 +77,22 @@ test.describe("authorization endpoint errors", () => {
       expect(back.searchParams.get("code")).toBeNull();
       expect(`${back.origin}${back.pathname}`).toBe(callback);
     }
+
+    // A public client must always send a challenge, even one whose "PKCE required" was switched off
+    // in the database (the dashboard cannot): public clients cannot keep a code to themselves.
+    const spa = await registerClient(db, { clientType: "public", skipAuthorization: true });
+    await db.application.update({ where: { id: spa.id }, data: { pkceRequired: false } });
+    const noChallenge = await authorize(
+      session,
+      client.buildAuthorizationUrl(await relyingParty(baseURL!, spa), { redirect_uri: callback, state: "s-2" }),
+    );
+    expect(Object.fromEntries(noChallenge.searchParams)).toMatchObject({
+      error: "invalid_request",
+      error_description: "PKCE is required: send code_challenge with code_challenge_method=S256",
+      state: "s-2",
+      iss: baseURL,
+    });
+    expect(`${noChallenge.origin}${noChallenge.pathname}`).toBe(callback);
 
     // A client without the authorization_code grant is refused.
     const machine = await registerClient(db, { grantTypes: ["client_credentials"], redirectUris: [callback] });
@@ -453,6 +469,67 @@ test.describe("token endpoint errors", () => {
     expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
   });
 
+  test("PKCE switched off for a confidential client: a code without a challenge exchanges; a verifier sent for it is refused", async ({
+    baseURL,
+    db,
+    makeUser,
+  }) => {
+    const user = await makeUser();
+    const registered = await registerClient(db, { skipAuthorization: true, pkceRequired: false });
+    const config = await relyingParty(baseURL!, registered);
+    const session = await signedInSession(baseURL!, user.email, user.password);
+    const state = client.randomState();
+    const nonce = client.randomNonce();
+    const back = await authorize(
+      session,
+      client.buildAuthorizationUrl(config, { redirect_uri: callback, scope: "openid", state, nonce }),
+    );
+    await session.dispose();
+    const code = back.searchParams.get("code")!;
+    expect(code).toMatch(/^pcc_/);
+    // RFC 9700 §2.1.1: a verifier for a code issued without a challenge is a PKCE downgrade.
+    const downgrade = await postForm(
+      baseURL!,
+      "/oauth/token",
+      {
+        grant_type: "authorization_code",
+        code,
+        redirect_uri: callback,
+        code_verifier: client.randomPKCECodeVerifier(),
+      },
+      basic(registered.clientId, registered.clientSecret!),
+    );
+    expect(downgrade).toMatchObject({
+      status: 400,
+      body: {
+        error: "invalid_grant",
+        error_description: "code_verifier sent, but the authorization request had no code_challenge",
+      },
+    });
+    // That refusal did not use the code up: the exchange without PKCE works.
+    const tokens = await client.authorizationCodeGrant(config, back, { expectedState: state, expectedNonce: nonce });
+    expect(tokens.claims()?.sub).toBe(user.id);
+  });
+
+  test("an expired refresh token: invalid_grant", async ({ baseURL, db, makeUser }) => {
+    const user = await makeUser();
+    const legacy = await registerClient(db, { grantTypes: ["password", "refresh_token"], redirectUris: [] });
+    const config = await relyingParty(baseURL!, legacy);
+    const tokens = await client.genericGrantRequest(config, "password", {
+      username: user.email,
+      password: user.password,
+      scope: "email",
+    });
+    await db.refreshToken.updateMany({
+      where: { applicationId: legacy.id },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
+    await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
+      error: "invalid_grant",
+      error_description: "The refresh token has expired",
+    });
+  });
+
   test("userinfo: no token gets a bare Bearer challenge, a bad token invalid_token, a token without openid 403 insufficient_scope (RFC 6750 §3.1)", async ({
     baseURL,
     db,
@@ -495,6 +572,164 @@ test.describe("token endpoint errors", () => {
     const withOpenid = await userinfo({ headers: { authorization: `Bearer ${await tokenFor("openid email")}` } });
     expect(withOpenid.status).toBe(200);
     expect(JSON.parse(withOpenid.body)).toEqual({ sub: user.id, email: user.email });
+  });
+
+  test("revocation and introspection: malformed, repeated or oversized parameters get 400 invalid_request, never a 500", async ({
+    baseURL,
+    db,
+  }) => {
+    const service = await registerClient(db, { grantTypes: ["client_credentials"], redirectUris: [] });
+    const auth = basic(service.clientId, service.clientSecret!);
+    const form = "application/x-www-form-urlencoded";
+    const cases: [string | Blob, Record<string, string>][] = [
+      ["token=a&token=b", { "content-type": form }],
+      ["token=a&token=", { "content-type": form }],
+      ["token=a&token_type_hint=access_token&token_type_hint=refresh_token", { "content-type": form }],
+      [`token=a&client_id=${service.clientId}&client_id=${service.clientId}`, { "content-type": form }],
+      [`token=${"t".repeat(5_000)}`, { "content-type": form }],
+      ["token", { "content-type": form }],
+      ["%%%=%%%&token", { "content-type": form }],
+      ["", { "content-type": form }],
+      ["token=a%00b", { "content-type": form }],
+      [new Blob([new Uint8Array([0x74, 0x6f, 0x6b, 0x65, 0x6e, 0x3d, 0xff, 0xfe])]), { "content-type": form }],
+      ['{"token":"a"}', { "content-type": "application/json" }],
+      ["token=a", { "content-type": "text/plain" }],
+      ["token=a", {}],
+    ];
+    for (const path of ["/oauth/revoke", "/oauth/introspect"]) {
+      for (const [body, headers] of cases) {
+        const response = await fetch(new URL(path, baseURL), {
+          method: "POST",
+          headers: { ...auth, ...headers },
+          body,
+        });
+        const text = await response.text();
+        expect({
+          path,
+          body: String(body).slice(0, 40),
+          status: response.status,
+          text: JSON.parse(text).error,
+        }).toEqual({
+          path,
+          body: String(body).slice(0, 40),
+          status: 400,
+          text: "invalid_request",
+        });
+      }
+      const oversized = await fetch(new URL(path, baseURL), {
+        method: "POST",
+        headers: { ...auth, "content-type": form },
+        body: `token=${"a".repeat(20_000)}`,
+      });
+      expect({ path, status: oversized.status }).toEqual({ path, status: 413 });
+    }
+  });
+
+  test("CORS on revoke, introspect, userinfo and jwks: the client's own registered origins, preflights included", async ({
+    baseURL,
+    db,
+    makeUser,
+  }) => {
+    const user = await makeUser();
+    const origin = `https://${uniqueName("app").replace(" ", "-")}.example.com`;
+    const otherOrigin = `https://${uniqueName("other").replace(" ", "-")}.example.com`;
+    const evil = "https://evil.example.com";
+    const app = await registerClient(db, { grantTypes: ["password"], redirectUris: [], allowedOrigins: [origin] });
+    await registerClient(db, { grantTypes: ["password"], redirectUris: [], allowedOrigins: [otherOrigin] });
+    const config = await relyingParty(baseURL!, app);
+    const issue = async () =>
+      (
+        await client.genericGrantRequest(config, "password", {
+          username: user.email,
+          password: user.password,
+          scope: "openid email",
+        })
+      ).access_token;
+    const allowedOrigin = (response: Response) => response.headers.get("access-control-allow-origin");
+
+    for (const [path, method] of [
+      ["/oauth/revoke", "POST"],
+      ["/oauth/introspect", "POST"],
+      ["/oauth/userinfo", "GET"],
+      ["/oauth/jwks", "GET"],
+    ] as const) {
+      const preflight = (from: string) =>
+        fetch(new URL(path, baseURL), {
+          method: "OPTIONS",
+          headers: {
+            origin: from,
+            "access-control-request-method": method,
+            "access-control-request-headers": "authorization",
+          },
+        });
+      const allowed = await preflight(origin);
+      expect({ path, status: allowed.status, origin: allowedOrigin(allowed) }).toEqual({ path, status: 204, origin });
+      expect(allowed.headers.get("access-control-allow-methods")).toContain(method);
+      expect(allowed.headers.get("access-control-allow-headers")).toContain("Authorization");
+      const refused = await preflight(evil);
+      expect({
+        path,
+        origin: allowedOrigin(refused),
+        methods: refused.headers.get("access-control-allow-methods"),
+      }).toEqual({ path, origin: null, methods: null });
+    }
+
+    const auth = basic(app.clientId, app.clientSecret!);
+    const post = (path: string, from: string, token: string) =>
+      fetch(new URL(path, baseURL), {
+        method: "POST",
+        headers: { ...auth, origin: from, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ token }).toString(),
+      });
+    const token = await issue();
+    // Once the client is known, its own origins decide: another application's origin is refused.
+    for (const [from, expected] of [
+      [origin, origin],
+      [otherOrigin, null],
+      [evil, null],
+    ] as const) {
+      const introspected = await post("/oauth/introspect", from, token);
+      expect({ from, status: introspected.status, origin: allowedOrigin(introspected) }).toEqual({
+        from,
+        status: 200,
+        origin: expected,
+      });
+      expect(introspected.headers.get("vary")).toContain("Origin");
+      const info = await fetch(new URL("/oauth/userinfo", baseURL), {
+        headers: { authorization: `Bearer ${token}`, origin: from },
+      });
+      expect({ from, status: info.status, origin: allowedOrigin(info) }).toEqual({
+        from,
+        status: 200,
+        origin: expected,
+      });
+      const revoked = await post("/oauth/revoke", from, await issue());
+      expect({ from, status: revoked.status, origin: allowedOrigin(revoked) }).toEqual({
+        from,
+        status: 200,
+        origin: expected,
+      });
+    }
+    // The key set is public, but readable cross-origin only by an origin some application registered.
+    for (const [from, expected] of [
+      [origin, origin],
+      [otherOrigin, otherOrigin],
+      [evil, null],
+    ] as const) {
+      const jwks = await fetch(new URL("/oauth/jwks", baseURL), { headers: { origin: from } });
+      expect({ from, status: jwks.status, origin: allowedOrigin(jwks) }).toEqual({
+        from,
+        status: 200,
+        origin: expected,
+      });
+    }
+    // An error a registered origin's page caused is readable by it, with the challenge exposed.
+    const failed = await fetch(new URL("/oauth/userinfo", baseURL), {
+      headers: { authorization: "Bearer pca_nope", origin },
+    });
+    expect(failed.status).toBe(401);
+    expect(allowedOrigin(failed)).toBe(origin);
+    expect(failed.headers.get("access-control-expose-headers")).toContain("WWW-Authenticate");
   });
 });
 
