@@ -112,6 +112,22 @@ describe.each(providers)("signing keys on %s", (provider: Provider) => {
       }
     });
 
+    it("instances that all find no key at once sign with the one key that got stored", async () => {
+      await db.signingKey.deleteMany();
+      const connections = [1, 2, 3].map(() => connect(t.target));
+      try {
+        const rings = connections.map((connection) =>
+          storeKeyRing(prismaOAuthStore(connection, { clientCache: false })),
+        );
+        const tokens = await Promise.all(rings.map((ring) => idToken(ring, new Date())));
+        const [stored] = await db.signingKey.findMany();
+        expect(await db.signingKey.count()).toBe(1);
+        expect(tokens.map(kidOf)).toEqual([stored!.id, stored!.id, stored!.id]);
+      } finally {
+        await Promise.all(connections.map((connection) => connection.$disconnect()));
+      }
+    });
+
     it("rotation: the new key is published before it signs; the old one signs until then and stays published until its last ID token expires", async () => {
       await db.signingKey.deleteMany();
       let now = new Date("2030-01-01T00:00:00.000Z");

@@ -102,8 +102,10 @@ export function storeKeyRing(store: OAuthStore, now: () => Date = () => new Date
 
   async function read(): Promise<SigningKeyRecord[]> {
     let keys = await store.listSigningKeys();
-    // Only a database prepared by an older version has none: bootstrap makes the first key.
-    if (!keys.some((key) => key.retiredAt === null) && (await ensureSigningKey(store, now()))) {
+    // Bootstrap makes the first key; a database it did not prepare (an older version's) has none.
+    // Stored here or by another process meanwhile, the key is there after this.
+    if (!keys.some((key) => key.retiredAt === null)) {
+      await ensureSigningKey(store, now());
       keys = await store.listSigningKeys();
     }
     loaded = { at: now().getTime(), keys };
