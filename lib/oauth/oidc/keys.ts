@@ -71,6 +71,9 @@ export function publishedKeysAt(keys: readonly SigningKeyRecord[], at: Date): Si
 
 /** Stores a first key unless one is there; safe from any number of processes at once. */
 export async function ensureSigningKey(store: OAuthStore, now: Date): Promise<boolean> {
+  // Making a key pair takes a moment, so every start skips it once a key is there; the
+  // conditional insert still decides between processes that all found none.
+  if ((await store.listSigningKeys()).some((key) => key.retiredAt === null)) return false;
   return store.saveFirstSigningKey(await generateSigningKey(now));
 }
 
