@@ -384,6 +384,71 @@ describe.each(providers)("audit log on %s", (provider: Provider) => {
     });
   });
 
+  describe("append-only, enforced by the database", () => {
+    let row: Awaited<ReturnType<Db["auditEvent"]["create"]>>;
+
+    beforeAll(async () => {
+      row = await db.auditEvent.create({
+        data: {
+          actorEmail: "cli",
+          action: "application.deleted",
+          applicationId: "append-only-app",
+          details: JSON.stringify({ name: "Kept" }),
+        },
+      });
+    });
+
+    /** The database's own words for a refused statement (Prisma files a trigger's refusal under another name). */
+    async function refusal(statement: Promise<unknown>): Promise<string> {
+      try {
+        await statement;
+      } catch (error) {
+        const cause = (error as { meta?: { driverAdapterError?: { cause?: { originalMessage?: string } } } }).meta
+          ?.driverAdapterError?.cause;
+        return cause?.originalMessage ?? String(error);
+      }
+      return "not refused";
+    }
+
+    const intact = async () => expect(await db.auditEvent.findUnique({ where: { id: row.id } })).toEqual(row);
+
+    it("refuses to change an entry, through Prisma or plain SQL, and leaves it as it was", async () => {
+      expect(await refusal(db.auditEvent.update({ where: { id: row.id }, data: { action: "tampered" } }))).toMatch(
+        /AuditEvent is append-only/,
+      );
+      expect(await refusal(db.auditEvent.updateMany({ data: { details: "{}" } }))).toMatch(/append-only/);
+      expect(
+        await refusal(
+          db.$executeRawUnsafe(`UPDATE "AuditEvent" SET "actorEmail" = 'someone-else' WHERE "id" = '${row.id}'`),
+        ),
+      ).toMatch(/append-only/);
+      await intact();
+    });
+
+    it("refuses to delete an entry, one or all of them, and leaves every entry in place", async () => {
+      const total = await db.auditEvent.count();
+      expect(await refusal(db.auditEvent.delete({ where: { id: row.id } }))).toMatch(/append-only/);
+      expect(await refusal(db.auditEvent.deleteMany({ where: { applicationId: "append-only-app" } }))).toMatch(
+        /append-only/,
+      );
+      expect(await refusal(db.auditEvent.deleteMany())).toMatch(/append-only/);
+      expect(await refusal(db.$executeRawUnsafe(`DELETE FROM "AuditEvent"`))).toMatch(/append-only/);
+      if (provider === "postgresql") {
+        expect(await refusal(db.$executeRawUnsafe(`TRUNCATE "AuditEvent"`))).toMatch(/append-only/);
+      }
+      await intact();
+      expect(await db.auditEvent.count()).toBe(total);
+    });
+
+    it("still takes new entries, inside a transaction with the change they describe", async () => {
+      const before = await db.auditEvent.count();
+      await db.$transaction(async (tx) => {
+        await tx.auditEvent.create({ data: { actorEmail: "cli", action: "application.created" } });
+      });
+      expect(await db.auditEvent.count()).toBe(before + 1);
+    });
+  });
+
   it("redacts anything that looks like a credential, by key or by value", () => {
     const lines = detailLines({
       clientSecret: "anything",
