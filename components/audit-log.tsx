@@ -134,8 +134,8 @@ export async function AuditLog({
     ...(applicationId ? { applicationId, application: undefined } : {}),
   };
   const page = await listAuditEvents(db(), query);
-  const filters = { actor: query.actor, application: query.application, action: query.action };
-  const filtered = Boolean(filters.actor || filters.application || filters.action);
+  const filters = { actor: query.actor, user: query.user, application: query.application, action: query.action };
+  const filtered = Boolean(filters.actor || filters.user || filters.application || filters.action);
   const actionOptions = Object.entries(auditActions);
   if (query.action && !auditActions[query.action]) actionOptions.push([query.action, query.action]);
   const cursorParam = Boolean(query.before || query.after);
@@ -144,7 +144,8 @@ export async function AuditLog({
     <div>
       <FilterForm
         label="Filter the audit log"
-        columns={applicationId ? 3 : 4}
+        columns={4}
+        buttonsOnOwnRow={!applicationId}
         submitLabel="Filter"
         path={basePath}
         filtered={filtered}
@@ -153,9 +154,10 @@ export async function AuditLog({
           id="audit-actor"
           name="actor"
           label="Actor"
-          placeholder="Email, cli or system"
+          placeholder="Email, cli, system or anonymous"
           defaultValue={filters.actor}
         />
+        <FilterSearch id="audit-user" name="user" label="User" placeholder="Email or ID" defaultValue={filters.user} />
         {applicationId ? null : (
           <FilterSearch
             id="audit-app"
@@ -184,7 +186,7 @@ export async function AuditLog({
               </Link>
             }
           >
-            Try another actor, application or action.
+            Try another actor, user, application or action.
           </EmptyState>
         ) : (
           <EmptyState title="No entries yet">

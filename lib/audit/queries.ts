@@ -1,9 +1,10 @@
 /**
- * Reads of the audit log: newest first, filtered by actor, application and action, paged with a
- * keyset cursor on (createdAt, id) rather than an offset, so page 4,000 costs what page 1 costs.
- * Every filter maps onto one of AuditEvent's indexes, (createdAt), (actorId, createdAt),
- * (applicationId, createdAt) and (action, createdAt): the database walks one index in time order
- * and stops after a page. No total count is taken (that would read every matching row).
+ * Reads of the audit log: newest first, filtered by actor, the user an entry is about, application
+ * and action, paged with a keyset cursor on (createdAt, id) rather than an offset, so page 4,000
+ * costs what page 1 costs. Every filter maps onto one of AuditEvent's indexes, (createdAt),
+ * (actorId, createdAt), (targetUserId, createdAt), (applicationId, createdAt) and (action,
+ * createdAt): the database walks one index in time order and stops after a page. No total count
+ * is taken (that would read every matching row).
  *
  * Details are returned as readable lines, never raw JSON: field-level before → after for changes,
  * and anything that looks like a credential (by its key or by its value) is replaced by "[redacted]",
@@ -29,11 +30,17 @@ export const auditActions: Record<string, string> = {
   "user.access_revoked": "User's access revoked",
   "auth.signed_in": "Signed in",
   "auth.sign_in_failed": "Sign-in failed",
+  "auth.sign_in_throttled": "Sign-ins blocked by the throttle",
 };
 
 export function actionLabel(action: string): string {
   return auditActions[action] ?? action;
 }
+
+export type ActorKind = "user" | "cli" | "system" | "anonymous";
+
+/** Actors recorded without a user id, by the name in actorEmail. */
+const namedActors: readonly string[] = ["cli", "system", "anonymous"];
 
 export interface AuditCursor {
   createdAt: Date;
@@ -41,8 +48,10 @@ export interface AuditCursor {
 }
 
 export interface AuditQuery {
-  /** An email (or part of one), or "cli" / "system". */
+  /** Who acted: an email (or part of one), or "cli" / "system" / "anonymous". */
   actor?: string;
+  /** Whom an entry is about (a sign-in's account, a user an admin changed): an email, part of one, or an ID. */
+  user?: string;
   /** An application's name (or part of it), its client ID or its ID. */
   application?: string;
   /** Only this application's entries (an application's History tab). */
@@ -65,7 +74,7 @@ export interface AuditEntry {
   createdAt: Date;
   action: string;
   actionLabel: string;
-  actor: { kind: "user" | "cli" | "system"; id: string | null; label: string };
+  actor: { kind: ActorKind; id: string | null; label: string };
   ip: string | null;
   /** Name if it still exists, else the name the entry recorded, else its id. */
   application: { id: string; label: string; exists: boolean } | null;
@@ -107,6 +116,7 @@ export function auditQueryFrom(params: Params): AuditQuery {
   const before = decodeCursor(one("before"));
   return {
     actor: one("actor")?.slice(0, 254),
+    user: one("user")?.slice(0, 254),
     application: one("app")?.slice(0, 200),
     action: action && /^[a-z0-9_.-]{1,100}$/i.test(action) ? action : undefined,
     before,
@@ -118,6 +128,7 @@ export function auditQueryFrom(params: Params): AuditQuery {
 export function auditSearch(query: AuditQuery, cursor?: { before?: string; after?: string }): string {
   const params = new URLSearchParams();
   if (query.actor) params.set("actor", query.actor);
+  if (query.user) params.set("user", query.user);
   if (query.application) params.set("app", query.application);
   if (query.action) params.set("action", query.action);
   if (cursor?.before) params.set("before", cursor.before);
@@ -134,15 +145,25 @@ const maxMatches = 200;
 async function actorFilter(db: Db, text: string): Promise<Where> {
   const lowered = text.toLowerCase();
   // Non-users are recorded with no actor id: the (actorId, createdAt) index's NULL range.
-  if (lowered === "cli" || lowered === "system") return { actorId: null, actorEmail: lowered };
+  if (namedActors.includes(lowered)) return { actorId: null, actorEmail: lowered };
+  const users = await matchingUsers(db, lowered);
+  if (users.length > 0) return { actorId: { in: users } };
+  // No such user now (deleted, or the email changed): match the email the entries recorded.
+  return textFilter(db, "AuditEvent", ["actorEmail"], lowered);
+}
+
+async function matchingUsers(db: Db, text: string): Promise<string[]> {
   const users = await db.user.findMany({
-    where: await textFilter(db, "User", ["email"], lowered),
+    where: await textFilter(db, "User", ["email"], text.toLowerCase()),
     select: { id: true },
     take: maxMatches,
   });
-  if (users.length > 0) return { actorId: { in: users.map((user) => user.id) } };
-  // No such user now (deleted, or the email changed): match the email the entries recorded.
-  return textFilter(db, "AuditEvent", ["actorEmail"], lowered);
+  return users.map((user) => user.id);
+}
+
+async function targetUserFilter(db: Db, text: string): Promise<Where> {
+  // The text itself too: the ID of a user who no longer exists.
+  return { targetUserId: { in: [...new Set([text, ...(await matchingUsers(db, text))])] } };
 }
 
 async function applicationFilter(db: Db, text: string): Promise<Where> {
@@ -179,6 +200,7 @@ export async function listAuditEvents(db: Db, query: AuditQuery = {}): Promise<A
   if (query.applicationId) filters.push({ applicationId: query.applicationId });
   if (query.application) filters.push(await applicationFilter(db, query.application));
   if (query.actor) filters.push(await actorFilter(db, query.actor));
+  if (query.user) filters.push(await targetUserFilter(db, query.user));
   if (query.action) filters.push({ action: query.action });
   const where = (extra?: Where): Where => ({ AND: extra ? [...filters, extra] : filters });
   const exists = async (extra: Where) =>
@@ -270,7 +292,11 @@ async function toEntries(db: Db, rows: AuditRow[]): Promise<AuditEntry[]> {
           exists: userEmails.has(row.targetUserId),
         }
       : null;
-    const kind = row.actorId ? "user" : row.actorEmail === "cli" ? "cli" : "system";
+    const kind: ActorKind = row.actorId
+      ? "user"
+      : row.actorEmail === "cli" || row.actorEmail === "anonymous"
+        ? row.actorEmail
+        : "system";
     return {
       id: row.id,
       createdAt: row.createdAt,
@@ -323,6 +349,8 @@ const fieldLabels: Record<string, string> = {
   consentDeleted: "Consent deleted",
   sessionsEnded: "Sessions ended",
   revoked: "Revoked",
+  via: "Via",
+  accountDisabled: "Account disabled",
 };
 
 /** "postLogoutRedirectUris" → "Post logout redirect uris", for keys without a label. */

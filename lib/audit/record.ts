@@ -4,9 +4,15 @@
  */
 import type { Db } from "../db/client.ts";
 
-/** Who did something: a signed-in person, or an operator at the command line. */
+/**
+ * Who did something: a signed-in person, an operator at the command line, the server itself, or a
+ * request nobody is signed in for (a failed sign-in: whoever tried is not known, only from where).
+ */
 export type Actor =
-  { kind: "user"; id: string; email: string; ip?: string | null } | { kind: "cli" } | { kind: "system" };
+  | { kind: "user"; id: string; email: string; ip?: string | null }
+  | { kind: "cli" }
+  | { kind: "system" }
+  | { kind: "anonymous"; ip: string | null };
 
 export const cliActor: Actor = { kind: "cli" };
 export const systemActor: Actor = { kind: "system" };
@@ -24,7 +30,7 @@ export function auditData(actor: Actor, input: AuditInput) {
   return {
     actorId: actor.kind === "user" ? actor.id : null,
     actorEmail: actor.kind === "user" ? actor.email : actor.kind,
-    ip: actor.kind === "user" ? (actor.ip ?? null) : null,
+    ip: actor.kind === "user" || actor.kind === "anonymous" ? (actor.ip ?? null) : null,
     action: input.action,
     applicationId: input.applicationId ?? null,
     targetUserId: input.targetUserId ?? null,

@@ -46,7 +46,7 @@ import type {
   UserRecord,
 } from "../oauth/store.ts";
 import { formatScope } from "../oauth/scope.ts";
-import { authenticate } from "../users/commands.ts";
+import { authenticate } from "../users/sign-in.ts";
 import { driverOf, providerOf, type Db, type Driver } from "./client.ts";
 import { notifiedClientCache } from "./client-cache.ts";
 import { groupCommit } from "./group-commit.ts";

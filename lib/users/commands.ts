@@ -1,11 +1,10 @@
 /**
- * Creating users, checking their passwords, and the changes admins and users make to accounts.
+ * Creating users and the changes admins and users make to accounts (signing in: ./sign-in.ts).
  * Each change writes its audit row in the same transaction; no password or hash ever reaches one.
  */
 import { revokeUserTokens, type RevokedTokens } from "../access/commands.ts";
 import { recordAudit, type Actor, type Transaction } from "../audit/record.ts";
-import { hashPassword, verifyAgainstNothing, verifyPassword } from "../auth/password.ts";
-import { clearSignInFailures, recordSignInFailure, signInBlocked } from "../auth/throttle.ts";
+import { hashPassword, verifyPassword } from "../auth/password.ts";
 import type { Db } from "../db/client.ts";
 import { enabledAdminCount, type RoleName } from "./queries.ts";
 import { passwordChangeSchema, userInputSchema } from "./schema.ts";
@@ -56,28 +55,6 @@ export async function createUser(db: Db, raw: unknown, actor: Actor): Promise<Cr
       return { ok: false, errors: { email: ["An account with this email already exists"] } };
     throw error;
   }
-}
-
-/**
- * The user for an email and password, or null. Unknown emails and wrong passwords take the same
- * time and give the same answer; disabled accounts cannot sign in; after ten failures on one email
- * within fifteen minutes, on any instance, attempts on it fail without a check (lib/auth/throttle.ts). Used by the
- * sign-in form and the password grant alike.
- */
-export async function authenticate(db: Db, email: string, password: string): Promise<SessionUser | null> {
-  const key = email.trim().toLowerCase();
-  if (await signInBlocked(db, key)) return verifyAgainstNothing(password).then(() => null);
-  const user = await db.user.findUnique({
-    where: { email: key },
-    select: { id: true, email: true, name: true, role: true, passwordHash: true, disabled: true },
-  });
-  const valid = user ? await verifyPassword(user.passwordHash, password) : await verifyAgainstNothing(password);
-  if (!user || !valid || user.disabled) {
-    await recordSignInFailure(db, key);
-    return null;
-  }
-  await clearSignInFailures(db, key);
-  return { id: user.id, email: user.email, name: user.name, role: user.role };
 }
 
 /** Why an account change was refused, in words an admin can act on. */

@@ -5,11 +5,10 @@
  */
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
-import { recordAudit } from "../audit/record.ts";
 import { sessionSecret } from "../config/secrets.ts";
 import { settings } from "../config/settings.ts";
 import { db } from "../db/client.ts";
-import { authenticate } from "../users/commands.ts";
+import { signInWithForm } from "../users/sign-in.ts";
 import { clientIp } from "./request-ip.ts";
 
 function headerReader(headers: Record<string, unknown> | undefined) {
@@ -43,25 +42,8 @@ function buildOptions(): NextAuthOptions {
       CredentialsProvider({
         name: "Email and password",
         credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-        async authorize(credentials, request) {
-          const email = String(credentials?.email ?? "").slice(0, 254);
-          const password = String(credentials?.password ?? "").slice(0, 256);
-          const ip = clientIp(headerReader(request?.headers));
-          // NUL cannot be stored in PostgreSQL text (not even in the audit row) and is never valid here.
-          if (email.includes("\u0000") || password.includes("\u0000")) return null;
-          const user = email && password ? await authenticate(db(), email, password) : null;
-          if (!user) {
-            await recordAudit(db(), { kind: "system" }, { action: "auth.sign_in_failed", details: { email, ip } });
-            return null;
-          }
-          await db().user.update({ where: { id: user.id }, data: { lastSignInAt: new Date() } });
-          await recordAudit(
-            db(),
-            { kind: "user", id: user.id, email: user.email, ip },
-            { action: "auth.signed_in", targetUserId: user.id },
-          );
-          return { id: user.id, email: user.email, name: user.name };
-        },
+        authorize: (credentials, request) =>
+          signInWithForm(db(), credentials, clientIp(headerReader(request?.headers))),
       }),
     ],
     callbacks: {

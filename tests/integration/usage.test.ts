@@ -11,7 +11,7 @@ import type { Db } from "@/lib/db/client";
 import { demoMarkerEmail, seedDemo } from "@/lib/maintenance/seed-demo";
 import { UsageCounter } from "@/lib/usage/counter";
 import { dailyUsage, dashboardTotals, topApplications, windowDays } from "@/lib/usage/queries";
-import { authenticate } from "@/lib/users/commands";
+import { authenticate } from "@/lib/users/sign-in";
 import { freshDatabase, providers, type Provider, type TestDatabase } from "../support/databases.ts";
 
 // 10:00 UTC on 1 March 2031: the window runs from 31 January, across a 28-day February.

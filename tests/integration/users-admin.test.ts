@@ -16,14 +16,8 @@ import { parseParams } from "@/lib/oauth/params";
 import { builtInScopes } from "@/lib/oauth/scope";
 import { hashCredential } from "@/lib/oauth/secrets";
 import { handleTokenRequest } from "@/lib/oauth/token";
-import {
-  authenticate,
-  changePassword,
-  createUser,
-  lastAdminMessage,
-  setUserDisabled,
-  setUserRole,
-} from "@/lib/users/commands";
+import { changePassword, createUser, lastAdminMessage, setUserDisabled, setUserRole } from "@/lib/users/commands";
+import { authenticate } from "@/lib/users/sign-in";
 import { enabledAdminCount, findUser, listUsers, userListQueryFrom } from "@/lib/users/queries";
 import { freshDatabase, providers, type Provider, type TestDatabase } from "../support/databases.ts";
 

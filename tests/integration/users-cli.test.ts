@@ -10,7 +10,8 @@ import { runCli, type Io } from "@/lib/cli/cli";
 import { signInLimit, signInWindowMs } from "@/lib/auth/throttle";
 import { connect, type Db } from "@/lib/db/client";
 import { credentialMatches } from "@/lib/oauth/secrets";
-import { authenticate, createUser } from "@/lib/users/commands";
+import { createUser } from "@/lib/users/commands";
+import { authenticate } from "@/lib/users/sign-in";
 import { freshDatabase, providers, type Provider, type TestDatabase } from "../support/databases.ts";
 
 interface Captured extends Io {

@@ -12,7 +12,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     <>
       <PageHeader
         title="Audit log"
-        description="Every change made by an admin, at the command line or by the system: who, when, from where, and what changed. Entries are never edited or removed."
+        description="Every change made by an admin, at the command line or by the system, and every sign-in: who, when, from where, and what changed. Entries are never edited or removed."
       />
       <AuditLog searchParams={await searchParams} basePath="/admin/audit" />
     </>

@@ -1,0 +1,135 @@
+/**
+ * Signing in with an email and password, from the sign-in form (next-auth's credentials provider
+ * calls signInWithForm) or through the legacy password grant (lib/db/oauth-store.ts), and what the
+ * audit log keeps of each attempt, with the client address in its `ip` column:
+ *
+ * - a success: `auth.signed_in`, by the user and about them;
+ * - a wrong password, an unknown email or a disabled account: `auth.sign_in_failed`, by an
+ *   anonymous request (whoever tried is not known) and about the account when the email is one;
+ * - an attempt the throttle refused (lib/auth/throttle.ts): `auth.sign_in_throttled` for the first
+ *   refusal on an email in a throttle window and nothing for the rest, so refused attempts, which
+ *   cost no password check, cannot grow the log.
+ *
+ * Unknown emails and wrong passwords take the same time and give the same answer; disabled
+ * accounts cannot sign in. Each outcome's writes (failure count, last sign-in, audit row) commit
+ * together.
+ */
+import { recordAudit, type Actor, type AuditInput } from "../audit/record.ts";
+import { passwordRules, verifyAgainstNothing, verifyPassword } from "../auth/password.ts";
+import {
+  clearSignInFailures,
+  isUniqueViolation,
+  recordSignInFailure,
+  signInBlocked,
+  startBlock,
+} from "../auth/throttle.ts";
+import type { Db } from "../db/client.ts";
+import type { SessionUser } from "./commands.ts";
+
+/** Where an attempt came from. */
+export interface SignInOrigin {
+  /** The client address (lib/web/request-ip.ts), or null when unknown. */
+  ip: string | null;
+  /** The application, when the attempt came through the password grant. */
+  client?: { id: string; clientId: string; name: string };
+}
+
+/** What the entries of a password-grant attempt say about the application it came through. */
+function viaClient(origin: SignInOrigin): Pick<AuditInput, "applicationId"> & { details: Record<string, unknown> } {
+  if (!origin.client) return { details: {} };
+  return {
+    applicationId: origin.client.id,
+    details: { via: "password grant", name: origin.client.name, clientId: origin.client.clientId },
+  };
+}
+
+const anonymous = (origin: SignInOrigin): Actor => ({ kind: "anonymous", ip: origin.ip });
+
+/**
+ * The user for an email and password, or null, auditing the attempt as described above. Used by
+ * the sign-in form and the password grant alike.
+ */
+export async function authenticate(
+  db: Db,
+  email: string,
+  password: string,
+  origin: SignInOrigin = { ip: null },
+  now: Date = new Date(),
+): Promise<SessionUser | null> {
+  const key = email.slice(0, 254).trim().toLowerCase();
+  // No stored password is longer than the rules allow, so a longer one fails as it is.
+  const given = password.slice(0, passwordRules.maxLength + 1);
+  // NUL cannot be stored in PostgreSQL text (not even in the audit row) and is never valid here;
+  // without an email there is nothing to count the attempt against.
+  if (!key || key.includes("\u0000") || given.includes("\u0000")) return null;
+  const via = viaClient(origin);
+
+  if (await signInBlocked(db, key, now)) {
+    await verifyAgainstNothing(given);
+    await auditBlock(db, key, origin, now);
+    return null;
+  }
+
+  const user = await db.user.findUnique({
+    where: { email: key },
+    select: { id: true, email: true, name: true, role: true, passwordHash: true, disabled: true },
+  });
+  const valid = user ? await verifyPassword(user.passwordHash, given) : await verifyAgainstNothing(given);
+  if (!user || !valid || user.disabled) {
+    await db.$transaction(async (tx) => {
+      await recordSignInFailure(tx, key, now);
+      await recordAudit(tx, anonymous(origin), {
+        action: "auth.sign_in_failed",
+        applicationId: via.applicationId,
+        targetUserId: user?.id ?? null,
+        details: { email: key, ...(user?.disabled ? { accountDisabled: true } : {}), ...via.details },
+      });
+    });
+    return null;
+  }
+
+  await db.$transaction(async (tx) => {
+    await clearSignInFailures(tx, key);
+    await tx.user.update({ where: { id: user.id }, data: { lastSignInAt: now } });
+    await recordAudit(
+      tx,
+      { kind: "user", id: user.id, email: user.email, ip: origin.ip },
+      { action: "auth.signed_in", applicationId: via.applicationId, targetUserId: user.id, details: via.details },
+    );
+  });
+  return { id: user.id, email: user.email, name: user.name, role: user.role };
+}
+
+/** One `auth.sign_in_throttled` entry when a block starts; later refusals in its window write nothing. */
+async function auditBlock(db: Db, email: string, origin: SignInOrigin, now: Date): Promise<void> {
+  const via = viaClient(origin);
+  try {
+    await db.$transaction(async (tx) => {
+      if (!(await startBlock(tx, email, now))) return;
+      const user = await tx.user.findUnique({ where: { email }, select: { id: true } });
+      await recordAudit(tx, anonymous(origin), {
+        action: "auth.sign_in_throttled",
+        applicationId: via.applicationId,
+        targetUserId: user?.id ?? null,
+        details: { email, ...via.details },
+      });
+    });
+  } catch (error) {
+    // A concurrent refusal noted this block (and audited it) first.
+    if (!isUniqueViolation(error)) throw error;
+  }
+}
+
+/**
+ * next-auth's credentials `authorize` (lib/web/auth-options.ts): the form's fields, as posted, and
+ * the client address. The user next-auth puts in the session, or null for "wrong email or password".
+ */
+export async function signInWithForm(
+  db: Db,
+  form: { email?: unknown; password?: unknown } | undefined,
+  ip: string | null,
+): Promise<{ id: string; email: string; name: string } | null> {
+  const text = (value: unknown) => (typeof value === "string" ? value : "");
+  const user = await authenticate(db, text(form?.email), text(form?.password), { ip });
+  return user ? { id: user.id, email: user.email, name: user.name } : null;
+}

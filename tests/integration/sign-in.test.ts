@@ -1,0 +1,209 @@
+/**
+ * Signing in (lib/users/sign-in.ts) against real SQLite and PostgreSQL databases, through the
+ * function next-auth's credentials provider calls: what each
+ * outcome writes to the audit log (action, actor, account, client address, application), that the
+ * throttle's refusals are recorded once per window rather than once per request, and that the
+ * log's filters find each entry by the account it is about.
+ */
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listAuditEvents } from "@/lib/audit/queries";
+import { systemActor } from "@/lib/audit/record";
+import { signInLimit, signInWindowMs } from "@/lib/auth/throttle";
+import type { Db } from "@/lib/db/client";
+import { createUser, setUserDisabled } from "@/lib/users/commands";
+import { authenticate, signInWithForm } from "@/lib/users/sign-in";
+import { freshDatabase, providers, type Provider, type TestDatabase } from "../support/databases.ts";
+
+const minute = 60_000;
+
+describe.each(providers)("sign-in auditing on %s", (provider: Provider) => {
+  let t: TestDatabase;
+  let db: Db;
+
+  async function person(): Promise<{ id: string; email: string; password: string }> {
+    const email = `signer-${randomBytes(4).toString("hex")}@example.com`;
+    const password = `pw-${randomBytes(8).toString("hex")}`;
+    const result = await createUser(db, { email, password, name: "Signer" }, systemActor);
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    return { id: result.user.id, email, password };
+  }
+
+  /** Every sign-in entry about an email (by its recorded email or its account), oldest first. */
+  async function signInRows(email: string, userId: string | null = null) {
+    const rows = await db.auditEvent.findMany({
+      where: { action: { startsWith: "auth." } },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    });
+    return rows
+      .filter((row) => (userId && row.targetUserId === userId) || JSON.parse(row.details).email === email)
+      .map((row) => ({ ...row, details: JSON.parse(row.details) as Record<string, unknown> }));
+  }
+
+  beforeAll(async () => {
+    t = await freshDatabase(provider);
+    db = t.db;
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  describe("the sign-in form (next-auth's authorize)", () => {
+    it("a success is signed in by and about the user, with the address in the ip column", async () => {
+      const user = await person();
+      const before = new Date();
+      expect(
+        await signInWithForm(db, { email: ` ${user.email.toUpperCase()} `, password: user.password }, "203.0.113.9"),
+      ).toEqual({ id: user.id, email: user.email, name: "Signer" });
+      const rows = await signInRows(user.email, user.id);
+      expect(rows).toEqual([
+        expect.objectContaining({
+          action: "auth.signed_in",
+          actorId: user.id,
+          actorEmail: user.email,
+          targetUserId: user.id,
+          ip: "203.0.113.9",
+          applicationId: null,
+          details: {},
+        }),
+      ]);
+      const stored = await db.user.findUniqueOrThrow({ where: { id: user.id } });
+      expect(stored.lastSignInAt!.getTime()).toBeGreaterThanOrEqual(before.getTime() - 1000);
+    });
+
+    it("a wrong password is a failure by an anonymous request, about the account, found by the user filter", async () => {
+      const user = await person();
+      expect(await signInWithForm(db, { email: user.email, password: "not-the-password" }, "198.51.100.77")).toBeNull();
+      const rows = await signInRows(user.email, user.id);
+      expect(rows).toEqual([
+        expect.objectContaining({
+          action: "auth.sign_in_failed",
+          actorId: null,
+          actorEmail: "anonymous",
+          targetUserId: user.id,
+          ip: "198.51.100.77",
+          details: { email: user.email },
+        }),
+      ]);
+      expect(JSON.stringify(rows)).not.toContain("not-the-password");
+
+      // The log finds it by the account it is about, and shows whom and from where; nobody signed
+      // in acted, so the actor filter on the user's email does not claim it.
+      const about = (await listAuditEvents(db, { user: user.email })).items;
+      expect(about.map((entry) => entry.action)).toEqual(["auth.sign_in_failed", "user.created"]);
+      expect(about[0]).toMatchObject({
+        actor: { kind: "anonymous", id: null, label: "anonymous" },
+        ip: "198.51.100.77",
+        targetUser: { id: user.id, label: user.email, exists: true },
+        details: [],
+      });
+      expect((await listAuditEvents(db, { actor: user.email })).items).toEqual([]);
+      const anonymous = (await listAuditEvents(db, { actor: "anonymous", user: user.id })).items;
+      expect(anonymous.map((entry) => entry.id)).toEqual([about[0]!.id]);
+    });
+
+    it("an unknown email is a failure about nobody, naming the email it tried", async () => {
+      const email = `nobody-${randomBytes(4).toString("hex")}@example.com`;
+      expect(await signInWithForm(db, { email, password: "whatever-password" }, "192.0.2.5")).toBeNull();
+      expect(await signInRows(email)).toEqual([
+        expect.objectContaining({
+          action: "auth.sign_in_failed",
+          actorEmail: "anonymous",
+          targetUserId: null,
+          ip: "192.0.2.5",
+          details: { email },
+        }),
+      ]);
+    });
+
+    it("a disabled account fails with its right password, and the entry says it is disabled", async () => {
+      const user = await person();
+      await setUserDisabled(db, user.id, true, systemActor);
+      expect(await signInWithForm(db, { email: user.email, password: user.password }, "192.0.2.6")).toBeNull();
+      const rows = await signInRows(user.email, user.id);
+      expect(rows.map((row) => [row.action, row.details])).toEqual([
+        ["auth.sign_in_failed", { email: user.email, accountDisabled: true }],
+      ]);
+    });
+
+    it("records nothing for a form without an email or with a NUL character, and signs nobody in", async () => {
+      const before = await db.auditEvent.count();
+      const user = await person();
+      const created = (await db.auditEvent.count()) - before;
+      expect(await signInWithForm(db, { email: "", password: user.password }, "192.0.2.7")).toBeNull();
+      expect(
+        await signInWithForm(db, { email: `${user.email}\u0000`, password: user.password }, "192.0.2.7"),
+      ).toBeNull();
+      expect(
+        await signInWithForm(db, { email: user.email, password: `${user.password}\u0000` }, "192.0.2.7"),
+      ).toBeNull();
+      expect(await signInWithForm(db, undefined, "192.0.2.7")).toBeNull();
+      expect(await db.auditEvent.count()).toBe(before + created);
+    });
+  });
+
+  describe("the throttle", () => {
+    it("audits a block once per window however many attempts it refuses, even when they arrive together", async () => {
+      const user = await person();
+      const start = new Date(Date.now() + 60 * minute);
+      const at = (offset: number) => new Date(start.getTime() + offset);
+      for (let i = 0; i < signInLimit; i++) {
+        expect(await authenticate(db, user.email, `wrong-${i}`, { ip: "203.0.113.50" }, at(i))).toBeNull();
+      }
+      // Blocked now: the right password is refused too, and a burst of refusals writes one row.
+      const refused = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          authenticate(db, user.email, user.password, { ip: "203.0.113.51" }, at(minute)),
+        ),
+      );
+      expect(refused).toEqual(Array(8).fill(null));
+      for (let i = 0; i < 5; i++) {
+        expect(
+          await authenticate(db, user.email, user.password, { ip: "203.0.113.52" }, at(2 * minute + i)),
+        ).toBeNull();
+      }
+      let rows = await signInRows(user.email, user.id);
+      expect(rows.filter((row) => row.action === "auth.sign_in_failed")).toHaveLength(signInLimit);
+      expect(rows.filter((row) => row.action === "auth.sign_in_throttled")).toEqual([
+        expect.objectContaining({
+          actorId: null,
+          actorEmail: "anonymous",
+          targetUserId: user.id,
+          ip: "203.0.113.51",
+          details: { email: user.email },
+        }),
+      ]);
+      expect(rows).toHaveLength(signInLimit + 1);
+
+      // A window later the old failures no longer count; ten new ones block again, and that
+      // block is audited once more.
+      const later = (offset: number) => at(signInWindowMs + 5 * minute + offset);
+      for (let i = 0; i < signInLimit; i++) {
+        expect(await authenticate(db, user.email, `again-${i}`, { ip: "203.0.113.60" }, later(i))).toBeNull();
+      }
+      for (let i = 0; i < 3; i++) {
+        expect(await authenticate(db, user.email, user.password, { ip: "203.0.113.61" }, later(minute + i))).toBeNull();
+      }
+      rows = await signInRows(user.email, user.id);
+      expect(rows.filter((row) => row.action === "auth.sign_in_throttled").map((row) => row.ip)).toEqual([
+        "203.0.113.51",
+        "203.0.113.61",
+      ]);
+      expect(rows).toHaveLength(2 * signInLimit + 2);
+      expect((await listAuditEvents(db, { user: user.email, action: "auth.sign_in_throttled" })).items).toHaveLength(2);
+    });
+
+    it("audits a block on an unknown email once too, naming the email", async () => {
+      const email = `guessed-${randomBytes(4).toString("hex")}@example.com`;
+      for (let i = 0; i < signInLimit + 6; i++) {
+        expect(await signInWithForm(db, { email, password: `guess-${i}` }, "198.51.100.9")).toBeNull();
+      }
+      const rows = await signInRows(email);
+      expect(rows.map((row) => row.action)).toEqual([
+        ...Array(signInLimit).fill("auth.sign_in_failed"),
+        "auth.sign_in_throttled",
+      ]);
+      expect(rows.at(-1)).toMatchObject({ targetUserId: null, ip: "198.51.100.9", details: { email } });
+    });
+  });
+});
