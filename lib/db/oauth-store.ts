@@ -360,8 +360,11 @@ export function prismaOAuthStore(db: Db, options: StoreOptions = { clientCache: 
       return db.user.findUnique({ where: { id: userId }, select: userSelect });
     },
 
-    async authenticateUser(username, password) {
-      const user = await authenticate(db, username, password);
+    async authenticateUser(username, password, { client, ip }) {
+      const user = await authenticate(db, username, password, {
+        ip,
+        client: { id: client.id, clientId: client.clientId, name: client.name },
+      });
       return user ? { id: user.id, email: user.email, name: user.name, disabled: false } : null;
     },
 

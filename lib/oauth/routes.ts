@@ -13,6 +13,7 @@ import { parseParams } from "./params.ts";
 import { handleRevocation } from "./revoke.ts";
 import { handleTokenRequest } from "./token.ts";
 import { handleUserinfo } from "./userinfo.ts";
+import { clientIp } from "../web/request-ip.ts";
 
 export type Method = "GET" | "POST" | "OPTIONS";
 export type EndpointHandler = (ctx: ProtocolContext, request: HttpRequest) => Promise<HttpResponse>;
@@ -26,7 +27,9 @@ const preflightFor =
 export const tokenEndpoint = {
   POST: (ctx, request) =>
     corsEndpoint(ctx, request, async (corsFor) => {
-      const result = await handleTokenRequest(ctx, await readForm(request), request.header("authorization"));
+      const result = await handleTokenRequest(ctx, await readForm(request), request.header("authorization"), {
+        ip: clientIp({ get: (name) => request.header(name) }),
+      });
       return json(result.response, 200, corsFor(result.client.allowedOrigins));
     }),
   OPTIONS: preflightFor("POST, OPTIONS"),

@@ -13,6 +13,7 @@
 import { authenticateClient } from "./client-auth.ts";
 import type { ProtocolContext } from "./context.ts";
 import { OAuthError } from "./errors.ts";
+import type { TokenRequestOrigin } from "./grants/grant.ts";
 import { grantsByType } from "./grants/index.ts";
 import { required, type Params } from "./params.ts";
 import type { ClientRecord } from "./store.ts";
@@ -28,6 +29,7 @@ export async function handleTokenRequest(
   ctx: ProtocolContext,
   params: Params,
   authorization: string | null,
+  origin: TokenRequestOrigin = { ip: null },
 ): Promise<TokenResult> {
   let client: ClientRecord | undefined;
   const grantType = params.get("grant_type") ?? "";
@@ -38,7 +40,7 @@ export async function handleTokenRequest(
     if (!client.grantTypes.includes(grant.grantType)) {
       throw new OAuthError("unauthorized_client", `This client is not allowed the ${grantType} grant`);
     }
-    const response = await grant.handle(ctx, client, params);
+    const response = await grant.handle(ctx, client, params, origin);
     ctx.onTokenRequest?.({ applicationId: client.id, grantType, outcome: "issued", at: ctx.now() });
     return { client, grantType, response };
   } catch (error) {

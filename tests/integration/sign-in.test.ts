@@ -1,16 +1,24 @@
 /**
  * Signing in (lib/users/sign-in.ts) against real SQLite and PostgreSQL databases, through the
- * function next-auth's credentials provider calls: what each
+ * function next-auth's credentials provider calls and through the password grant: what each
  * outcome writes to the audit log (action, actor, account, client address, application), that the
  * throttle's refusals are recorded once per window rather than once per request, and that the
  * log's filters find each entry by the account it is about.
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApplication } from "@/lib/applications/commands";
 import { listAuditEvents } from "@/lib/audit/queries";
 import { systemActor } from "@/lib/audit/record";
 import { signInLimit, signInWindowMs } from "@/lib/auth/throttle";
 import type { Db } from "@/lib/db/client";
+import { prismaOAuthStore } from "@/lib/db/oauth-store";
+import type { ProtocolContext } from "@/lib/oauth/context";
+import { OAuthError } from "@/lib/oauth/errors";
+import { storeKeyRing } from "@/lib/oauth/oidc/keys";
+import { parseParams } from "@/lib/oauth/params";
+import { builtInScopes } from "@/lib/oauth/scope";
+import { handleTokenRequest } from "@/lib/oauth/token";
 import { createUser, setUserDisabled } from "@/lib/users/commands";
 import { authenticate, signInWithForm } from "@/lib/users/sign-in";
 import { freshDatabase, providers, type Provider, type TestDatabase } from "../support/databases.ts";
@@ -204,6 +212,144 @@ describe.each(providers)("sign-in auditing on %s", (provider: Provider) => {
         "auth.sign_in_throttled",
       ]);
       expect(rows.at(-1)).toMatchObject({ targetUserId: null, ip: "198.51.100.9", details: { email } });
+    });
+  });
+
+  describe("the password grant", () => {
+    let ctx: ProtocolContext;
+    let client: { id: string; clientId: string; clientSecret: string; name: string };
+
+    beforeAll(async () => {
+      const store = prismaOAuthStore(db);
+      ctx = {
+        store,
+        config: {
+          issuer: "http://localhost:3000",
+          lifetimes: {
+            authorizationCode: 60,
+            accessToken: 3600,
+            refreshToken: 86400,
+            consent: 86400,
+            refreshGracePeriod: 0,
+          },
+          approvalPrompt: "auto",
+          scopes: builtInScopes,
+        },
+        keys: storeKeyRing(store),
+        now: () => new Date(),
+      };
+      const created = await createApplication(
+        db,
+        {
+          name: "Legacy kiosk",
+          clientType: "confidential",
+          grantTypes: ["password", "client_credentials"],
+          allowedScopes: ["read"],
+        },
+        systemActor,
+      );
+      if (!created.ok) throw new Error(JSON.stringify(created.errors));
+      client = {
+        id: created.application.id,
+        clientId: created.application.clientId,
+        clientSecret: created.clientSecret!,
+        name: "Legacy kiosk",
+      };
+    });
+
+    async function grant(params: Record<string, string>, ip: string | null): Promise<string | null> {
+      try {
+        await handleTokenRequest(
+          ctx,
+          parseParams(
+            new URLSearchParams({ ...params, client_id: client.clientId, client_secret: client.clientSecret }),
+          ),
+          null,
+          { ip },
+        );
+        return null;
+      } catch (error) {
+        if (error instanceof OAuthError) return error.code;
+        throw error;
+      }
+    }
+
+    const viaClient = () => ({ via: "password grant", name: client.name, clientId: client.clientId });
+
+    it("records a success as a sign-in through the client, and a failure like a failed sign-in naming it", async () => {
+      const user = await person();
+      expect(
+        await grant(
+          { grant_type: "password", username: user.email, password: "wrong-password", scope: "read" },
+          "203.0.113.80",
+        ),
+      ).toBe("invalid_grant");
+      expect(
+        await grant(
+          { grant_type: "password", username: user.email, password: user.password, scope: "read" },
+          "203.0.113.81",
+        ),
+      ).toBeNull();
+      const rows = await signInRows(user.email, user.id);
+      expect(rows).toEqual([
+        expect.objectContaining({
+          action: "auth.sign_in_failed",
+          actorEmail: "anonymous",
+          targetUserId: user.id,
+          applicationId: client.id,
+          ip: "203.0.113.80",
+          details: { email: user.email, ...viaClient() },
+        }),
+        expect.objectContaining({
+          action: "auth.signed_in",
+          actorId: user.id,
+          targetUserId: user.id,
+          applicationId: client.id,
+          ip: "203.0.113.81",
+          details: viaClient(),
+        }),
+      ]);
+      expect(JSON.stringify(rows)).not.toContain(user.password);
+      expect(JSON.stringify(rows)).not.toContain(client.clientSecret);
+
+      // The application's history shows them, with the client named.
+      const history = (await listAuditEvents(db, { applicationId: client.id, user: user.id })).items;
+      expect(history.map((entry) => entry.action)).toEqual(["auth.signed_in", "auth.sign_in_failed"]);
+      expect(history[0]!.details).toEqual([
+        { kind: "value", label: "Via", value: "password grant" },
+        { kind: "value", label: "Client ID", value: client.clientId },
+      ]);
+    });
+
+    it("shares the throttle with the form, and audits its block once", async () => {
+      const user = await person();
+      for (let i = 0; i < signInLimit; i++) {
+        expect(await grant({ grant_type: "password", username: user.email, password: `nope-${i}` }, "192.0.2.90")).toBe(
+          "invalid_grant",
+        );
+      }
+      for (let i = 0; i < 4; i++) {
+        expect(
+          await grant({ grant_type: "password", username: user.email, password: user.password }, "192.0.2.91"),
+        ).toBe("invalid_grant");
+      }
+      expect(await signInWithForm(db, { email: user.email, password: user.password }, "192.0.2.92")).toBeNull();
+      const rows = await signInRows(user.email, user.id);
+      expect(rows.map((row) => row.action)).toEqual([
+        ...Array(signInLimit).fill("auth.sign_in_failed"),
+        "auth.sign_in_throttled",
+      ]);
+      expect(rows.at(-1)).toMatchObject({
+        applicationId: client.id,
+        ip: "192.0.2.91",
+        details: { email: user.email, ...viaClient() },
+      });
+    });
+
+    it("writes nothing to the audit log for a client credentials grant", async () => {
+      const before = await db.auditEvent.count();
+      expect(await grant({ grant_type: "client_credentials", scope: "read" }, "192.0.2.99")).toBeNull();
+      expect(await db.auditEvent.count()).toBe(before);
     });
   });
 });

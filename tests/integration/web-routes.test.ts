@@ -22,6 +22,7 @@ import { migrate, migrationsDirFor } from "@/lib/db/migrate";
 import { parseDatabaseUrl } from "@/lib/db/url";
 import { maxBodyBytes } from "@/lib/oauth/http";
 import { projectRoot } from "@/lib/setup/bootstrap";
+import { createUser } from "@/lib/users/commands";
 
 const base = "http://localhost:3000";
 const form = "application/x-www-form-urlencoded";
@@ -119,6 +120,35 @@ describe("protocol endpoints through Next's route handlers", () => {
     expect((await revoke.POST(post("/oauth/revoke", `token=${oldToken}`, asOldClient))).status).toBe(200);
     const inactive = await introspect.POST(post("/oauth/introspect", `token=${oldToken}`, asOldClient));
     expect(await inactive.json()).toEqual({ active: false });
+  });
+
+  it("passes the request's client address to the password grant's audit entries", async () => {
+    const created = await createApplication(
+      db(),
+      { name: "Password kiosk", clientType: "confidential", grantTypes: ["password"] },
+      systemActor,
+    );
+    if (!created.ok || !created.clientSecret) throw new Error(JSON.stringify(created));
+    const asKiosk = {
+      authorization: `Basic ${Buffer.from(`${created.application.clientId}:${created.clientSecret}`).toString("base64")}`,
+      // What server.ts sets from the socket (or a trusted proxy sends).
+      "x-forwarded-for": "203.0.113.200",
+    };
+    const user = await createUser(db(), { email: "kiosk-user@example.com", password: "kiosk-password" }, systemActor);
+    if (!user.ok) throw new Error(JSON.stringify(user.errors));
+    const body = (password: string) =>
+      new URLSearchParams({ grant_type: "password", username: user.user.email, password });
+
+    expect((await token.POST(post("/oauth/token", body("wrong-password").toString(), asKiosk))).status).toBe(400);
+    expect((await token.POST(post("/oauth/token", body("kiosk-password").toString(), asKiosk))).status).toBe(200);
+    const rows = await db().auditEvent.findMany({
+      where: { applicationId: created.application.id, action: { startsWith: "auth." } },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    });
+    expect(rows.map((row) => [row.action, row.ip, row.targetUserId])).toEqual([
+      ["auth.sign_in_failed", "203.0.113.200", user.user.id],
+      ["auth.signed_in", "203.0.113.200", user.user.id],
+    ]);
   });
 
   it("answers bad requests with the RFC's errors, never a 500", async () => {

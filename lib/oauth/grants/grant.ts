@@ -5,8 +5,19 @@ import type { Params } from "../params.ts";
 import type { ClientRecord } from "../store.ts";
 import type { TokenResponse } from "../tokens.ts";
 
+/** What a grant may need to know about the HTTP request beyond its parameters. */
+export interface TokenRequestOrigin {
+  /** The client address (for the audit log of the password grant's sign-ins), or null. */
+  ip: string | null;
+}
+
 export interface Grant {
   grantType: GrantType;
   /** Runs after the client has authenticated and is known to be allowed this grant type. */
-  handle(ctx: ProtocolContext, client: ClientRecord, params: Params): Promise<TokenResponse>;
+  handle(
+    ctx: ProtocolContext,
+    client: ClientRecord,
+    params: Params,
+    origin: TokenRequestOrigin,
+  ): Promise<TokenResponse>;
 }

@@ -10,14 +10,15 @@ import type { Grant } from "./grant.ts";
 
 export const passwordGrant: Grant = {
   grantType: "password",
-  async handle(ctx, client, params) {
+  async handle(ctx, client, params, origin) {
     if (client.clientType !== "confidential") {
       throw new OAuthError("unauthorized_client", "Only confidential clients may use the password grant");
     }
     const username = required(params, "username");
     const password = required(params, "password");
     const scopes = resolveScopes(optional(params, "scope"), client, ctx.config.scopes);
-    const user = await ctx.store.authenticateUser(username, password);
+    // The attempt is audited like a sign-in on the form, naming this client.
+    const user = await ctx.store.authenticateUser(username, password, { client, ip: origin.ip });
     if (!user) throw invalidGrant("The username or password is incorrect");
     const authTime = ctx.now();
     const minted = mintTokens(ctx, {
