@@ -2,8 +2,12 @@
  * Changes to applications. Each one validates its input with the shared schema first, then writes
  * the change and its audit row in one transaction. A new client secret is returned exactly once;
  * only its SHA-256 digest and last four characters are stored.
+ *
+ * The "before" an audit row records is read inside that transaction, after taking the
+ * application's row lock (lockedBefore), so two admins saving at once are recorded one after the
+ * other: each entry's before is the previous entry's after.
  */
-import { recordAudit, diffFields, type Actor } from "../audit/record.ts";
+import { recordAudit, diffFields, type Actor, type Transaction } from "../audit/record.ts";
 import type { Db } from "../db/client.ts";
 import { credentialHint, generateClientId, generateCredential, hashCredential } from "../oauth/secrets.ts";
 import {
@@ -50,6 +54,19 @@ function comparable(input: ApplicationInput): Record<string, unknown> {
 /** Prisma's "record to update/delete does not exist": another request got there first. */
 function isMissingRecord(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2025";
+}
+
+/**
+ * The application as this transaction's change finds it, or not found. The first statement writes
+ * the row without changing it (Prisma's own update would move updatedAt), so PostgreSQL holds the
+ * row lock from here to the commit: a concurrent change to the same application waits for this one
+ * to commit, and then reads what it wrote. (On SQLite a transaction already runs alone.)
+ */
+async function lockedBefore(tx: Transaction, id: string): Promise<Application> {
+  const locked = await tx.$executeRaw`UPDATE "Application" SET "updatedAt" = "updatedAt" WHERE "id" = ${id}`;
+  const before = locked === 1 ? await findApplication(tx, id) : null;
+  if (!before) throw new ApplicationNotFoundError(id);
+  return before;
 }
 
 /** Runs a write on an application that may be deleted concurrently, reporting that as not found. */
@@ -100,16 +117,15 @@ export async function updateApplication(db: Db, id: string, raw: unknown, actor:
   const parsed = parseApplicationInput(raw);
   if (!parsed.ok) return parsed;
   const input = parsed.data;
-  const before = await findApplication(db, id);
-  if (!before) throw new ApplicationNotFoundError(id);
-  // Becoming confidential needs a secret; becoming public must drop the old one.
-  const becameConfidential = before.clientType === "public" && input.clientType === "confidential";
-  const credentials = becameConfidential ? newSecret() : null;
-  const secretColumns = credentials ? credentials.columns : input.clientType === "public" ? noSecret : {};
   const relations = relationsFrom(input);
-  const changes = diffFields(comparable(inputOf(before)), comparable(input));
-  const row = await onExisting(id, () =>
+  const { row, credentials } = await onExisting(id, () =>
     db.$transaction(async (tx) => {
+      const before = await lockedBefore(tx, id);
+      // Becoming confidential needs a secret; becoming public must drop the old one.
+      const becameConfidential = before.clientType === "public" && input.clientType === "confidential";
+      const credentials = becameConfidential ? newSecret() : null;
+      const secretColumns = credentials ? credentials.columns : input.clientType === "public" ? noSecret : {};
+      const changes = diffFields(comparable(inputOf(before)), comparable(input));
       await tx.applicationGrantType.deleteMany({ where: { applicationId: id } });
       await tx.applicationUri.deleteMany({ where: { applicationId: id } });
       await tx.applicationScope.deleteMany({ where: { applicationId: id } });
@@ -131,17 +147,16 @@ export async function updateApplication(db: Db, id: string, raw: unknown, actor:
           details: { name: input.name, changes, ...(credentials ? { secretIssued: true } : {}) },
         });
       }
-      return updated;
+      return { row: updated, credentials };
     }),
   );
   return { ok: true, application: toApplication(row as ApplicationRow), clientSecret: credentials?.secret };
 }
 
 export async function setApplicationTrusted(db: Db, id: string, trusted: boolean, actor: Actor): Promise<Application> {
-  const before = await findApplication(db, id);
-  if (!before) throw new ApplicationNotFoundError(id);
   const row = await onExisting(id, () =>
     db.$transaction(async (tx) => {
+      const before = await lockedBefore(tx, id);
       const updated = await tx.application.update({
         where: { id },
         data: { skipAuthorization: trusted },
@@ -169,12 +184,11 @@ export async function rotateClientSecret(
   id: string,
   actor: Actor,
 ): Promise<{ application: Application; clientSecret: string }> {
-  const before = await findApplication(db, id);
-  if (!before) throw new ApplicationNotFoundError(id);
-  if (before.clientType !== "confidential") throw new Error("Public clients have no secret to rotate");
   const credentials = newSecret();
   const row = await onExisting(id, () =>
     db.$transaction(async (tx) => {
+      const before = await lockedBefore(tx, id);
+      if (before.clientType !== "confidential") throw new Error("Public clients have no secret to rotate");
       const updated = await tx.application.update({
         where: { id },
         data: credentials.columns,
@@ -197,17 +211,16 @@ export async function rotateClientSecret(
 
 /** Deletes an application with its codes, tokens and consents. */
 export async function deleteApplication(db: Db, id: string, actor: Actor): Promise<Application> {
-  const before = await findApplication(db, id);
-  if (!before) throw new ApplicationNotFoundError(id);
-  await onExisting(id, () =>
+  return onExisting(id, () =>
     db.$transaction(async (tx) => {
+      const before = await lockedBefore(tx, id);
       await tx.application.delete({ where: { id } });
       await recordAudit(tx, actor, {
         action: "application.deleted",
         applicationId: id,
         details: { name: before.name, clientId: before.clientId },
       });
+      return before;
     }),
   );
-  return before;
 }

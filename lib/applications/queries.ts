@@ -1,4 +1,5 @@
 /** Reads of applications. Nothing here returns a secret or its hash. */
+import type { Transaction } from "../audit/record.ts";
 import { textFilter, type Db } from "../db/client.ts";
 import { isGrantType, type GrantType } from "../oauth/grant-types.ts";
 import { paginate, type Page } from "../pagination.ts";
@@ -104,7 +105,7 @@ export async function listApplications(db: Db, query: ApplicationListQuery = {})
   };
 }
 
-export async function findApplication(db: Db, id: string): Promise<Application | null> {
+export async function findApplication(db: Db | Transaction, id: string): Promise<Application | null> {
   const row = await db.application.findUnique({ where: { id }, include: applicationInclude });
   return row ? toApplication(row as ApplicationRow) : null;
 }

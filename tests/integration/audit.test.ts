@@ -211,6 +211,87 @@ describe.each(providers)("audit log on %s", (provider: Provider) => {
     });
   });
 
+  describe("concurrent changes to one application", () => {
+    const admin: Actor = { kind: "user", id: "audit-admin-id", email: "auditor@example.com", ip: "198.51.100.23" };
+    const rounds = 8;
+
+    /** The application's entries of one action, in the order the log shows them (oldest first here). */
+    async function chain(applicationId: string, action: string) {
+      const rows = await db.auditEvent.findMany({
+        where: { applicationId, action },
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      });
+      return rows.map((row) => JSON.parse(row.details) as Record<string, unknown>);
+    }
+
+    async function created(name: string, clientType = "confidential") {
+      const result = await createApplication(
+        db,
+        { name, clientType, grantTypes: ["authorization_code"], redirectUris: "https://race.example.com/cb" },
+        admin,
+      );
+      if (!result.ok) throw new Error(JSON.stringify(result.errors));
+      return result.application;
+    }
+
+    it("records edits saved at the same moment one after another: each entry's before is the previous one's after", async () => {
+      const app = await created("Raced 0");
+      const results = await Promise.all(
+        Array.from({ length: rounds }, (_, i) =>
+          updateApplication(
+            db,
+            app.id,
+            { ...inputOf(app), name: `Raced ${i + 1}`, accessTokenLifetime: 600 + i },
+            admin,
+          ),
+        ),
+      );
+      expect(results.every((result) => result.ok)).toBe(true);
+      const changes = (await chain(app.id, "application.updated")).map(
+        (details) => details.changes as Record<string, { from: unknown; to: unknown }>,
+      );
+      expect(changes).toHaveLength(rounds);
+      expect(changes[0]!.name!.from).toBe("Raced 0");
+      expect(changes[0]!.accessTokenLifetime!.from).toBeNull();
+      for (let i = 1; i < changes.length; i++) {
+        expect(changes[i]!.name!.from).toBe(changes[i - 1]!.name!.to);
+        expect(changes[i]!.accessTokenLifetime!.from).toBe(changes[i - 1]!.accessTokenLifetime!.to);
+      }
+      const final = (await findApplication(db, app.id))!;
+      expect(changes.at(-1)!.name!.to).toBe(final.name);
+      expect(changes.at(-1)!.accessTokenLifetime!.to).toBe(final.accessTokenLifetime);
+    });
+
+    it("records trust toggled both ways at once as a chain of real changes", async () => {
+      const app = await created("Trust raced");
+      await Promise.all(
+        Array.from({ length: rounds }, (_, i) => setApplicationTrusted(db, app.id, i % 2 === 0, admin)),
+      );
+      const changes = (await chain(app.id, "application.trust_changed")).map(
+        (details) => (details.changes as { skipAuthorization: { from: boolean; to: boolean } }).skipAuthorization,
+      );
+      expect(changes.length).toBeGreaterThan(0);
+      expect(changes[0]!.from).toBe(false);
+      for (let i = 0; i < changes.length; i++) {
+        expect(changes[i]!.to).toBe(!changes[i]!.from);
+        if (i > 0) expect(changes[i]!.from).toBe(changes[i - 1]!.to);
+      }
+      expect(changes.at(-1)!.to).toBe((await findApplication(db, app.id))!.skipAuthorization);
+    });
+
+    it("records secrets rotated at once as a chain of hints, ending at the secret that works", async () => {
+      const app = await created("Rotation raced");
+      const rotated = await Promise.all(Array.from({ length: rounds }, () => rotateClientSecret(db, app.id, admin)));
+      const hints = await chain(app.id, "application.secret_rotated");
+      expect(hints).toHaveLength(rounds);
+      expect(hints[0]!.previousHint).toBe(app.clientSecretHint);
+      for (let i = 1; i < hints.length; i++) expect(hints[i]!.previousHint).toBe(hints[i - 1]!.newHint);
+      const final = (await findApplication(db, app.id))!;
+      expect(hints.at(-1)!.newHint).toBe(final.clientSecretHint);
+      expect(rotated.map((result) => result.clientSecret.slice(-4))).toContain(final.clientSecretHint);
+    });
+  });
+
   describe("filters and pages", () => {
     const base = Date.UTC(2030, 0, 1);
     let ids: { alice: string; bob: string; ghost: string; app1: string; app2: string; gone: string };
