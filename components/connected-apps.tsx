@@ -128,8 +128,10 @@ export function ConnectedApps({ apps, catalogue, revoke, perspective, now = new 
                       Expired <DateTime value={app.consent.expiresAt} />
                     </>
                   )
-                ) : (
+                ) : app.trusted ? (
                   "No approval stored (trusted app)"
+                ) : (
+                  "No approval stored"
                 )}
               </Fact>
             </dl>

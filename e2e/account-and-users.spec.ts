@@ -3,11 +3,13 @@
  * managing users (disable, roles, the last-admin rule, revoking a user's app).
  */
 import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import type { Browser, Page } from "@playwright/test";
 import pg from "pg";
+import { generateCredential, hashCredential } from "../lib/oauth/secrets.ts";
 import {
   admin,
   expect,
@@ -160,6 +162,71 @@ test.describe("account: connected apps and password", () => {
     await expect(page).toHaveURL(/\/admin/);
   });
 
+  test("an app holding tokens without a consent is called trusted only when it is; two apps of one name get dialogs of their own", async ({
+    page,
+    db,
+    makeUser,
+  }) => {
+    const user = await makeUser();
+    const name = uniqueName("Twin");
+    const trusted = await registerClient(db, { name: uniqueName("Trusted"), skipAuthorization: true });
+    const twins = [await registerClient(db, { name }), await registerClient(db, { name })];
+    // Tokens without a consent, as the password grant or a consent cleaned up after expiry leaves them.
+    for (const app of [trusted, ...twins]) {
+      await db.refreshToken.create({
+        data: {
+          tokenHash: hashCredential(generateCredential("refreshToken")),
+          applicationId: app.id,
+          userId: user.id,
+          scope: "openid",
+          familyId: randomUUID(),
+          expiresAt: new Date(Date.now() + 86400_000),
+        },
+      });
+    }
+    await page.goto("/login");
+    await signIn(page, user.email, user.password);
+    await page.waitForURL((url) => url.pathname === "/account");
+
+    const cards = page.getByTestId("connected-app");
+    await expect(cards).toHaveCount(3);
+    const approval = (card: ReturnType<Page["getByTestId"]>) =>
+      card.getByText("Approval expires").locator("xpath=following-sibling::dd");
+    const trustedName = (await db.application.findUniqueOrThrow({ where: { id: trusted.id } })).name;
+    await expect(approval(cards.filter({ hasText: trustedName }))).toHaveText("No approval stored (trusted app)");
+    for (const card of await cards.filter({ hasText: name }).all()) {
+      await expect(approval(card)).toHaveText("No approval stored");
+    }
+
+    // Each confirmation is labelled by its own title, though the titles read the same.
+    const labels = await page.locator("dialog").evaluateAll((dialogs) =>
+      dialogs.map((dialog) => {
+        const id = dialog.getAttribute("aria-labelledby")!;
+        return {
+          id,
+          count: document.querySelectorAll(`[id="${id}"]`).length,
+          inside: dialog.contains(document.getElementById(id)),
+        };
+      }),
+    );
+    expect(labels).toHaveLength(3);
+    expect(new Set(labels.map((label) => label.id)).size).toBe(3);
+    expect(labels.every((label) => label.count === 1 && label.inside)).toBe(true);
+
+    // Revoking the second twin takes that one, not the first.
+    const second = cards.filter({ hasText: name }).nth(1);
+    const secondId = (await second.getAttribute("aria-labelledby"))!.replace("connected-app-", "");
+    await second.getByRole("button", { name: `Revoke access for ${name}` }).click();
+    await page
+      .getByRole("dialog", { name: `Revoke access for ${name}?` })
+      .getByRole("button", { name: "Revoke access" })
+      .click();
+    await expect(toast(page, `${name} no longer has access to your account`)).toBeVisible();
+    await expect(cards).toHaveCount(2);
+    const revoked = await db.refreshToken.findMany({ where: { userId: user.id, revokedAt: { not: null } } });
+    expect(revoked.map((token) => token.applicationId)).toEqual([secondId]);
+  });
+
   test("changing the password: errors beside the fields; success signs out everywhere; only the new password works", async ({
     page,
     browser,
@@ -256,6 +323,9 @@ test.describe("admin: users", () => {
     const theirs = await signedInPage(browser, baseURL!, user.email, user.password);
 
     await signInAsAdmin(page, "/admin/users");
+    const nav = page.getByRole("navigation", { name: "Admin" });
+    await expect(nav.getByRole("link", { name: "Users" })).toHaveAttribute("aria-current", "page");
+    await expect(nav.locator("[aria-current]")).toHaveCount(1);
     await page.getByLabel("Search").fill(user.email.toUpperCase());
     await page.getByRole("button", { name: "Apply" }).click();
     const row = page.getByTestId("user-row");
@@ -279,6 +349,16 @@ test.describe("admin: users", () => {
     await expect(theirs).toHaveURL(/\/login/);
     await signIn(theirs, user.email, user.password);
     await expect(theirs.getByTestId("sign-in-error")).toBeVisible();
+    // Audited as a failed sign-in on their account, from the browser's address, by nobody signed in.
+    const failed = await db.auditEvent.findMany({ where: { action: "auth.sign_in_failed", targetUserId: user.id } });
+    expect(failed).toEqual([
+      expect.objectContaining({
+        actorId: null,
+        actorEmail: "anonymous",
+        ip: expect.stringMatching(/127\.0\.0\.1|::1/),
+      }),
+    ]);
+    expect(JSON.parse(failed[0]!.details)).toEqual({ email: user.email, accountDisabled: true });
     // Their app is cut off too.
     await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
       error: "invalid_grant",

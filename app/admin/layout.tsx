@@ -3,13 +3,7 @@ import { Logo } from "@/components/logo";
 import type { ReactNode } from "react";
 import { SignOutButton } from "@/components/sign-out-button";
 import { requireAdmin } from "@/lib/web/session";
-
-const navigation = [
-  { href: "/admin", label: "Dashboard" },
-  { href: "/admin/applications", label: "Applications" },
-  { href: "/admin/users", label: "Users" },
-  { href: "/admin/audit", label: "Audit log" },
-];
+import { AdminNav } from "./_components/admin-nav";
 
 export default async function AdminLayout({ children }: { children: ReactNode }) {
   const admin = await requireAdmin();
@@ -27,13 +21,7 @@ export default async function AdminLayout({ children }: { children: ReactNode })
             <Logo className="size-6 text-indigo-700" />
             Portcullis
           </Link>
-          <nav aria-label="Admin" className="flex gap-4 text-sm font-medium">
-            {navigation.map((item) => (
-              <Link key={item.href} href={item.href} className="text-slate-700 hover:text-indigo-700">
-                {item.label}
-              </Link>
-            ))}
-          </nav>
+          <AdminNav />
           <div className="ml-auto flex items-center gap-3 text-sm text-slate-700">
             <span className="hidden sm:inline">{admin.email}</span>
             <SignOutButton />

@@ -1,6 +1,6 @@
 "use client";
 
-import { useRef, useTransition, type ReactNode } from "react";
+import { useId, useRef, useTransition, type ReactNode } from "react";
 import { buttonStyles, type ButtonVariant } from "./button";
 
 interface ConfirmButtonProps {
@@ -24,7 +24,8 @@ export function ConfirmButton({
 }: ConfirmButtonProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [pending, startTransition] = useTransition();
-  const titleId = `confirm-${title.replace(/\W+/g, "-").toLowerCase()}`;
+  // Unique per dialog: two can share a title (two applications with the same name).
+  const titleId = useId();
   return (
     <>
       <button type="button" className={buttonStyles[triggerVariant]} onClick={() => dialog.current?.showModal()}>

@@ -11,13 +11,18 @@ export interface ConnectedApp {
   name: string;
   logoUri: string | null;
   homepageUri: string | null;
+  /** Skips the consent screen (an admin trusts it), so having no consent is expected. */
+  trusted: boolean;
   /** What the app may do now: the consented scopes plus those of its live tokens, sorted. */
   scopes: string[];
   /** The consent's creation; without a consent, the oldest unrevoked token's issue time. */
   firstAuthorizedAt: Date;
   /** The latest use of the consent or of any token of this user for this app; null if never used. */
   lastUsedAt: Date | null;
-  /** The remembered approval, if any (trusted apps have none). */
+  /**
+   * The remembered approval, if any: trusted apps have none, nor has an app whose tokens came
+   * without the consent screen (the password grant) or outlived their consent.
+   */
   consent: { grantedAt: Date; expiresAt: Date } | null;
   /** Tokens that would still be accepted (not revoked, rotated or expired). */
   liveTokens: { accessTokens: number; refreshTokens: number };
@@ -116,7 +121,7 @@ export async function connectedApps(db: Db, userId: string, now = new Date()): P
 
   const applications = await db.application.findMany({
     where: { id: { in: [...byApp.keys()] } },
-    select: { id: true, name: true, logoUri: true, homepageUri: true },
+    select: { id: true, name: true, logoUri: true, homepageUri: true, skipAuthorization: true },
   });
   return applications
     .map((application): ConnectedApp => {
@@ -126,6 +131,7 @@ export async function connectedApps(db: Db, userId: string, now = new Date()): P
         name: application.name,
         logoUri: application.logoUri,
         homepageUri: application.homepageUri,
+        trusted: application.skipAuthorization,
         scopes: [...app.scopes].sort(),
         // A consent marks when the user first said yes; without one, the oldest token still standing.
         firstAuthorizedAt: app.consent?.grantedAt ?? app.first ?? now,

@@ -207,6 +207,7 @@ describe.each(providers)("connected apps and revoking access on %s", (provider: 
         name: "Photo Printer",
         logoUri: "https://photos.example.com/logo.png",
         homepageUri: "https://photos.example.com",
+        trusted: false,
         scopes: ["openid", "profile", "read", "write"],
         firstAuthorizedAt: photosConsent.createdAt,
         lastUsedAt: tokenUse,
@@ -224,6 +225,7 @@ describe.each(providers)("connected apps and revoking access on %s", (provider: 
         where: { tokenHash: hashCredential(intranet.access) },
       });
       expect(intranetRow).toMatchObject({
+        trusted: true,
         consent: null,
         scopes: ["read"],
         firstAuthorizedAt: intranetToken.createdAt,
