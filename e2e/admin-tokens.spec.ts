@@ -1,4 +1,6 @@
 /** An admin sees what an application holds and takes it back: one token, or all of them. */
+import type { Db } from "../lib/db/client.ts";
+import { generateCredential, hashCredential } from "../lib/oauth/secrets.ts";
 import { expect, seriousA11yViolations, signInAsAdmin, test } from "./support/fixtures";
 import { authorize, client, codeFlowStart, registerClient, relyingParty, signedInSession } from "./support/oauth";
 
@@ -63,5 +65,79 @@ test("an admin revokes one token, then all tokens of an application", async ({ p
     orderBy: { createdAt: "asc" },
   });
   expect(audit.map((entry) => entry.action)).toEqual(["token.revoked", "tokens.revoked_all"]);
-  expect(JSON.parse(audit[1]!.details)).toEqual({ accessTokens: 2, refreshTokens: 1 });
+  expect(JSON.parse(audit[1]!.details)).toEqual({ name: expect.any(String), accessTokens: 2, refreshTokens: 1 });
+});
+
+/** Live access tokens of the client itself, written as the token endpoint stores them. */
+async function machineTokens(db: Db, applicationId: string, count: number) {
+  for (let i = 0; i < count; i++) {
+    await db.accessToken.create({
+      data: {
+        tokenHash: hashCredential(generateCredential("accessToken")),
+        applicationId,
+        scope: "read",
+        grantType: "client_credentials",
+        expiresAt: new Date(Date.now() + 3600_000),
+      },
+    });
+  }
+}
+
+test("revoking answers clearly when it cannot be done: a deleted application, a failed request, junk arguments", async ({
+  page,
+  db,
+}) => {
+  const registered = await registerClient(db, { grantTypes: ["client_credentials"] });
+  const name = (await db.application.findUniqueOrThrow({ where: { id: registered.id } })).name;
+  await machineTokens(db, registered.id, 2);
+  await signInAsAdmin(page, `/admin/applications/${registered.id}/tokens`);
+  await expect(
+    page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Applications" }),
+  ).toHaveAttribute("aria-current", "true");
+
+  // The request never reaches the server: the dialog reports it rather than failing silently.
+  await page.route(`**/admin/applications/${registered.id}/tokens`, (route) =>
+    route.request().method() === "POST" ? route.abort() : route.continue(),
+  );
+  await page.getByRole("button", { name: "Revoke all tokens" }).click();
+  await page
+    .getByRole("dialog", { name: `Revoke all tokens of ${name}?` })
+    .getByRole("button", { name: "Revoke 2 tokens" })
+    .click();
+  await expect(
+    page.getByTestId("toast").filter({ hasText: `Could not revoke the tokens of ${name}. Try again.` }),
+  ).toBeVisible();
+  await page.unroute(`**/admin/applications/${registered.id}/tokens`);
+  expect(await db.accessToken.count({ where: { applicationId: registered.id, revokedAt: null } })).toBe(2);
+
+  // The same action, with junk for arguments, as anyone may post it: a clear answer, not a 500.
+  const call = page.waitForRequest((request) => request.method() === "POST" && "next-action" in request.headers());
+  await page
+    .getByRole("button", { name: /^Revoke access token/ })
+    .first()
+    .click();
+  const action = await call;
+  await expect(page.getByTestId("toast").filter({ hasText: "Token revoked" })).toBeVisible();
+  const headers = await action.allHeaders();
+  delete headers["content-length"];
+  for (const junk of [
+    [{ id: 1 }, "access_token", ["x"]],
+    [registered.id, "access_token", "../../etc"],
+    [null, 5, {}],
+  ]) {
+    const response = await page.request.post(action.url(), { headers, data: JSON.stringify(junk) });
+    expect(response.status(), JSON.stringify(junk)).toBe(200);
+    expect(await response.text()).toContain("That token was already revoked or no longer exists.");
+  }
+  expect(await db.accessToken.count({ where: { applicationId: registered.id, revokedAt: null } })).toBe(1);
+
+  // Deleted meanwhile (another admin, the command line): said so, and nothing is audited.
+  await db.application.delete({ where: { id: registered.id } });
+  await page.getByRole("button", { name: "Revoke all tokens" }).click();
+  await page
+    .getByRole("dialog", { name: `Revoke all tokens of ${name}?` })
+    .getByRole("button", { name: "Revoke 1 token" })
+    .click();
+  await expect(page.getByTestId("toast").filter({ hasText: "This application no longer exists." })).toBeVisible();
+  expect(await db.auditEvent.count({ where: { applicationId: registered.id, action: "tokens.revoked_all" } })).toBe(0);
 });

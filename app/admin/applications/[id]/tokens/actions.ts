@@ -1,19 +1,34 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { revokeAllTokens, revokeToken, type TokenKind } from "@/lib/tokens/commands";
+import { isId } from "@/lib/ids";
+import {
+  isTokenKind,
+  revokeAllTokens,
+  revokeToken,
+  tokenNotFound,
+  type AllTokensRevocation,
+  type TokenRevocation,
+} from "@/lib/tokens/commands";
 import { db } from "@/lib/db/client";
 import { adminAction } from "@/lib/web/actions";
 
-export const revokeTokenAction = adminAction(async (actor, applicationId: string, kind: TokenKind, tokenId: string) => {
-  if (kind !== "access_token" && kind !== "refresh_token") return { ok: false };
-  const ok = await revokeToken(db(), applicationId, kind, tokenId, actor);
-  revalidatePath(`/admin/applications/${applicationId}/tokens`);
-  return { ok };
-});
+// Server actions take whatever a request sends: arguments are checked before they reach a query.
 
-export const revokeAllTokensAction = adminAction(async (actor, applicationId: string) => {
-  const counts = await revokeAllTokens(db(), applicationId, actor);
-  revalidatePath(`/admin/applications/${applicationId}/tokens`);
-  return counts;
-});
+export const revokeTokenAction = adminAction(
+  async (actor, applicationId: unknown, kind: unknown, tokenId: unknown): Promise<TokenRevocation> => {
+    if (!isId(applicationId) || !isTokenKind(kind) || !isId(tokenId)) return tokenNotFound;
+    const result = await revokeToken(db(), applicationId, kind, tokenId, actor);
+    revalidatePath(`/admin/applications/${applicationId}/tokens`);
+    return result;
+  },
+);
+
+export const revokeAllTokensAction = adminAction(
+  async (actor, applicationId: unknown): Promise<AllTokensRevocation> => {
+    if (!isId(applicationId)) return { ok: false, reason: "not_found", message: "This application no longer exists." };
+    const result = await revokeAllTokens(db(), applicationId, actor);
+    revalidatePath(`/admin/applications/${applicationId}/tokens`);
+    return result;
+  },
+);

@@ -29,8 +29,12 @@ export function RevokeTokenButton({
       className="rounded-md border border-red-300 px-2.5 py-1 text-xs font-medium text-red-800 hover:bg-red-50 disabled:opacity-60"
       onClick={() =>
         startTransition(async () => {
-          const { ok } = await revokeTokenAction(applicationId, kind, tokenId);
-          toast(ok ? "Token revoked" : "That token was already revoked", ok ? "success" : "error");
+          try {
+            const result = await revokeTokenAction(applicationId, kind, tokenId);
+            toast(result.ok ? "Token revoked" : result.message, result.ok ? "success" : "error");
+          } catch {
+            toast("Could not revoke the token. Try again.", "error");
+          }
           router.refresh();
         })
       }
@@ -61,8 +65,13 @@ export function RevokeAllButton({
       title={`Revoke all tokens of ${name}?`}
       confirmLabel={`Revoke ${total} token${total === 1 ? "" : "s"}`}
       onConfirm={async () => {
-        const counts = await revokeAllTokensAction(applicationId);
-        toast(`Revoked ${counts.accessTokens} access and ${counts.refreshTokens} refresh tokens`);
+        try {
+          const result = await revokeAllTokensAction(applicationId);
+          if (result.ok) toast(`Revoked ${result.accessTokens} access and ${result.refreshTokens} refresh tokens`);
+          else toast(result.message, "error");
+        } catch {
+          toast(`Could not revoke the tokens of ${name}. Try again.`, "error");
+        }
         router.refresh();
       }}
     >
