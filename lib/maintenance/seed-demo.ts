@@ -1,16 +1,19 @@
 /**
  * Demo data, so a fresh install's dashboard has something to show: a few applications (varied
- * grant types, one trusted, one public), a few non-admin users with printed passwords, consents,
- * live tokens, and a month of usage counts with a weekday/weekend shape and some failures.
+ * grant types, one trusted, one public), a few non-admin users with printed passwords, and a month
+ * of use: usage counts with a weekday/weekend shape and some failures, and over the same month the
+ * users' sign-ins (in the audit log), their approvals and the token families their apps refreshed
+ * since, so Connected apps, the Tokens tab and the audit log read like that month.
  *
  * Applications and users go through the same commands as the dashboard and the CLI (validated,
- * audited as "cli"). Tokens and consents are written directly, as the token endpoint would store
- * them (only hashes; the token values are thrown away). Running it twice does not duplicate
- * anything: when the first demo user exists, it reports that and changes nothing.
+ * audited as "cli", now), then are dated to the month's start. Tokens and consents are written
+ * directly, as the token endpoint would store them (only hashes; the token values are thrown away).
+ * Running it twice does not duplicate anything: when the first demo user exists, it reports that
+ * and changes nothing.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { createApplication } from "../applications/commands.ts";
-import type { Actor } from "../audit/record.ts";
+import { auditData, type Actor, type AuditInput } from "../audit/record.ts";
 import { settings, type Settings } from "../config/settings.ts";
 import type { Db } from "../db/client.ts";
 import { generateCredential, hashCredential } from "../oauth/secrets.ts";
@@ -181,63 +184,163 @@ export async function seedDemo(db: Db, actor: Actor, options: SeedDemoOptions = 
   const app = (key: DemoAppKey) => applications.get(key)!;
   const [alice, bob, carol] = users as [SeededUser, SeededUser, SeededUser];
 
-  // Who has approved which application (the trusted intranet needs no consent).
-  const consentPairs: [SeededUser, DemoAppKey, string][] = [
-    [alice, "portal", "email offline_access openid profile"],
-    [bob, "portal", "email openid profile"],
-    [alice, "mobile", "offline_access openid profile"],
-    [carol, "mobile", "openid profile"],
+  // The month the usage history covers, as it would have gone: accounts and applications from its
+  // start; each user signing in on some day to approve an app (the trusted intranet asks for no
+  // approval); their apps refreshing tokens since, the latest within the hour or days ago.
+  const days = 30;
+  const monthStart = new Date(now.getTime() - days * dayMs);
+  const onDay = (day: number, hour: number) => new Date(monthStart.getTime() + day * dayMs + hour * 3600_000);
+  const ago = (ms: number) => new Date(now.getTime() - ms);
+  const minute = 60_000;
+  const later = (from: Date, seconds: number) => new Date(from.getTime() + seconds * 1000);
+
+  for (const seeded of applications.values()) {
+    await db.application.update({ where: { id: seeded.id }, data: { createdAt: monthStart } });
+  }
+  const addresses = new Map([
+    [alice.id, "203.0.113.24"],
+    [bob.id, "198.51.100.61"],
+    [carol.id, "192.0.2.133"],
+  ]);
+  const grants: {
+    user: SeededUser;
+    key: DemoAppKey;
+    scope: string;
+    /** When they signed in to approve it (or, trusted, to use it first). */
+    signedIn: Date;
+    /** The latest token issue, or null when the app has held no token since the approval. */
+    lastActive: Date | null;
+  }[] = [
+    {
+      user: alice,
+      key: "portal",
+      scope: "email offline_access openid profile",
+      signedIn: onDay(1, 9),
+      lastActive: ago(20 * minute),
+    },
+    {
+      user: bob,
+      key: "portal",
+      scope: "email openid profile",
+      signedIn: onDay(4, 14),
+      lastActive: ago(12 * dayMs + 3 * 3600_000),
+    },
+    {
+      user: alice,
+      key: "mobile",
+      scope: "offline_access openid profile",
+      signedIn: onDay(9, 19),
+      lastActive: ago(35 * minute),
+    },
+    { user: carol, key: "mobile", scope: "openid profile", signedIn: onDay(16, 11), lastActive: null },
+    {
+      user: carol,
+      key: "intranet",
+      scope: "email openid profile",
+      signedIn: onDay(20, 8),
+      lastActive: ago(50 * minute),
+    },
   ];
-  const consentExpiry = new Date(now.getTime() + lifetimes.consent * 1000);
-  for (const [user, key, scope] of consentPairs) {
-    await db.consent.create({
-      data: { userId: user.id, applicationId: app(key).id, scope, expiresAt: consentExpiry, lastUsedAt: now },
+  for (const [index, user] of users.entries()) {
+    const first = grants.find((grant) => grant.user === user)!.signedIn;
+    const last = grants.filter((grant) => grant.user === user).at(-1)!.signedIn;
+    await db.user.update({
+      where: { id: user.id },
+      data: { createdAt: new Date(Math.min(first.getTime(), onDay(index * 2, 8).getTime())), lastSignInAt: last },
     });
   }
 
-  // Live tokens, as the token endpoint stores them: hashes only, the values are not kept.
-  const accessExpiry = new Date(now.getTime() + lifetimes.accessToken * 1000);
-  const refreshExpiry = new Date(now.getTime() + lifetimes.refreshToken * 1000);
+  // What the audit log would have recorded of those sign-ins (one mistyped password first).
+  const history: { at: Date; actor: Actor; input: AuditInput }[] = [];
+  for (const grant of grants) {
+    const ip = addresses.get(grant.user.id)!;
+    if (grant.user === bob) {
+      for (const seconds of [70, 40]) {
+        history.push({
+          at: new Date(grant.signedIn.getTime() - seconds * 1000),
+          actor: { kind: "anonymous", ip },
+          input: { action: "auth.sign_in_failed", targetUserId: bob.id, details: { email: bob.email } },
+        });
+      }
+    }
+    history.push({
+      at: grant.signedIn,
+      actor: { kind: "user", id: grant.user.id, email: grant.user.email, ip },
+      input: { action: "auth.signed_in", targetUserId: grant.user.id },
+    });
+  }
+  for (const entry of history.sort((a, b) => a.at.getTime() - b.at.getTime())) {
+    await db.auditEvent.create({ data: { ...auditData(entry.actor, entry.input), createdAt: entry.at } });
+  }
+
+  let consents = 0;
   let accessTokens = 0;
   let refreshTokens = 0;
-  const userGrants: [SeededUser, DemoAppKey, string][] = [
-    [alice, "portal", "email offline_access openid profile"],
-    [bob, "portal", "email openid profile"],
-    [alice, "mobile", "offline_access openid profile"],
-    [carol, "intranet", "email openid profile"],
-  ];
-  for (const [user, key, scope] of userGrants) {
+  for (const grant of grants) {
+    const applicationId = app(grant.key).id;
+    const approved = later(grant.signedIn, 40);
+    if (!app(grant.key).trusted) {
+      await db.consent.create({
+        data: {
+          userId: grant.user.id,
+          applicationId,
+          scope: grant.scope,
+          createdAt: approved,
+          updatedAt: approved,
+          expiresAt: later(approved, lifetimes.consent),
+          lastUsedAt: grant.lastActive ?? later(approved, 3 * 24 * 3600),
+        },
+      });
+      consents++;
+    }
+    if (!grant.lastActive) continue;
+    // One refresh token family: the first issue after the sign-in, rotated a few times since; the
+    // rotated ones stay (reuse detection needs them), the newest is the live one.
     const familyId = randomUUID();
-    const authTime = new Date(now.getTime() - 5 * 60 * 1000);
+    const span = grant.lastActive.getTime() - approved.getTime();
+    const issues = [0, 0.3 + 0.2 * random(), 0.7 + 0.2 * random(), 1].map(
+      (part) => new Date(approved.getTime() + part * span),
+    );
     await db.$transaction(async (tx) => {
-      await tx.accessToken.create({
-        data: {
-          tokenHash: hashCredential(generateCredential("accessToken")),
-          applicationId: app(key).id,
-          userId: user.id,
-          scope,
-          grantType: "authorization_code",
-          familyId,
-          authTime,
-          expiresAt: accessExpiry,
-        },
-      });
-      await tx.refreshToken.create({
-        data: {
-          tokenHash: hashCredential(generateCredential("refreshToken")),
-          applicationId: app(key).id,
-          userId: user.id,
-          scope,
-          familyId,
-          authTime,
-          expiresAt: refreshExpiry,
-        },
-      });
+      for (const [index, issuedAt] of issues.entries()) {
+        const next = issues[index + 1];
+        await tx.accessToken.create({
+          data: {
+            tokenHash: hashCredential(generateCredential("accessToken")),
+            applicationId,
+            userId: grant.user.id,
+            scope: grant.scope,
+            grantType: index === 0 ? "authorization_code" : "refresh_token",
+            familyId,
+            authTime: grant.signedIn,
+            expiresAt: later(issuedAt, lifetimes.accessToken),
+            lastUsedAt: later(issuedAt, Math.min(600, lifetimes.accessToken / 2)),
+            createdAt: issuedAt,
+          },
+        });
+        await tx.refreshToken.create({
+          data: {
+            tokenHash: hashCredential(generateCredential("refreshToken")),
+            applicationId,
+            userId: grant.user.id,
+            scope: grant.scope,
+            familyId,
+            authTime: grant.signedIn,
+            expiresAt: later(issuedAt, lifetimes.refreshToken),
+            rotatedAt: next ?? null,
+            lastUsedAt: next ?? null,
+            createdAt: issuedAt,
+          },
+        });
+      }
     });
-    accessTokens++;
-    refreshTokens++;
+    const newest = issues.at(-1)!;
+    if (later(newest, lifetimes.accessToken) > now) accessTokens++;
+    if (later(newest, lifetimes.refreshToken) > now) refreshTokens++;
   }
-  for (let i = 0; i < 3; i++) {
+  // The reporting service's own tokens (client credentials), from the last hour.
+  for (const minutes of [8, 23, 41]) {
+    const issuedAt = ago(minutes * minute);
     await db.accessToken.create({
       data: {
         tokenHash: hashCredential(generateCredential("accessToken")),
@@ -245,10 +348,11 @@ export async function seedDemo(db: Db, actor: Actor, options: SeedDemoOptions = 
         userId: null,
         scope: "read",
         grantType: "client_credentials",
-        expiresAt: accessExpiry,
+        expiresAt: later(issuedAt, lifetimes.accessToken),
+        createdAt: issuedAt,
       },
     });
-    accessTokens++;
+    if (later(issuedAt, lifetimes.accessToken) > now) accessTokens++;
   }
 
   // A month of usage: weekdays busy, weekends quiet, slow growth, some noise, a few failures.
@@ -263,7 +367,6 @@ export async function seedDemo(db: Db, actor: Actor, options: SeedDemoOptions = 
     row.count += count;
     counts.set(key, row);
   };
-  const days = 30;
   for (let back = days - 1; back >= 0; back--) {
     const date = new Date(now.getTime() - back * dayMs);
     const day = utcDay(date);
@@ -293,10 +396,11 @@ export async function seedDemo(db: Db, actor: Actor, options: SeedDemoOptions = 
   }
   const rows = [...counts.values()];
   // Increments, so seeding on a server that already counted real requests keeps those counts.
+  // One statement after another in each transaction (see lib/usage/counter.ts).
   for (let i = 0; i < rows.length; i += 100) {
-    await db.$transaction(
-      rows.slice(i, i + 100).map((row) =>
-        db.usageCounter.upsert({
+    await db.$transaction(async (tx) => {
+      for (const row of rows.slice(i, i + 100)) {
+        await tx.usageCounter.upsert({
           where: {
             day_applicationId_grantType_outcome: {
               day: row.day,
@@ -307,16 +411,16 @@ export async function seedDemo(db: Db, actor: Actor, options: SeedDemoOptions = 
           },
           create: row,
           update: { count: { increment: row.count } },
-        }),
-      ),
-    );
+        });
+      }
+    });
   }
 
   return {
     seeded: true,
     applications: [...applications.values()],
     users,
-    consents: consentPairs.length,
+    consents,
     accessTokens,
     refreshTokens,
     usage: {

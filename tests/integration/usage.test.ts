@@ -4,11 +4,14 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectedApps } from "@/lib/access/queries";
 import { createApplication, deleteApplication } from "@/lib/applications/commands";
+import { listAuditEvents } from "@/lib/audit/queries";
 import { cliActor } from "@/lib/audit/record";
 import { runCli } from "@/lib/cli/cli";
 import type { Db } from "@/lib/db/client";
 import { demoMarkerEmail, seedDemo } from "@/lib/maintenance/seed-demo";
+import { listRefreshTokens } from "@/lib/tokens/queries";
 import { UsageCounter } from "@/lib/usage/counter";
 import { dailyUsage, dashboardTotals, topApplications, windowDays } from "@/lib/usage/queries";
 import { authenticate } from "@/lib/users/sign-in";
@@ -226,16 +229,51 @@ describe.each(providers)("seed-demo on %s", (provider: Provider) => {
       new Set(["authorization_code", "refresh_token", "client_credentials"]),
     );
     expect(result.users.map((user) => user.email)).toContain(demoMarkerEmail);
-    for (const user of result.users) {
-      expect(await authenticate(db, user.email, user.password)).toMatchObject({ email: user.email, role: "USER" });
-    }
     expect(await db.consent.count()).toBe(result.consents);
     expect(await db.accessToken.count({ where: { revokedAt: null, expiresAt: { gt: seedNow } } })).toBe(
       result.accessTokens,
     );
-    expect(await db.refreshToken.count({ where: { revokedAt: null } })).toBe(result.refreshTokens);
+    expect(
+      await db.refreshToken.count({ where: { revokedAt: null, rotatedAt: null, expiresAt: { gt: seedNow } } }),
+    ).toBe(result.refreshTokens);
+    expect(result).toMatchObject({ consents: 4, accessTokens: 6, refreshTokens: 4 });
     // Created through the audited commands, by the command line.
     expect(await db.auditEvent.count({ where: { actorEmail: "cli", action: "application.created" } })).toBe(4);
+
+    // A month of use, not one instant: approvals, token families and sign-ins spread over the
+    // month the usage history covers, the newest tokens live and some apps quiet for days.
+    const monthStart = seedNow.getTime() - 30 * 24 * 3600_000;
+    const inMonth = (date: Date) => date.getTime() >= monthStart && date.getTime() <= seedNow.getTime();
+    const spread = (dates: Date[]) =>
+      (Math.max(...dates.map(Number)) - Math.min(...dates.map(Number))) / (24 * 3600_000);
+    const consents = await db.consent.findMany();
+    expect(consents.every((consent) => inMonth(consent.createdAt) && consent.expiresAt > seedNow)).toBe(true);
+    expect(spread(consents.map((consent) => consent.createdAt))).toBeGreaterThan(10);
+    const families = await db.refreshToken.groupBy({
+      by: ["familyId"],
+      _min: { createdAt: true },
+      _count: { _all: true },
+    });
+    expect(families.every((family) => family._count._all > 1 && inMonth(family._min.createdAt!))).toBe(true);
+    const portal = result.applications.find((app) => app.name === "Demo: Customer portal")!;
+    const tab = await listRefreshTokens(db, portal.id, 1, 20, seedNow);
+    expect(tab.items).toHaveLength(2);
+    expect(tab.items.every((row) => inMonth(row.issuedAt))).toBe(true);
+    expect(spread(tab.items.map((row) => row.issuedAt))).toBeGreaterThan(7);
+    const alice = result.users.find((user) => user.email === demoMarkerEmail)!;
+    const connected = await connectedApps(db, alice.id, seedNow);
+    expect(connected.map((app) => app.name)).toEqual(["Demo: Customer portal", "Demo: Mobile app"]);
+    expect(connected.every((app) => inMonth(app.firstAuthorizedAt) && inMonth(app.lastUsedAt!))).toBe(true);
+    expect(spread(connected.map((app) => app.firstAuthorizedAt))).toBeGreaterThan(5);
+    const signIns = (await listAuditEvents(db, { action: "auth.signed_in", pageSize: 100 })).items;
+    expect(signIns).toHaveLength(5);
+    expect(signIns.every((entry) => inMonth(entry.createdAt) && entry.ip && entry.actor.kind === "user")).toBe(true);
+    expect(spread(signIns.map((entry) => entry.createdAt))).toBeGreaterThan(15);
+    expect((await listAuditEvents(db, { action: "auth.sign_in_failed" })).items).toHaveLength(2);
+
+    for (const user of result.users) {
+      expect(await authenticate(db, user.email, user.password)).toMatchObject({ email: user.email, role: "USER" });
+    }
 
     const issued = await dailyUsage(db, { outcome: "issued" }, { now: seedNow });
     expect(issued.total).toBe(result.usage.issued);
@@ -258,20 +296,21 @@ describe.each(providers)("seed-demo on %s", (provider: Provider) => {
       expect.arrayContaining(result.applications.map((app) => app.name)),
     );
 
-    const before = {
+    const everything = async () => ({
       apps: await db.application.count(),
       users: await db.user.count(),
+      consents: await db.consent.count(),
+      accessTokens: await db.accessToken.count(),
+      refreshTokens: await db.refreshToken.count(),
+      audit: await db.auditEvent.count(),
       usage: await db.usageCounter.aggregate({ _sum: { count: true } }),
-    };
+    });
+    const before = await everything();
     const again = await seedDemo(db, cliActor, { now: seedNow });
     expect(again.seeded).toBe(false);
     const out: string[] = [];
     expect(await runCli(db, ["seed-demo", "--json"], { out: (line) => out.push(line), err: () => {} })).toBe(0);
     expect(JSON.parse(out[0]!)).toMatchObject({ seeded: false });
-    expect({
-      apps: await db.application.count(),
-      users: await db.user.count(),
-      usage: await db.usageCounter.aggregate({ _sum: { count: true } }),
-    }).toEqual(before);
+    expect(await everything()).toEqual(before);
   });
 });
