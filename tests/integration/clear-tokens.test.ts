@@ -328,5 +328,6 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
     expect(await runCli(db, ["clear-tokens", "--batch-size", "0"], io)).toBe(1);
     expect(await runCli(db, ["help"], io)).toBe(0);
     expect(out.at(-1)).toContain("clear-tokens [--batch-size N] [--json]");
+    expect(out.at(-1)).toMatch(/expired consents and failed sign-ins too\s+old to count for the sign-in throttle/);
   });
 });
