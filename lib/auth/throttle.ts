@@ -7,10 +7,10 @@
  * same moment can each pass the check before any of them is recorded, so the bound is the limit
  * plus the attempts in flight, each of which costs the attacker a password hash.
  *
- * A refused attempt costs no check, so the audit log must not pay a row for each: `startBlock`
- * says yes to the first refusal on an email and then no until a window has passed since (a
- * SignInBlock row per email, claimed atomically), so a block is audited once per window however
- * many attempts it refuses.
+ * Refused attempts are not recorded as failures, and the audit log must not pay a row for each
+ * either: `startBlock` says yes to the first refusal on an email and then no until a window has
+ * passed since (a SignInBlock row per email, claimed atomically), so a block is audited once per
+ * window however many attempts it refuses.
  */
 import type { Transaction } from "../audit/record.ts";
 import type { Db } from "../db/client.ts";

@@ -7,8 +7,8 @@
  * - a wrong password, an unknown email or a disabled account: `auth.sign_in_failed`, by an
  *   anonymous request (whoever tried is not known) and about the account when the email is one;
  * - an attempt the throttle refused (lib/auth/throttle.ts): `auth.sign_in_throttled` for the first
- *   refusal on an email in a throttle window and nothing for the rest, so refused attempts, which
- *   cost no password check, cannot grow the log.
+ *   refusal on an email in a throttle window and nothing for the rest, so however many attempts
+ *   an attacker sends to a blocked account, they cannot grow the log.
  *
  * Unknown emails and wrong passwords take the same time and give the same answer; disabled
  * accounts cannot sign in. Each outcome's writes (failure count, last sign-in, audit row) commit
