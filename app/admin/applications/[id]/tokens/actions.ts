@@ -1,7 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { isId } from "@/lib/ids";
+import { isRecordId } from "@/lib/db/record-id";
 import {
   isTokenKind,
   revokeAllTokens,
@@ -17,7 +17,7 @@ import { adminAction } from "@/lib/web/actions";
 
 export const revokeTokenAction = adminAction(
   async (actor, applicationId: unknown, kind: unknown, tokenId: unknown): Promise<TokenRevocation> => {
-    if (!isId(applicationId) || !isTokenKind(kind) || !isId(tokenId)) return tokenNotFound;
+    if (!isRecordId(applicationId) || !isTokenKind(kind) || !isRecordId(tokenId)) return tokenNotFound;
     const result = await revokeToken(db(), applicationId, kind, tokenId, actor);
     revalidatePath(`/admin/applications/${applicationId}/tokens`);
     return result;
@@ -26,7 +26,8 @@ export const revokeTokenAction = adminAction(
 
 export const revokeAllTokensAction = adminAction(
   async (actor, applicationId: unknown): Promise<AllTokensRevocation> => {
-    if (!isId(applicationId)) return { ok: false, reason: "not_found", message: "This application no longer exists." };
+    if (!isRecordId(applicationId))
+      return { ok: false, reason: "not_found", message: "This application no longer exists." };
     const result = await revokeAllTokens(db(), applicationId, actor);
     revalidatePath(`/admin/applications/${applicationId}/tokens`);
     return result;
