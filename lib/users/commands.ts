@@ -5,6 +5,7 @@
 import { revokeUserTokens, type RevokedTokens } from "../access/commands.ts";
 import { recordAudit, type Actor, type Transaction } from "../audit/record.ts";
 import { hashPassword, verifyPassword } from "../auth/password.ts";
+import { recordSignInFailure, signInBlocked, signInWindowMs } from "../auth/throttle.ts";
 import type { Db } from "../db/client.ts";
 import { enabledAdminCount, type RoleName } from "./queries.ts";
 import { passwordChangeSchema, userInputSchema } from "./schema.ts";
@@ -199,7 +200,18 @@ export async function changePassword(
     select: { id: true, email: true, passwordHash: true, disabled: true },
   });
   if (!user || user.disabled) return { ok: false, errors: { form: ["Your account can no longer sign in."] } };
+  // Guesses at the current password count against the same budget as the sign-in form's: a
+  // borrowed session must not become a way to find out the password.
+  if (await signInBlocked(db, user.email, now)) {
+    return {
+      ok: false,
+      errors: {
+        currentPassword: [`Too many wrong passwords: try again in ${signInWindowMs / 60_000} minutes`],
+      },
+    };
+  }
   if (!(await verifyPassword(user.passwordHash, parsed.data.currentPassword))) {
+    await recordSignInFailure(db, user.email, now);
     return { ok: false, errors: { currentPassword: ["That is not your current password"] } };
   }
   const passwordHash = await hashPassword(parsed.data.newPassword);

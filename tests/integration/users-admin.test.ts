@@ -16,6 +16,7 @@ import { parseParams } from "@/lib/oauth/params";
 import { builtInScopes } from "@/lib/oauth/scope";
 import { hashCredential } from "@/lib/oauth/secrets";
 import { handleTokenRequest } from "@/lib/oauth/token";
+import { signInLimit, signInWindowMs } from "@/lib/auth/throttle";
 import { changePassword, createUser, lastAdminMessage, setUserDisabled, setUserRole } from "@/lib/users/commands";
 import { authenticate } from "@/lib/users/sign-in";
 import { enabledAdminCount, findUser, listUsers, userListQueryFrom } from "@/lib/users/queries";
@@ -418,6 +419,38 @@ describe.each(providers)("user administration on %s", (provider: Provider) => {
       });
       expect(await authenticate(db, user.email, user.password)).not.toBeNull();
       expect(await auditOf(user.id, "user.password_changed")).toHaveLength(0);
+    });
+
+    it("counts wrong current passwords with the sign-in throttle: after the limit even the right one is refused, and sign-in is blocked too", async () => {
+      const self = actorOf(user);
+      const attempt = (currentPassword: string) =>
+        changePassword(
+          db,
+          user.id,
+          { currentPassword, newPassword: "brand-new-pass", confirmPassword: "brand-new-pass" },
+          self,
+        );
+      for (let i = 0; i < signInLimit; i++) {
+        expect(await attempt(`wrong-guess-${i}`)).toEqual({
+          ok: false,
+          errors: { currentPassword: ["That is not your current password"] },
+        });
+      }
+      const blocked = { ok: false, errors: { currentPassword: ["Too many wrong passwords: try again in 15 minutes"] } };
+      expect(await attempt(user.password)).toEqual(blocked);
+      expect(await authenticate(db, user.email, user.password)).toBeNull();
+      expect(await auditOf(user.id, "user.password_changed")).toHaveLength(0);
+      // Once the failures have left the window, the right password works again.
+      const later = new Date(Date.now() + signInWindowMs + 1_000);
+      expect(
+        await changePassword(
+          db,
+          user.id,
+          { currentPassword: user.password, newPassword: "brand-new-pass", confirmPassword: "brand-new-pass" },
+          self,
+          later,
+        ),
+      ).toMatchObject({ ok: true });
     });
 
     it("replaces the password, ends earlier sessions, revokes app tokens and audits once without the password or its hash", async () => {
