@@ -31,6 +31,7 @@ export const auditActions: Record<string, string> = {
   "auth.signed_in": "Signed in",
   "auth.sign_in_failed": "Sign-in failed",
   "auth.sign_in_throttled": "Sign-ins blocked by the throttle",
+  "signing_key.rotated": "ID token signing key rotated",
 };
 
 export function actionLabel(action: string): string {

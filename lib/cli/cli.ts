@@ -264,9 +264,13 @@ const seedDemoCommand: Command = async (db, args, io) => {
 
 const rotateSigningKeyCommand: Command = async (db, args, io) => {
   const { values } = parseArgs({ args, options: { json: { type: "boolean", default: false } } });
-  const { created, retired } = await rotateSigningKey(prismaOAuthStore(db, { clientCache: false }), new Date());
+  const { created, retired, deleted } = await rotateSigningKey(
+    prismaOAuthStore(db, { clientCache: false }),
+    new Date(),
+    cliActor,
+  );
   if (values.json) {
-    io.out(JSON.stringify({ created, retired }));
+    io.out(JSON.stringify({ created, retired, deleted }));
     return 0;
   }
   io.out(`Created signing key ${created.kid}: published now, signs from ${created.signsFrom.toISOString()}`);
@@ -275,6 +279,7 @@ const rotateSigningKeyCommand: Command = async (db, args, io) => {
       `Retired signing key ${key.kid}: signs until ${key.signsUntil.toISOString()}, published until ${key.publishedUntil.toISOString()}`,
     );
   }
+  if (deleted > 0) io.out(`Deleted ${deleted} signing key(s) retired earlier and no longer published`);
   return 0;
 };
 

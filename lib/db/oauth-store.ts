@@ -36,6 +36,7 @@ import { hostname } from "node:os";
 import type BetterSqlite3 from "better-sqlite3";
 import type pg from "pg";
 import { applicationInclude, toApplication, type ApplicationRow } from "../applications/model.ts";
+import { recordAudit } from "../audit/record.ts";
 import type {
   AccessTokenRecord,
   ClientRecord,
@@ -546,7 +547,7 @@ export function prismaOAuthStore(db: Db, options: StoreOptions = { clientCache: 
       });
     },
 
-    rotateSigningKey(key, retireAt) {
+    rotateSigningKey(key, { retireAt, forgetRetiredBefore, actor }) {
       return db.$transaction(async (tx) => {
         // On SQLite the first statement writes, so the transaction holds the write lock throughout.
         if (providerOf(db) === "postgresql") await lockSigningKeys(tx);
@@ -555,7 +556,15 @@ export function prismaOAuthStore(db: Db, options: StoreOptions = { clientCache: 
           data: { retiredAt: retireAt },
         });
         await tx.signingKey.create({ data: key });
-        return retired;
+        const { count: deleted } = await tx.signingKey.deleteMany({
+          where: { retiredAt: { lt: forgetRetiredBefore } },
+        });
+        // Only key ids: the JWKS publishes them anyway, and a private key never enters the log.
+        await recordAudit(tx, actor, {
+          action: "signing_key.rotated",
+          details: { created: key.id, retired: retired.map((old) => old.id), deleted },
+        });
+        return { retired, deleted };
       });
     },
   };

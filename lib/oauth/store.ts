@@ -3,6 +3,7 @@
  * what a second, concurrent use gets. Implemented on Prisma in lib/db/oauth-store.ts.
  * Only hashes of codes and tokens cross this interface; the values themselves never reach storage.
  */
+import type { Actor } from "../audit/record.ts";
 import type { GrantType } from "./grant-types.ts";
 
 export interface ClientRecord {
@@ -188,8 +189,13 @@ export interface OAuthStore {
    */
   saveFirstSigningKey(key: NewSigningKey): Promise<boolean>;
   /**
-   * Atomic: sets retiredAt = `retireAt` on every unretired key and stores `key`; concurrent
-   * rotations run one after the other. Returns the keys it retired.
+   * Atomic: sets retiredAt = `rotation.retireAt` on every unretired key, stores `key`, deletes the
+   * keys retired before `rotation.forgetRetiredBefore` (no longer published: their private keys
+   * serve no one) and audits it all as done by `rotation.actor`; concurrent rotations run one
+   * after the other. Returns the keys it retired and how many it deleted.
    */
-  rotateSigningKey(key: NewSigningKey, retireAt: Date): Promise<SigningKeyRecord[]>;
+  rotateSigningKey(
+    key: NewSigningKey,
+    rotation: { retireAt: Date; forgetRetiredBefore: Date; actor: Actor },
+  ): Promise<{ retired: SigningKeyRecord[]; deleted: number }>;
 }

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cliActor, type Actor } from "@/lib/audit/record";
 import { runCli } from "@/lib/cli/cli";
 import { readSettings } from "@/lib/config/settings";
 import { connect, type Db } from "@/lib/db/client";
@@ -28,6 +29,7 @@ import { prepare } from "@/lib/setup/bootstrap";
 import { emptyDatabase, freshDatabase, providers, type Provider, type TestDatabase } from "../support/databases.ts";
 
 const minute = 60_000;
+const operator: Actor = { kind: "user", id: "admin-1", email: "ops@example.com", ip: "203.0.113.9" };
 const issuer = "http://localhost:3000";
 const user = { id: "user-1", email: "ada@example.com", name: "Ada", disabled: false };
 
@@ -143,7 +145,7 @@ describe.each(providers)("signing keys on %s", (provider: Provider) => {
       const readAt = now;
       now = new Date(now.getTime() + minute);
       const rotatedAt = now;
-      const rotation = await rotateSigningKey(store, rotatedAt);
+      const rotation = await rotateSigningKey(store, rotatedAt, operator);
       const newKid = rotation.created.kid;
       expect(rotation).toEqual({
         created: { kid: newKid, createdAt: rotatedAt, signsFrom: new Date(rotatedAt.getTime() + publishLeadMs) },
@@ -154,6 +156,7 @@ describe.each(providers)("signing keys on %s", (provider: Provider) => {
             publishedUntil: new Date(rotatedAt.getTime() + publishLeadMs + retiredPublishedMs),
           },
         ],
+        deleted: 0,
       });
 
       // The ring keeps its keys in memory: the new key shows once it re-reads them.
@@ -196,8 +199,8 @@ describe.each(providers)("signing keys on %s", (provider: Provider) => {
       const current = (await db.signingKey.findFirstOrThrow()).id;
       const t1 = new Date(start.getTime() + 60 * minute);
       const t2 = new Date(t1.getTime() + minute);
-      const first = await rotateSigningKey(store, t1);
-      const second = await rotateSigningKey(store, t2);
+      const first = await rotateSigningKey(store, t1, cliActor);
+      const second = await rotateSigningKey(store, t2, cliActor);
       expect(second.retired.map((key) => key.kid).sort()).toEqual([first.created.kid]);
       const at = (time: Date) => storeKeyRing(store, () => time);
       // Until the first successor's lead time is over, the original key still signs...
@@ -207,6 +210,42 @@ describe.each(providers)("signing keys on %s", (provider: Provider) => {
       expect(kidOf(await idToken(at(t3), t3))).toBe(first.created.kid);
       const t4 = new Date(t2.getTime() + publishLeadMs);
       expect(kidOf(await idToken(at(t4), t4))).toBe(second.created.kid);
+    });
+
+    it("a rotation deletes the keys whose publication has ended, and is audited with key ids only", async () => {
+      const rotator: Actor = { kind: "user", id: "admin-2", email: "keys@example.com", ip: "203.0.113.10" };
+      await db.signingKey.deleteMany();
+      const start = new Date("2032-01-01T00:00:00.000Z");
+      await store.saveFirstSigningKey(await generateSigningKey(start));
+      const original = (await db.signingKey.findFirstOrThrow()).id;
+      const t1 = new Date(start.getTime() + 60 * minute);
+      const first = await rotateSigningKey(store, t1, rotator);
+      // The original key signs until t1 + lead and is published for retiredPublishedMs after that.
+      const stillPublished = new Date(t1.getTime() + publishLeadMs + retiredPublishedMs - 1);
+      const second = await rotateSigningKey(store, stillPublished, rotator);
+      expect(second.deleted).toBe(0);
+      expect(await db.signingKey.count()).toBe(3);
+      const past = new Date(t1.getTime() + publishLeadMs + retiredPublishedMs + 1);
+      const third = await rotateSigningKey(store, past, rotator);
+      expect(third.deleted).toBe(1);
+      const left = (await db.signingKey.findMany()).map((key) => key.id).sort();
+      expect(left).toEqual([first.created.kid, second.created.kid, third.created.kid].sort());
+      expect(left).not.toContain(original);
+
+      const entries = await db.auditEvent.findMany({
+        where: { action: "signing_key.rotated", actorId: rotator.id },
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      });
+      expect(entries.map((entry) => ({ ip: entry.ip, details: JSON.parse(entry.details) }))).toEqual([
+        { ip: rotator.ip, details: { created: first.created.kid, retired: [original], deleted: 0 } },
+        { ip: rotator.ip, details: { created: second.created.kid, retired: [first.created.kid], deleted: 0 } },
+        { ip: rotator.ip, details: { created: third.created.kid, retired: [second.created.kid], deleted: 1 } },
+      ]);
+      // No key material in the log: only ids, which the JWKS publishes anyway.
+      const privateParts = (await db.signingKey.findMany()).map(
+        (key) => (JSON.parse(key.privateJwk) as { d: string }).d,
+      );
+      for (const entry of entries) for (const d of privateParts) expect(entry.details).not.toContain(d);
     });
 
     it("npm run cli -- rotate-signing-key [--json] stores a new key and retires the current one", async () => {
@@ -226,6 +265,9 @@ describe.each(providers)("signing keys on %s", (provider: Provider) => {
       expect(new Date(output.created.signsFrom).getTime() - new Date(output.created.createdAt).getTime()).toBe(
         publishLeadMs,
       );
+      expect(
+        await db.auditEvent.count({ where: { action: "signing_key.rotated", actorEmail: "cli" } }),
+      ).toBeGreaterThan(0);
       expect(output.retired).toEqual([
         {
           kid: old!.id,

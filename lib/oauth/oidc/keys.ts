@@ -12,6 +12,7 @@
  * that one stays published until the ID tokens it signed have expired (retiredPublishedMs).
  */
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
+import type { Actor } from "../../audit/record.ts";
 import type { NewSigningKey, OAuthStore, SigningKeyRecord } from "../store.ts";
 import { idTokenLifetimeSeconds } from "./id-token.ts";
 
@@ -80,13 +81,22 @@ export async function ensureSigningKey(store: OAuthStore, now: Date): Promise<bo
 export interface Rotation {
   created: { kid: string; createdAt: Date; signsFrom: Date };
   retired: { kid: string; signsUntil: Date; publishedUntil: Date }[];
+  /** Keys retired by earlier rotations whose publication had ended, now deleted. */
+  deleted: number;
 }
 
-/** Stores a new key and retires the current ones as of when it starts signing. */
-export async function rotateSigningKey(store: OAuthStore, now: Date): Promise<Rotation> {
+/**
+ * Stores a new key and retires the current ones as of when it starts signing; keys no longer
+ * published are deleted. Audited as done by `actor`.
+ */
+export async function rotateSigningKey(store: OAuthStore, now: Date, actor: Actor): Promise<Rotation> {
   const key = await generateSigningKey(now);
   const signsFrom = new Date(now.getTime() + publishLeadMs);
-  const retired = await store.rotateSigningKey(key, signsFrom);
+  const { retired, deleted } = await store.rotateSigningKey(key, {
+    retireAt: signsFrom,
+    forgetRetiredBefore: new Date(now.getTime() - retiredPublishedMs),
+    actor,
+  });
   return {
     // With no key before it, it is the first key, and signs at once (signingKeyAt).
     created: { kid: key.id, createdAt: now, signsFrom: retired.length > 0 ? signsFrom : now },
@@ -95,6 +105,7 @@ export async function rotateSigningKey(store: OAuthStore, now: Date): Promise<Ro
       signsUntil: signsFrom,
       publishedUntil: new Date(signsFrom.getTime() + retiredPublishedMs),
     })),
+    deleted,
   };
 }
 
