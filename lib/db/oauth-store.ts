@@ -498,9 +498,8 @@ export function prismaOAuthStore(db: Db, options: StoreOptions = { clientCache: 
 
     async saveConsent(userId, applicationId, scopes, now, expiresAt) {
       await db.$transaction(async (tx) => {
-        // A write first, as in the other transactions here: it takes SQLite's write lock (waiting for
-        // another process's), where a read first would fail with SQLITE_BUSY once another connection
-        // committed after it; on PostgreSQL it locks the row, so two approvals cannot lose a scope.
+        // A write first: on PostgreSQL it locks the row, so two approvals cannot lose a scope. (On
+        // SQLite the transaction holds the write lock from its start: lib/db/serialized-sqlite.ts.)
         await tx.consent.updateMany({ where: { userId, applicationId }, data: { lastUsedAt: now } });
         const existing = await tx.consent.findUnique({ where: { userId_applicationId: { userId, applicationId } } });
         // An expired consent is replaced, not extended: the user approved only what they see now.

@@ -11,7 +11,8 @@
  * ran in parallel anyway; the queue costs a promise per statement, not throughput.
  *
  * Inside `db.$transaction(async (tx) => …)`, use `tx`: a statement on `db` would wait for the
- * transaction it is part of (until Prisma's transaction timeout ends it).
+ * transaction it is part of (until Prisma's transaction timeout ends it). Transactions begin
+ * IMMEDIATE (see startTransaction), so none needs to write first to be safe from other processes.
  */
 import type {
   IsolationLevel,
@@ -95,9 +96,19 @@ export class SerializedAdapter implements SqlDriverAdapter {
 
   async startTransaction(isolationLevel?: IsolationLevel): Promise<Transaction> {
     const release = await this.queue.acquire();
+    let transaction: Transaction | undefined;
     try {
-      return releasing(await this.inner.startTransaction(isolationLevel), release);
+      transaction = await this.inner.startTransaction(isolationLevel);
+      // Prisma's adapter BEGINs a deferred transaction, which takes the write lock only at its first
+      // write: one that reads first fails that write with SQLITE_BUSY (no wait, no retry) whenever
+      // another process (the CLI, a second server) committed after the read. Nothing has run in it
+      // yet, so it is traded for an IMMEDIATE one, which waits its turn for the write lock at BEGIN.
+      await transaction.executeRaw({ sql: "ROLLBACK", args: [], argTypes: [] });
+      await transaction.executeRaw({ sql: "BEGIN IMMEDIATE", args: [], argTypes: [] });
+      return releasing(transaction, release);
     } catch (error) {
+      // The inner adapter's own lock is let go by ending its transaction object.
+      await transaction?.rollback().catch(() => {});
       release();
       throw error;
     }

@@ -11,7 +11,6 @@
  * exactly once under concurrency, revokeFamily and revokeTokensFromCode revoke exactly their rows.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { Worker } from "node:worker_threads";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -36,6 +35,7 @@ import { mintTokens, type MintRequest } from "@/lib/oauth/tokens";
 import { tokenCounts } from "@/lib/tokens/queries";
 import { createUser } from "@/lib/users/commands";
 import { freshDatabase, providers, type Provider, type TestDatabase } from "../support/databases.ts";
+import { whileAnotherProcessWrites } from "../support/sqlite-writer.ts";
 
 const second = 1000;
 const hour = 3600 * second;
@@ -749,33 +749,12 @@ describe.each(providers)("OAuth store on %s: the driver hot path against Prisma"
       ).scope.split(" ");
     await store.saveConsent(userId, application.application.id, ["openid"], new Date(), expiresAt);
     if (provider === "sqlite") {
-      // Another process committing as fast as it can, on a thread of its own (a connection on this
-      // thread would run only between our statements). It never waits for a lock: it retries.
-      const control = new Int32Array(new SharedArrayBuffer(8));
-      const writer = new Worker(
-        `const { workerData } = require("node:worker_threads");
-         const db = new (require("better-sqlite3"))(workerData.file, { timeout: 0 });
-         const insert = db.prepare('INSERT INTO "SignInFailure" ("id", "email", "failedAt") VALUES (?, ?, ?)');
-         const [stop, commits] = [0, 1];
-         for (let i = 0; Atomics.load(workerData.control, stop) === 0; i++) {
-           try { insert.run("race-" + i, "race@example.com", new Date().toISOString()); Atomics.add(workerData.control, commits, 1); }
-           catch (error) { if (!String(error.code).startsWith("SQLITE_BUSY")) throw error; }
-         }
-         db.close();`,
-        { eval: true, workerData: { file: t.target.provider === "sqlite" ? t.target.file : "", control } },
-      );
-      const exited = new Promise((resolve, reject) => writer.on("exit", resolve).on("error", reject));
-      try {
-        while (Atomics.load(control, 1) === 0) await pause(1);
+      const commits = await whileAnotherProcessWrites(t.target.provider === "sqlite" ? t.target.file : "", async () => {
         for (let i = 0; i < 30; i++) {
           await store.saveConsent(userId, application.application.id, [`scope-${i}`], new Date(), expiresAt);
         }
-      } finally {
-        Atomics.store(control, 0, 1);
-        await exited;
-      }
-      expect(Atomics.load(control, 1)).toBeGreaterThan(30);
-      await db.signInFailure.deleteMany({ where: { email: "race@example.com" } });
+      });
+      expect(commits).toBeGreaterThan(30);
       expect((await consentScope()).length).toBe(31);
     } else {
       // Other instances approving other scopes of the same consent at the same moment.

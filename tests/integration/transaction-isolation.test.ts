@@ -2,12 +2,14 @@
  * A transaction's rollback must never take other requests' writes with it, and other requests must
  * never see a transaction's uncommitted writes. On SQLite every query of the process shares one
  * connection, so this holds only because lib/db/serialized-sqlite.ts keeps other statements out of
- * an open transaction.
+ * an open transaction, and a transaction that reads before it writes must not fail because another
+ * process committed in between (SQLite: serialized-sqlite.ts begins transactions IMMEDIATE).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/lib/db/client";
 import { revokeTokenSet } from "@/lib/db/revoke-tokens";
 import { freshDatabase, providers, type TestDatabase } from "../support/databases.ts";
+import { whileAnotherProcessWrites } from "../support/sqlite-writer.ts";
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -51,6 +53,25 @@ describe.each(providers)("transactions on %s", (provider) => {
     expect([0, 1]).toContain(seen);
     expect(await db.user.count({ where: { email: `pending-${provider}@example.com` } })).toBe(1);
   });
+
+  it.runIf(provider === "sqlite")(
+    "a transaction that reads before it writes succeeds while another process commits throughout",
+    async () => {
+      const commits = await whileAnotherProcessWrites(t.target.provider === "sqlite" ? t.target.file : "", async () => {
+        for (let i = 0; i < 30; i++) {
+          await db.$transaction(async (tx) => {
+            const before = await tx.user.count();
+            await pause(1);
+            await tx.user.create({
+              data: { email: `read-first-${i}@example.com`, passwordHash: "x", name: String(before) },
+            });
+          });
+        }
+      });
+      expect(commits).toBeGreaterThan(30);
+      expect(await db.user.count({ where: { email: { startsWith: "read-first-" } } })).toBe(30);
+    },
+  );
 
   it("revoking a refresh family while a rotation commits leaves no live successor", async () => {
     const user = await db.user.create({ data: { email: `family-${provider}@example.com`, passwordHash: "x" } });
