@@ -99,7 +99,7 @@ export async function startServer({ port, hostname, dev = false }: ServerOptions
   const handle = app.getRequestHandler();
   const { trustProxy } = settings();
   const server = createServer((incoming, outgoing) => {
-    // The audit log's client address (lib/web/request-ip.ts): the socket's, unless a trusted proxy
+    // The audit log's client address (lib/request-ip.ts): the socket's, unless a trusted proxy
     // in front reports it. Next keeps an X-Forwarded-For it finds, even one a client made up.
     if (!trustProxy) incoming.headers["x-forwarded-for"] = incoming.socket.remoteAddress ?? "";
     const path = incoming.url?.split("?")[0] ?? "";

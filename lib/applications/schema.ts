@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { grantTypeInfo, grantTypes, isGrantType, type GrantType } from "../oauth/grant-types.ts";
-import { originProblem, redirectUriProblem } from "../oauth/redirect-uri.ts";
+import { originProblem, redirectUriProblem, isWebUrl } from "../oauth/redirect-uri.ts";
 import { isScopeToken, type ScopeCatalogue } from "../oauth/scope.ts";
 import { settings } from "../config/settings.ts";
 import { hasControlCharacters } from "../control-characters.ts";
@@ -42,23 +42,7 @@ const noControlCharacters = (text: string) => !hasControlCharacters(text);
 const optionalUri = z.preprocess(
   (value) =>
     typeof value === "string" && value.trim() === "" ? undefined : typeof value === "string" ? value.trim() : value,
-  z
-    .string()
-    .max(2000, "Must be at most 2,000 characters")
-    .refine((uri) => {
-      // The text is stored and shown as written: it must already be the URL a browser would read.
-      if (!noControlCharacters(uri) || uri.includes("\\") || !/^https?:\/\//i.test(uri)) return false;
-      try {
-        const url = new URL(uri);
-        return (
-          url.protocol === "https:" ||
-          (url.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname))
-        );
-      } catch {
-        return false;
-      }
-    }, "Enter an https URL")
-    .optional(),
+  z.string().max(2000, "Must be at most 2,000 characters").refine(isWebUrl, "Enter an https URL").optional(),
 );
 
 /** Token lifetimes in seconds; empty means the server default. */

@@ -3,19 +3,9 @@
  * describe and never updated. Details hold field-level before/after values and never secrets.
  */
 import type { Db } from "../db/client.ts";
+import type { Actor } from "./actor.ts";
 
-/**
- * Who did something: a signed-in person, an operator at the command line, the server itself, or a
- * request nobody is signed in for (a failed sign-in: whoever tried is not known, only from where).
- */
-export type Actor =
-  | { kind: "user"; id: string; email: string; ip?: string | null }
-  | { kind: "cli" }
-  | { kind: "system" }
-  | { kind: "anonymous"; ip: string | null };
-
-export const cliActor: Actor = { kind: "cli" };
-export const systemActor: Actor = { kind: "system" };
+export { cliActor, systemActor, type Actor } from "./actor.ts";
 
 export type Transaction = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 

@@ -176,7 +176,7 @@ export async function textFilter<T extends keyof SearchableTable>(
   columns: readonly SearchableTable[T][],
   text: string,
 ): Promise<Record<string, unknown>> {
-  if (handleOf(db)?.provider === "postgresql") {
+  if (providerOf(db) === "postgresql") {
     return { OR: columns.map((column) => ({ [column]: { contains: escapeLike(text), mode: "insensitive" } })) };
   }
   if (!/[%_]/.test(text)) return { OR: columns.map((column) => ({ [column]: { contains: text } })) };

@@ -17,6 +17,16 @@ function parse(uri: string): URL | null {
 }
 
 /**
+ * Whether a URL may be shown as a link (an app's logo, homepage, policy or terms): https, or http
+ * on loopback, written as a browser would send it.
+ */
+export function isWebUrl(uri: string): boolean {
+  if (hasControlCharacters(uri) || uri.includes("\\") || !/^https?:\/\//i.test(uri)) return false;
+  const url = parse(uri);
+  return url !== null && (url.protocol === "https:" || (url.protocol === "http:" && loopbackHosts.has(url.hostname)));
+}
+
+/**
  * Why a URI may not be registered as a redirect URI, or null when it may.
  * Allowed: https; http only on loopback; reverse-domain private-use schemes (`com.example.app:/cb`).
  */

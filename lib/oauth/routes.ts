@@ -13,7 +13,7 @@ import { parseParams } from "./params.ts";
 import { handleRevocation } from "./revoke.ts";
 import { handleTokenRequest } from "./token.ts";
 import { handleUserinfo } from "./userinfo.ts";
-import { clientIp } from "../web/request-ip.ts";
+import { clientIp } from "../request-ip.ts";
 
 export type Method = "GET" | "POST" | "OPTIONS";
 export type EndpointHandler = (ctx: ProtocolContext, request: HttpRequest) => Promise<HttpResponse>;

@@ -3,7 +3,7 @@
  * what a second, concurrent use gets. Implemented on Prisma in lib/db/oauth-store.ts.
  * Only hashes of codes and tokens cross this interface; the values themselves never reach storage.
  */
-import type { Actor } from "../audit/record.ts";
+import type { Actor } from "../audit/actor.ts";
 import type { GrantType } from "./grant-types.ts";
 
 export interface ClientRecord {

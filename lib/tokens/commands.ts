@@ -18,6 +18,12 @@ export const tokenNotFound = {
   message: "That token was already revoked or no longer exists.",
 } as const;
 
+export const applicationNotFound = {
+  ok: false,
+  reason: "not_found",
+  message: "This application no longer exists.",
+} as const;
+
 /**
  * Revokes one token. A refresh token takes its whole family with it (every rotation and the access
  * tokens issued with them), as when its client revokes it (RFC 7009 §2.1). Not found, and nothing
@@ -70,7 +76,7 @@ export async function revokeAllTokens(db: Db, applicationId: string, actor: Acto
   const now = new Date();
   return db.$transaction(async (tx) => {
     const application = await tx.application.findUnique({ where: { id: applicationId }, select: { name: true } });
-    if (!application) return { ok: false, reason: "not_found", message: "This application no longer exists." } as const;
+    if (!application) return applicationNotFound;
     const accessTokens = await tx.accessToken.count({ where: liveAccessTokens(applicationId, now) });
     const refreshTokens = await tx.refreshToken.count({ where: liveRefreshTokens(applicationId, now) });
     // Codes not yet exchanged would bring tokens back: close them (after any exchange in flight).

@@ -9,7 +9,7 @@ import { sessionSecret } from "../config/secrets.ts";
 import { settings } from "../config/settings.ts";
 import { db } from "../db/client.ts";
 import { signInWithForm } from "../users/sign-in.ts";
-import { clientIp } from "./request-ip.ts";
+import { clientIp } from "../request-ip.ts";
 
 function headerReader(headers: Record<string, unknown> | undefined) {
   return {

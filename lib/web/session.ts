@@ -9,7 +9,7 @@ import { cache } from "react";
 import type { Actor } from "../audit/record.ts";
 import { db } from "../db/client.ts";
 import { authOptions } from "./auth-options.ts";
-import { clientIp } from "./request-ip.ts";
+import { clientIp } from "../request-ip.ts";
 import { safeReturnPath } from "./return-path.ts";
 
 export interface CurrentUser {

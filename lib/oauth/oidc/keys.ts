@@ -12,7 +12,7 @@
  * that one stays published until the ID tokens it signed have expired (retiredPublishedMs).
  */
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
-import type { Actor } from "../../audit/record.ts";
+import type { Actor } from "../../audit/actor.ts";
 import type { NewSigningKey, OAuthStore, SigningKeyRecord } from "../store.ts";
 import { idTokenLifetimeSeconds } from "./id-token.ts";
 

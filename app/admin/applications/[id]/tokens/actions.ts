@@ -7,6 +7,7 @@ import {
   revokeAllTokens,
   revokeToken,
   tokenNotFound,
+  applicationNotFound,
   type AllTokensRevocation,
   type TokenRevocation,
 } from "@/lib/tokens/commands";
@@ -26,8 +27,7 @@ export const revokeTokenAction = adminAction(
 
 export const revokeAllTokensAction = adminAction(
   async (actor, applicationId: unknown): Promise<AllTokensRevocation> => {
-    if (!isRecordId(applicationId))
-      return { ok: false, reason: "not_found", message: "This application no longer exists." };
+    if (!isRecordId(applicationId)) return applicationNotFound;
     const result = await revokeAllTokens(db(), applicationId, actor);
     revalidatePath(`/admin/applications/${applicationId}/tokens`);
     return result;
