@@ -13,12 +13,12 @@ import { prismaOAuthStore } from "@/lib/db/oauth-store";
 import type { ProtocolContext } from "@/lib/oauth/context";
 import { OAuthError } from "@/lib/oauth/errors";
 import { handleIntrospection } from "@/lib/oauth/introspect";
-import { storeKeyRing } from "@/lib/oauth/oidc/keys";
 import { parseParams } from "@/lib/oauth/params";
 import { builtInScopes } from "@/lib/oauth/scope";
 import { hashCredential } from "@/lib/oauth/secrets";
 import { handleTokenRequest } from "@/lib/oauth/token";
 import { createUser } from "@/lib/users/commands";
+import { testProtocol } from "../support/protocol.ts";
 import { freshDatabase, providers, type Provider, type TestDatabase } from "../support/databases.ts";
 
 const sha256 = (value: string) => createHash("sha256").update(value, "utf8").digest("hex");
@@ -41,26 +41,7 @@ interface Tokens {
   refresh: string;
 }
 
-function protocolFor(db: Db): ProtocolContext {
-  const store = prismaOAuthStore(db);
-  return {
-    store,
-    config: {
-      issuer: "http://localhost:3000",
-      lifetimes: {
-        authorizationCode: 60,
-        accessToken: 3600,
-        refreshToken: 86400,
-        consent: 86400,
-        refreshGracePeriod: 0,
-      },
-      approvalPrompt: "auto",
-      scopes: builtInScopes,
-    },
-    keys: storeKeyRing(store),
-    now: () => new Date(),
-  };
-}
+const protocolFor = (db: Db): ProtocolContext => testProtocol(prismaOAuthStore(db));
 
 describe.each(providers)("connected apps and revoking access on %s", (provider: Provider) => {
   let t: TestDatabase;

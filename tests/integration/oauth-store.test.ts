@@ -27,13 +27,12 @@ import { PrismaClient as PostgresClient } from "@/lib/generated/postgres/client"
 import { PrismaClient as SqliteClient } from "@/lib/generated/sqlite/client";
 import { clearTokens } from "@/lib/maintenance/clear-tokens";
 import type { ProtocolContext } from "@/lib/oauth/context";
-import { storeKeyRing } from "@/lib/oauth/oidc/keys";
-import { builtInScopes } from "@/lib/oauth/scope";
 import { credentialMatches, hashCredential } from "@/lib/oauth/secrets";
 import type { ClientRecord, NewAccessToken, NewTokens, OAuthStore } from "@/lib/oauth/store";
 import { mintTokens, type MintRequest } from "@/lib/oauth/tokens";
 import { tokenCounts } from "@/lib/tokens/queries";
 import { createUser } from "@/lib/users/commands";
+import { testProtocol } from "../support/protocol.ts";
 import { freshDatabase, providers, type Provider, type TestDatabase } from "../support/databases.ts";
 import { whileAnotherProcessWrites } from "../support/sqlite-writer.ts";
 
@@ -97,19 +96,8 @@ function plainClient(t: TestDatabase): Db {
     : (new PostgresClient({ adapter: new PrismaPg({ connectionString: t.target.url }) }) as unknown as Db);
 }
 
-function protocolFor(store: OAuthStore, now: () => Date = () => new Date()): ProtocolContext {
-  return {
-    store,
-    config: {
-      issuer: "http://localhost:3000",
-      lifetimes: { authorizationCode: 60, accessToken: 3600, refreshToken: 0, consent: 86400, refreshGracePeriod: 0 },
-      approvalPrompt: "auto",
-      scopes: builtInScopes,
-    },
-    keys: storeKeyRing(store),
-    now,
-  };
-}
+const protocolFor = (store: OAuthStore, now?: () => Date): ProtocolContext =>
+  testProtocol(store, { now, lifetimes: { refreshToken: 0 } });
 
 describe.each(providers)("OAuth store on %s: the driver hot path against Prisma", (provider: Provider) => {
   let t: TestDatabase;

@@ -12,12 +12,11 @@ import { prismaOAuthStore } from "@/lib/db/oauth-store";
 import { approve, decide, validateAuthorizationRequest, type SignedInUser } from "@/lib/oauth/authorize";
 import type { ProtocolContext } from "@/lib/oauth/context";
 import { OAuthError } from "@/lib/oauth/errors";
-import { storeKeyRing } from "@/lib/oauth/oidc/keys";
 import { parseParams } from "@/lib/oauth/params";
 import { s256 } from "@/lib/oauth/pkce";
-import { builtInScopes } from "@/lib/oauth/scope";
 import { handleTokenRequest } from "@/lib/oauth/token";
 import { createUser } from "@/lib/users/commands";
+import { testProtocol, type Lifetimes } from "../support/protocol.ts";
 import { freshDatabase, providers, type Provider, type TestDatabase } from "../support/databases.ts";
 
 const second = 1000;
@@ -33,26 +32,11 @@ describe.each(providers)("the protocol core over time on %s", (provider: Provide
   let user: SignedInUser;
   let client: { id: string; clientId: string; clientSecret: string };
 
-  function context(lifetimes: Partial<ProtocolContext["config"]["lifetimes"]> = {}): ProtocolContext {
-    const store = prismaOAuthStore(db);
-    return {
-      store,
-      config: {
-        issuer: "http://localhost:3000",
-        lifetimes: {
-          authorizationCode: 60,
-          accessToken: 3600,
-          refreshToken: 30 * 86_400,
-          consent: 90 * 86_400,
-          refreshGracePeriod: 0,
-          ...lifetimes,
-        },
-        approvalPrompt: "auto",
-        scopes: builtInScopes,
-      },
-      keys: storeKeyRing(store, () => now),
+  function context(lifetimes: Partial<Lifetimes> = {}): ProtocolContext {
+    return testProtocol(prismaOAuthStore(db), {
       now: () => now,
-    };
+      lifetimes: { refreshToken: 30 * 86_400, consent: 90 * 86_400, ...lifetimes },
+    });
   }
 
   function authorizeQuery(scope: string): URLSearchParams {

@@ -11,15 +11,14 @@ import { prismaOAuthStore } from "@/lib/db/oauth-store";
 import type { ProtocolContext } from "@/lib/oauth/context";
 import { OAuthError } from "@/lib/oauth/errors";
 import { handleIntrospection } from "@/lib/oauth/introspect";
-import { storeKeyRing } from "@/lib/oauth/oidc/keys";
 import { parseParams } from "@/lib/oauth/params";
-import { builtInScopes } from "@/lib/oauth/scope";
 import { hashCredential } from "@/lib/oauth/secrets";
 import { handleTokenRequest } from "@/lib/oauth/token";
 import { signInLimit, signInWindowMs } from "@/lib/auth/throttle";
 import { changePassword, createUser, lastAdminMessage, setUserDisabled, setUserRole } from "@/lib/users/commands";
 import { authenticate } from "@/lib/users/sign-in";
 import { enabledAdminCount, findUser, listUsers, userListQueryFrom } from "@/lib/users/queries";
+import { testProtocol } from "../support/protocol.ts";
 import { freshDatabase, providers, type Provider, type TestDatabase } from "../support/databases.ts";
 
 interface Person {
@@ -112,24 +111,7 @@ describe.each(providers)("user administration on %s", (provider: Provider) => {
   beforeAll(async () => {
     t = await freshDatabase(provider);
     db = t.db;
-    const store = prismaOAuthStore(db);
-    ctx = {
-      store,
-      config: {
-        issuer: "http://localhost:3000",
-        lifetimes: {
-          authorizationCode: 60,
-          accessToken: 3600,
-          refreshToken: 86400,
-          consent: 86400,
-          refreshGracePeriod: 0,
-        },
-        approvalPrompt: "auto",
-        scopes: builtInScopes,
-      },
-      keys: storeKeyRing(store),
-      now: () => new Date(),
-    };
+    ctx = testProtocol(prismaOAuthStore(db));
     const app = await createApplication(
       db,
       { name: "Back office", clientType: "confidential", grantTypes: ["password", "refresh_token"] },
