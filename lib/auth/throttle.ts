@@ -7,10 +7,10 @@
  * same moment can each pass the check before any of them is recorded, so the bound is the limit
  * plus the attempts in flight, each of which costs the attacker a password hash.
  *
- * Refused attempts are not recorded as failures, and the audit log must not pay a row for each
- * either: `startBlock` says yes to the first refusal on an email and then no until a window has
- * passed since (a SignInBlock row per email, claimed atomically), so a block is audited once per
- * window however many attempts it refuses.
+ * Refused attempts write nothing (only `signInBlocked` reads), so a flood against a blocked
+ * account never waits for the database's write lock and cannot grow any table. What the audit log
+ * keeps of a block is written by the failure that starts it: `recordSignInFailure` says whether
+ * this failure brought the email's failures in the window to the limit (lib/users/sign-in.ts).
  */
 import type { Transaction } from "../audit/record.ts";
 import type { Db } from "../db/client.ts";
@@ -19,45 +19,28 @@ export const signInLimit = 10;
 export const signInWindowMs = 15 * 60_000;
 
 const windowStart = (now: Date) => new Date(now.getTime() - signInWindowMs);
+const inWindow = (email: string, now: Date) => ({ email, failedAt: { gt: windowStart(now) } });
 
 export async function signInBlocked(db: Db, email: string, now: Date = new Date()): Promise<boolean> {
-  const failures = await db.signInFailure.count({ where: { email, failedAt: { gt: windowStart(now) } } });
-  return failures >= signInLimit;
+  return (await db.signInFailure.count({ where: inWindow(email, now) })) >= signInLimit;
 }
 
-export async function recordSignInFailure(db: Db | Transaction, email: string, now: Date = new Date()): Promise<void> {
-  await db.signInFailure.create({ data: { email, failedAt: now } });
+/**
+ * Records a failed sign-in on an email; true when it is the one that brings the email's failures
+ * in the window to `signInLimit`, i.e. it starts a block (for the caller to audit in the same
+ * transaction). Failures recorded at the same moment in other transactions may or may not be
+ * counted (each sees its own insert and what has committed), so a block started by concurrent
+ * failures can get no `true`, or two: an audit entry more or less, never a wrong answer to a
+ * sign-in, which `signInBlocked` decides.
+ */
+export async function recordSignInFailure(tx: Transaction, email: string, now: Date = new Date()): Promise<boolean> {
+  await tx.signInFailure.create({ data: { email, failedAt: now } });
+  return (await tx.signInFailure.count({ where: inWindow(email, now) })) === signInLimit;
 }
 
 export async function clearSignInFailures(db: Db | Transaction, email: string): Promise<void> {
   await db.signInFailure.deleteMany({ where: { email } });
 }
 
-/**
- * Inside a transaction, for an attempt the throttle refused: true when no refusal on this email was
- * noted within the window (this one starts the block and is worth an audit row), else false.
- * Concurrent first refusals race for the email's row: an update waits for the other's lock and then
- * finds the row fresh, and a second insert fails on the primary key (isUniqueViolation), so only
- * one of them gets true.
- */
-export async function startBlock(tx: Transaction, email: string, now: Date = new Date()): Promise<boolean> {
-  const renewed = await tx.signInBlock.updateMany({
-    where: { email, startedAt: { lte: windowStart(now) } },
-    data: { startedAt: now },
-  });
-  if (renewed.count === 1) return true;
-  if (await tx.signInBlock.findUnique({ where: { email }, select: { email: true } })) return false;
-  await tx.signInBlock.create({ data: { email, startedAt: now } });
-  return true;
-}
-
-/** Prisma's unique-constraint error: here, another request noted the same block first. */
-export function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
-}
-
 /** Failures too old to count any more, for clear-tokens. */
 export const expiredSignInFailures = (now: Date) => ({ failedAt: { lte: windowStart(now) } });
-
-/** Blocks noted longer than a window ago, for clear-tokens: the next refusal notes a new one anyway. */
-export const expiredSignInBlocks = (now: Date) => ({ startedAt: { lte: windowStart(now) } });

@@ -6,8 +6,7 @@
  *   presenting it again is how reuse is detected (and within the grace period it still works);
  * - authorization codes that are expired (consumed or not: an expired code can never be redeemed);
  * - consents that are expired;
- * - failed sign-ins too old to count for the sign-in throttle (lib/auth/throttle.ts), and its notes
- *   of blocks older than its window (counted with the failed sign-ins).
+ * - failed sign-ins too old to count for the sign-in throttle (lib/auth/throttle.ts).
  *
  * Safe while the server is serving: work is done in batches, and each batch is one short
  * statement pair (read up to `batchSize` ids, then delete those ids *if they are still dead*), so
@@ -16,7 +15,7 @@
  * revocation is never undone), so a second run finds nothing the first one missed. Batches walk the
  * table in id order from a cursor, so the loop always ends even if rows are added meanwhile.
  */
-import { expiredSignInBlocks, expiredSignInFailures } from "../auth/throttle.ts";
+import { expiredSignInFailures } from "../auth/throttle.ts";
 import type { Db } from "../db/client.ts";
 
 export const defaultBatchSize = 1000;
@@ -123,22 +122,5 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     batchSize,
     report("signInFailures"),
   );
-  const staleBlock = expiredSignInBlocks(now);
-  const signInBlocks = await clearInBatches(
-    {
-      nextDead: async (cursor, take) =>
-        (
-          await db.signInBlock.findMany({
-            where: { ...staleBlock, ...(cursor === undefined ? {} : { email: { gt: cursor } }) },
-            take,
-            select: { email: true },
-            orderBy: { email: "asc" },
-          })
-        ).map((row) => ({ id: row.email })),
-      deleteIfDead: (emails) => db.signInBlock.deleteMany({ where: { ...staleBlock, email: { in: emails } } }),
-    },
-    batchSize,
-    report("signInFailures"),
-  );
-  return { accessTokens, refreshTokens, authorizationCodes, consents, signInFailures: signInFailures + signInBlocks };
+  return { accessTokens, refreshTokens, authorizationCodes, consents, signInFailures };
 }

@@ -5,10 +5,11 @@
 import { revokeUserTokens, type RevokedTokens } from "../access/commands.ts";
 import { recordAudit, type Actor, type Transaction } from "../audit/record.ts";
 import { hashPassword, verifyPassword } from "../auth/password.ts";
-import { recordSignInFailure, signInBlocked, signInWindowMs } from "../auth/throttle.ts";
+import { signInBlocked, signInWindowMs } from "../auth/throttle.ts";
 import type { Db } from "../db/client.ts";
 import { enabledAdminCount, type RoleName } from "./queries.ts";
 import { passwordChangeSchema, userInputSchema } from "./schema.ts";
+import { recordWrongPassword } from "./sign-in.ts";
 
 export interface SessionUser {
   id: string;
@@ -200,8 +201,9 @@ export async function changePassword(
     select: { id: true, email: true, passwordHash: true, disabled: true },
   });
   if (!user || user.disabled) return { ok: false, errors: { form: ["Your account can no longer sign in."] } };
-  // Guesses at the current password count against the same budget as the sign-in form's: a
-  // borrowed session must not become a way to find out the password.
+  // Guesses at the current password count against the same budget as the sign-in form's, and the
+  // guess that starts a block is audited the same way (by the user, about them): a borrowed
+  // session must not become a way to find out the password.
   if (await signInBlocked(db, user.email, now)) {
     return {
       ok: false,
@@ -211,7 +213,9 @@ export async function changePassword(
     };
   }
   if (!(await verifyPassword(user.passwordHash, parsed.data.currentPassword))) {
-    await recordSignInFailure(db, user.email, now);
+    await db.$transaction((tx) =>
+      recordWrongPassword(tx, user.email, actor, { targetUserId: user.id, details: { via: "password change" } }, now),
+    );
     return { ok: false, errors: { currentPassword: ["That is not your current password"] } };
   }
   const passwordHash = await hashPassword(parsed.data.newPassword);

@@ -6,23 +6,18 @@
  * - a success: `auth.signed_in`, by the user and about them;
  * - a wrong password, an unknown email or a disabled account: `auth.sign_in_failed`, by an
  *   anonymous request (whoever tried is not known) and about the account when the email is one;
- * - an attempt the throttle refused (lib/auth/throttle.ts): `auth.sign_in_throttled` for the first
- *   refusal on an email in a throttle window and nothing for the rest, so however many attempts
- *   an attacker sends to a blocked account, they cannot grow the log.
+ *   the failure that starts a block (lib/auth/throttle.ts) also writes `auth.sign_in_throttled`;
+ * - an attempt the throttle refused: nothing at all, neither an audit row nor a failure, so
+ *   however many attempts an attacker sends to a blocked account, they cannot grow the log, and
+ *   none of them waits for the database's write lock.
  *
- * Unknown emails and wrong passwords take the same time and give the same answer; disabled
- * accounts cannot sign in. Each outcome's writes (failure count, last sign-in, audit row) commit
- * together.
+ * Unknown emails and wrong passwords take the same time and give the same answer, and so do
+ * refused attempts (they hash against nothing); disabled accounts cannot sign in. Each outcome's
+ * writes (failure, last sign-in, audit rows) commit together.
  */
-import { recordAudit, type Actor, type AuditInput } from "../audit/record.ts";
+import { recordAudit, type Actor, type AuditInput, type Transaction } from "../audit/record.ts";
 import { passwordRules, verifyAgainstNothing, verifyPassword } from "../auth/password.ts";
-import {
-  clearSignInFailures,
-  isUniqueViolation,
-  recordSignInFailure,
-  signInBlocked,
-  startBlock,
-} from "../auth/throttle.ts";
+import { clearSignInFailures, recordSignInFailure, signInBlocked } from "../auth/throttle.ts";
 import type { Db } from "../db/client.ts";
 import type { SessionUser } from "./commands.ts";
 
@@ -65,8 +60,8 @@ export async function authenticate(
   const via = viaClient(origin);
 
   if (await signInBlocked(db, key, now)) {
+    // Refused: as slow as a real check, and writes nothing.
     await verifyAgainstNothing(given);
-    await auditBlock(db, key, origin, now);
     return null;
   }
 
@@ -77,13 +72,13 @@ export async function authenticate(
   const valid = user ? await verifyPassword(user.passwordHash, given) : await verifyAgainstNothing(given);
   if (!user || !valid || user.disabled) {
     await db.$transaction(async (tx) => {
-      await recordSignInFailure(tx, key, now);
+      const about = { applicationId: via.applicationId, targetUserId: user?.id ?? null };
       await recordAudit(tx, anonymous(origin), {
         action: "auth.sign_in_failed",
-        applicationId: via.applicationId,
-        targetUserId: user?.id ?? null,
+        ...about,
         details: { email: key, ...(user?.disabled ? { accountDisabled: true } : {}), ...via.details },
       });
+      await recordWrongPassword(tx, key, anonymous(origin), { ...about, details: via.details }, now);
     });
     return null;
   }
@@ -100,24 +95,27 @@ export async function authenticate(
   return { id: user.id, email: user.email, name: user.name, role: user.role };
 }
 
-/** One `auth.sign_in_throttled` entry when a block starts; later refusals in its window write nothing. */
-async function auditBlock(db: Db, email: string, origin: SignInOrigin, now: Date): Promise<void> {
-  const via = viaClient(origin);
-  try {
-    await db.$transaction(async (tx) => {
-      if (!(await startBlock(tx, email, now))) return;
-      const user = await tx.user.findUnique({ where: { email }, select: { id: true } });
-      await recordAudit(tx, anonymous(origin), {
-        action: "auth.sign_in_throttled",
-        applicationId: via.applicationId,
-        targetUserId: user?.id ?? null,
-        details: { email, ...via.details },
-      });
-    });
-  } catch (error) {
-    // A concurrent refusal noted this block (and audited it) first.
-    if (!isUniqueViolation(error)) throw error;
-  }
+/**
+ * A wrong password for an email (or an unknown email, or a disabled account), in the caller's
+ * transaction: records the failure for the throttle and, when it is the failure that starts a
+ * block, writes the block's `auth.sign_in_throttled` entry by `actor`, about `entry`'s account and
+ * application, with the email and `entry`'s details. Used by `authenticate` and by changePassword
+ * (lib/users/commands.ts), whose wrong current passwords count against the same budget.
+ *
+ * One entry per block, and none for the attempts the block then refuses. Under concurrency a block
+ * may occasionally get no entry or two (concurrent failures on PostgreSQL can each miss the
+ * other's uncommitted row, or each count both; see recordSignInFailure): acceptable for an audit
+ * note, and the price of refusals never writing.
+ */
+export async function recordWrongPassword(
+  tx: Transaction,
+  email: string,
+  actor: Actor,
+  entry: Omit<AuditInput, "action">,
+  now: Date = new Date(),
+): Promise<void> {
+  if (!(await recordSignInFailure(tx, email, now))) return;
+  await recordAudit(tx, actor, { ...entry, action: "auth.sign_in_throttled", details: { email, ...entry.details } });
 }
 
 /**

@@ -138,17 +138,6 @@ async function populate(db: Db, now: Date, closeCall = 1000): Promise<Fixture> {
     failure(windowStart - 1.5 * hour),
   ];
   await db.signInFailure.createMany({ data: [...liveFailures, ...deadFailures] });
-  // The throttle's notes of a block it audited: kept for a window, then dead (counted with the failures).
-  const block = (email: string, startedAt: number) => ({ email, startedAt: new Date(startedAt) });
-  const liveBlocks = [
-    block("blocked-now@example.com", now.getTime()),
-    block("blocked@example.com", windowStart + closeCall),
-  ];
-  const deadBlocks = [
-    block("blocked-before@example.com", windowStart - closeCall),
-    block("long-ago@example.com", windowStart - hour),
-  ];
-  await db.signInBlock.createMany({ data: [...liveBlocks, ...deadBlocks] });
 
   const idsOf = async <T extends { id: string }>(rows: Promise<T[]>) => (await rows).map((row) => row.id).sort();
   return {
@@ -172,22 +161,19 @@ async function populate(db: Db, now: Date, closeCall = 1000): Promise<Fixture> {
         }),
       ),
       consents: await idsOf(db.consent.findMany({ where: { expiresAt: later }, select: { id: true } })),
-      signInFailures: [
-        ...(await idsOf(
-          db.signInFailure.findMany({
-            where: { failedAt: { gte: new Date(windowStart + closeCall) } },
-            select: { id: true },
-          }),
-        )),
-        ...liveBlocks.map((row) => row.email),
-      ].sort(),
+      signInFailures: await idsOf(
+        db.signInFailure.findMany({
+          where: { failedAt: { gte: new Date(windowStart + closeCall) } },
+          select: { id: true },
+        }),
+      ),
     },
     dead: {
       accessTokens: deadAccess.length,
       refreshTokens: deadRefresh.length,
       authorizationCodes: deadCodes.length,
       consents: deadConsents.length,
-      signInFailures: deadFailures.length + deadBlocks.length,
+      signInFailures: deadFailures.length,
     },
   };
 }
@@ -199,10 +185,7 @@ async function remaining(db: Db): Promise<Record<ClearedKind, string[]>> {
     refreshTokens: ids(await db.refreshToken.findMany({ select: { id: true } })),
     authorizationCodes: ids(await db.authorizationCode.findMany({ select: { id: true } })),
     consents: ids(await db.consent.findMany({ select: { id: true } })),
-    signInFailures: ids([
-      ...(await db.signInFailure.findMany({ select: { id: true } })),
-      ...(await db.signInBlock.findMany({ select: { email: true } })).map((row) => ({ id: row.email })),
-    ]),
+    signInFailures: ids(await db.signInFailure.findMany({ select: { id: true } })),
   };
 }
 
@@ -212,7 +195,6 @@ async function emptyTokenTables(db: Db) {
   await db.authorizationCode.deleteMany();
   await db.consent.deleteMany();
   await db.signInFailure.deleteMany();
-  await db.signInBlock.deleteMany();
   await db.application.deleteMany();
 }
 
@@ -255,8 +237,7 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
     expect(batches.refreshTokens).toEqual([3, 2]);
     expect(batches.authorizationCodes).toEqual([3]);
     expect(batches.consents).toEqual([3, 1]);
-    // Three failures, then two notes of blocks.
-    expect(batches.signInFailures).toEqual([3, 2]);
+    expect(batches.signInFailures).toEqual([3]);
     for (const sizes of Object.values(batches)) for (const size of sizes) expect(size).toBeLessThanOrEqual(3);
 
     // Nothing is left to find, and the live rows are still there.

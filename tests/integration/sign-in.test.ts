@@ -2,10 +2,13 @@
  * Signing in (lib/users/sign-in.ts) against real SQLite and PostgreSQL databases, through the
  * function next-auth's credentials provider calls and through the password grant: what each
  * outcome writes to the audit log (action, actor, account, client address, application), that the
- * throttle's refusals are recorded once per window rather than once per request, and that the
- * log's filters find each entry by the account it is about.
+ * throttle's refusals write nothing at all while the failure that starts a block (from the form,
+ * the password grant or a password change) audits it, and that the log's filters find each entry
+ * by the account it is about.
  */
 import { randomBytes } from "node:crypto";
+import Database from "better-sqlite3";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApplication } from "@/lib/applications/commands";
 import { listAuditEvents } from "@/lib/audit/queries";
@@ -19,7 +22,7 @@ import { storeKeyRing } from "@/lib/oauth/oidc/keys";
 import { parseParams } from "@/lib/oauth/params";
 import { builtInScopes } from "@/lib/oauth/scope";
 import { handleTokenRequest } from "@/lib/oauth/token";
-import { createUser, setUserDisabled } from "@/lib/users/commands";
+import { changePassword, createUser, setUserDisabled } from "@/lib/users/commands";
 import { authenticate, signInWithForm } from "@/lib/users/sign-in";
 import { freshDatabase, providers, type Provider, type TestDatabase } from "../support/databases.ts";
 
@@ -46,6 +49,27 @@ describe.each(providers)("sign-in auditing on %s", (provider: Provider) => {
     return rows
       .filter((row) => (userId && row.targetUserId === userId) || JSON.parse(row.details).email === email)
       .map((row) => ({ ...row, details: JSON.parse(row.details) as Record<string, unknown> }));
+  }
+
+  /** Every table of the database. */
+  async function tableNames(): Promise<string[]> {
+    const tables: { name: string }[] =
+      provider === "sqlite"
+        ? await db.$queryRawUnsafe(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+        : await db.$queryRawUnsafe(
+            `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
+          );
+    return tables.map((table) => table.name);
+  }
+
+  /** How many rows each table holds: refused attempts must not change any of them. */
+  async function tableCounts(): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for (const name of await tableNames()) {
+      const [row] = await db.$queryRawUnsafe<{ n: number | bigint }[]>(`SELECT COUNT(*) AS n FROM "${name}"`);
+      counts[name] = Number(row!.n);
+    }
+    return counts;
   }
 
   beforeAll(async () => {
@@ -151,47 +175,67 @@ describe.each(providers)("sign-in auditing on %s", (provider: Provider) => {
   });
 
   describe("the throttle", () => {
-    it("audits a block once per window however many attempts it refuses, even when they arrive together", async () => {
+    it("the failure that reaches the limit audits the block, once; refused attempts write no row of any kind", async () => {
       const user = await person();
       const start = new Date(Date.now() + 60 * minute);
       const at = (offset: number) => new Date(start.getTime() + offset);
-      for (let i = 0; i < signInLimit; i++) {
+      for (let i = 0; i < signInLimit - 1; i++) {
         expect(await authenticate(db, user.email, `wrong-${i}`, { ip: "203.0.113.50" }, at(i))).toBeNull();
       }
-      // Blocked now: the right password is refused too, and a burst of refusals writes one row.
-      const refused = await Promise.all(
-        Array.from({ length: 8 }, () =>
-          authenticate(db, user.email, user.password, { ip: "203.0.113.51" }, at(minute)),
-        ),
-      );
-      expect(refused).toEqual(Array(8).fill(null));
-      for (let i = 0; i < 5; i++) {
-        expect(
-          await authenticate(db, user.email, user.password, { ip: "203.0.113.52" }, at(2 * minute + i)),
-        ).toBeNull();
-      }
+      // Below the limit: failures, no block yet.
       let rows = await signInRows(user.email, user.id);
-      expect(rows.filter((row) => row.action === "auth.sign_in_failed")).toHaveLength(signInLimit);
-      expect(rows.filter((row) => row.action === "auth.sign_in_throttled")).toEqual([
+      expect(rows.map((row) => row.action)).toEqual(Array(signInLimit - 1).fill("auth.sign_in_failed"));
+      expect(await db.signInFailure.count({ where: { email: user.email } })).toBe(signInLimit - 1);
+
+      // The failure that brings the count to the limit writes its own entry and the block's.
+      expect(await authenticate(db, user.email, "wrong-last", { ip: "203.0.113.51" }, at(minute))).toBeNull();
+      rows = await signInRows(user.email, user.id);
+      expect(rows.map((row) => row.action)).toEqual([
+        ...Array(signInLimit).fill("auth.sign_in_failed"),
+        "auth.sign_in_throttled",
+      ]);
+      expect(rows.at(-1)).toEqual(
         expect.objectContaining({
           actorId: null,
           actorEmail: "anonymous",
           targetUserId: user.id,
           ip: "203.0.113.51",
+          applicationId: null,
           details: { email: user.email },
         }),
-      ]);
-      expect(rows).toHaveLength(signInLimit + 1);
+      );
+      const failures = await db.signInFailure.count({ where: { email: user.email } });
+      expect(failures).toBe(signInLimit);
+
+      // Blocked now: the right password is refused too, and no refusal writes anything, neither
+      // one at a time nor in a burst, with the right password or a wrong one.
+      const before = await tableCounts();
+      const refused = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          authenticate(db, user.email, i % 2 ? user.password : `burst-${i}`, { ip: "203.0.113.52" }, at(2 * minute)),
+        ),
+      );
+      expect(refused).toEqual(Array(8).fill(null));
+      for (let i = 0; i < 5; i++) {
+        expect(await signInWithForm(db, { email: user.email, password: user.password }, "203.0.113.53")).toBeNull();
+      }
+      expect(await tableCounts()).toEqual(before);
+      expect(await db.signInFailure.count({ where: { email: user.email } })).toBe(signInLimit);
+      expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).lastSignInAt).toBeNull();
+      expect(await signInRows(user.email, user.id)).toHaveLength(signInLimit + 1);
 
       // A window later the old failures no longer count; ten new ones block again, and that
-      // block is audited once more.
+      // block is audited once more, by the failure that started it.
       const later = (offset: number) => at(signInWindowMs + 5 * minute + offset);
       for (let i = 0; i < signInLimit; i++) {
-        expect(await authenticate(db, user.email, `again-${i}`, { ip: "203.0.113.60" }, later(i))).toBeNull();
+        const ip = i === signInLimit - 1 ? "203.0.113.61" : "203.0.113.60";
+        expect(await authenticate(db, user.email, `again-${i}`, { ip }, later(i))).toBeNull();
       }
+      const beforeSecond = await tableCounts();
       for (let i = 0; i < 3; i++) {
-        expect(await authenticate(db, user.email, user.password, { ip: "203.0.113.61" }, later(minute + i))).toBeNull();
+        expect(await authenticate(db, user.email, user.password, { ip: "203.0.113.62" }, later(minute + i))).toBeNull();
       }
+      expect(await tableCounts()).toEqual(beforeSecond);
       rows = await signInRows(user.email, user.id);
       expect(rows.filter((row) => row.action === "auth.sign_in_throttled").map((row) => row.ip)).toEqual([
         "203.0.113.51",
@@ -201,17 +245,136 @@ describe.each(providers)("sign-in auditing on %s", (provider: Provider) => {
       expect((await listAuditEvents(db, { user: user.email, action: "auth.sign_in_throttled" })).items).toHaveLength(2);
     });
 
+    it("refused attempts need no write lock: they are answered while another connection holds it", async () => {
+      const user = await person();
+      await db.signInFailure.createMany({
+        data: Array.from({ length: signInLimit }, () => ({ email: user.email, failedAt: new Date() })),
+      });
+      // Another process is writing (SQLite: holds the database's one write lock; PostgreSQL: holds
+      // every table in a mode that lets readers through and makes writers wait).
+      const names = await tableNames();
+      let release: () => Promise<void>;
+      if (t.target.provider === "sqlite") {
+        const other = new Database(t.target.file, { timeout: 0 });
+        other.exec("BEGIN IMMEDIATE");
+        release = async () => {
+          other.exec("ROLLBACK");
+          other.close();
+        };
+      } else {
+        const other = new pg.Client({ connectionString: t.target.url });
+        await other.connect();
+        await other.query("BEGIN");
+        await other.query(`LOCK TABLE ${names.map((name) => `"${name}"`).join(", ")} IN EXCLUSIVE MODE`);
+        release = async () => {
+          await other.query("ROLLBACK");
+          await other.end();
+        };
+      }
+      try {
+        const started = Date.now();
+        const refused = Promise.all(
+          Array.from({ length: 4 }, () => signInWithForm(db, { email: user.email, password: user.password }, null)),
+        );
+        const waited = new Promise<"waited">((resolve) => setTimeout(() => resolve("waited"), 5_000).unref());
+        // A write would wait for the lock (SQLite: the 10 s busy timeout, then an error).
+        expect(await Promise.race([refused, waited])).toEqual(Array(4).fill(null));
+        expect(Date.now() - started).toBeLessThan(5_000);
+      } finally {
+        await release();
+      }
+    });
+
     it("audits a block on an unknown email once too, naming the email", async () => {
       const email = `guessed-${randomBytes(4).toString("hex")}@example.com`;
-      for (let i = 0; i < signInLimit + 6; i++) {
+      for (let i = 0; i < signInLimit; i++) {
         expect(await signInWithForm(db, { email, password: `guess-${i}` }, "198.51.100.9")).toBeNull();
       }
+      const before = await tableCounts();
+      for (let i = 0; i < 6; i++) {
+        expect(await signInWithForm(db, { email, password: `guess-more-${i}` }, "198.51.100.10")).toBeNull();
+      }
+      expect(await tableCounts()).toEqual(before);
       const rows = await signInRows(email);
       expect(rows.map((row) => row.action)).toEqual([
         ...Array(signInLimit).fill("auth.sign_in_failed"),
         "auth.sign_in_throttled",
       ]);
       expect(rows.at(-1)).toMatchObject({ targetUserId: null, ip: "198.51.100.9", details: { email } });
+    });
+
+    it("counts a password change's wrong current passwords too, and audits the block one of them starts, by the user", async () => {
+      const user = await person();
+      const self = { kind: "user" as const, id: user.id, email: user.email, ip: "203.0.113.70" };
+      const change = (currentPassword: string) =>
+        changePassword(
+          db,
+          user.id,
+          { currentPassword, newPassword: "brand-new-pass", confirmPassword: "brand-new-pass" },
+          self,
+        );
+      const wrong = { ok: false, errors: { currentPassword: ["That is not your current password"] } };
+      const blocked = { ok: false, errors: { currentPassword: ["Too many wrong passwords: try again in 15 minutes"] } };
+
+      // Failures from the form and wrong current passwords share one budget.
+      for (let i = 0; i < signInLimit - 3; i++) {
+        expect(await signInWithForm(db, { email: user.email, password: `form-${i}` }, "198.51.100.70")).toBeNull();
+      }
+      expect(await change("guess-1")).toEqual(wrong);
+      expect(await change("guess-2")).toEqual(wrong);
+      expect(await db.signInFailure.count({ where: { email: user.email } })).toBe(signInLimit - 1);
+      // The wrong guesses themselves are not audited (only the form's failures are)...
+      expect((await signInRows(user.email, user.id)).map((row) => row.action)).toEqual(
+        Array(signInLimit - 3).fill("auth.sign_in_failed"),
+      );
+
+      // ...but the one that reaches the limit audits the block, by the user and about them.
+      expect(await change("guess-3")).toEqual(wrong);
+      const rows = await signInRows(user.email, user.id);
+      expect(rows.map((row) => row.action)).toEqual([
+        ...Array(signInLimit - 3).fill("auth.sign_in_failed"),
+        "auth.sign_in_throttled",
+      ]);
+      expect(rows.at(-1)).toEqual(
+        expect.objectContaining({
+          actorId: user.id,
+          actorEmail: user.email,
+          targetUserId: user.id,
+          ip: "203.0.113.70",
+          applicationId: null,
+          details: { email: user.email, via: "password change" },
+        }),
+      );
+      const shown = (await listAuditEvents(db, { user: user.email, action: "auth.sign_in_throttled" })).items;
+      expect(shown).toHaveLength(1);
+      expect(shown[0]).toMatchObject({ actor: { kind: "user", id: user.id, label: user.email } });
+
+      // Blocked everywhere now, and refusals on either path write nothing.
+      const before = await tableCounts();
+      expect(await change(user.password)).toEqual(blocked);
+      expect(await change("guess-4")).toEqual(blocked);
+      expect(await signInWithForm(db, { email: user.email, password: user.password }, "198.51.100.71")).toBeNull();
+      expect(await tableCounts()).toEqual(before);
+    });
+
+    it("a password change's guesses can start a block that the sign-in form then refuses, audited once", async () => {
+      const user = await person();
+      const self = { kind: "user" as const, id: user.id, email: user.email, ip: "203.0.113.80" };
+      for (let i = 0; i < signInLimit; i++) {
+        expect(
+          await changePassword(
+            db,
+            user.id,
+            { currentPassword: `guess-${i}`, newPassword: "brand-new-pass", confirmPassword: "brand-new-pass" },
+            self,
+          ),
+        ).toMatchObject({ ok: false, errors: { currentPassword: ["That is not your current password"] } });
+      }
+      expect(await signInWithForm(db, { email: user.email, password: user.password }, "198.51.100.81")).toBeNull();
+      const rows = await signInRows(user.email, user.id);
+      expect(rows.map((row) => [row.action, row.actorId, row.ip])).toEqual([
+        ["auth.sign_in_throttled", user.id, "203.0.113.80"],
+      ]);
     });
   });
 
@@ -321,16 +484,19 @@ describe.each(providers)("sign-in auditing on %s", (provider: Provider) => {
       ]);
     });
 
-    it("shares the throttle with the form, and audits its block once", async () => {
+    it("shares the throttle with the form, and audits its block once, naming the client", async () => {
       const user = await person();
       for (let i = 0; i < signInLimit; i++) {
-        expect(await grant({ grant_type: "password", username: user.email, password: `nope-${i}` }, "192.0.2.90")).toBe(
-          "invalid_grant",
-        );
+        expect(
+          await grant(
+            { grant_type: "password", username: user.email, password: `nope-${i}` },
+            i === signInLimit - 1 ? "192.0.2.91" : "192.0.2.90",
+          ),
+        ).toBe("invalid_grant");
       }
       for (let i = 0; i < 4; i++) {
         expect(
-          await grant({ grant_type: "password", username: user.email, password: user.password }, "192.0.2.91"),
+          await grant({ grant_type: "password", username: user.email, password: user.password }, "192.0.2.93"),
         ).toBe("invalid_grant");
       }
       expect(await signInWithForm(db, { email: user.email, password: user.password }, "192.0.2.92")).toBeNull();

@@ -422,6 +422,10 @@ describe.each(providers)("user administration on %s", (provider: Provider) => {
       expect(await attempt(user.password)).toEqual(blocked);
       expect(await authenticate(db, user.email, user.password)).toBeNull();
       expect(await auditOf(user.id, "user.password_changed")).toHaveLength(0);
+      // The guess that started the block is audited, by the user; the refusals after it are not.
+      expect(await auditOf(user.id, "auth.sign_in_throttled")).toEqual([
+        expect.objectContaining({ actorId: user.id, ip: "192.0.2.10" }),
+      ]);
       // Once the failures have left the window, the right password works again.
       const later = new Date(Date.now() + signInWindowMs + 1_000);
       expect(
