@@ -23,7 +23,7 @@ import type { SessionUser } from "./commands.ts";
 
 /** Where an attempt came from. */
 export interface SignInOrigin {
-  /** The client address (lib/web/request-ip.ts), or null when unknown. */
+  /** The client address (lib/request-ip.ts), or null when unknown. */
   ip: string | null;
   /** The application, when the attempt came through the password grant. */
   client?: { id: string; clientId: string; name: string };

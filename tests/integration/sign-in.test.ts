@@ -18,12 +18,11 @@ import type { Db } from "@/lib/db/client";
 import { prismaOAuthStore } from "@/lib/db/oauth-store";
 import type { ProtocolContext } from "@/lib/oauth/context";
 import { OAuthError } from "@/lib/oauth/errors";
-import { storeKeyRing } from "@/lib/oauth/oidc/keys";
 import { parseParams } from "@/lib/oauth/params";
-import { builtInScopes } from "@/lib/oauth/scope";
 import { handleTokenRequest } from "@/lib/oauth/token";
 import { changePassword, createUser, setUserDisabled } from "@/lib/users/commands";
 import { authenticate, signInWithForm } from "@/lib/users/sign-in";
+import { testProtocol } from "../support/protocol.ts";
 import { freshDatabase, providers, type Provider, type TestDatabase } from "../support/databases.ts";
 
 const minute = 60_000;
@@ -383,24 +382,7 @@ describe.each(providers)("sign-in auditing on %s", (provider: Provider) => {
     let client: { id: string; clientId: string; clientSecret: string; name: string };
 
     beforeAll(async () => {
-      const store = prismaOAuthStore(db);
-      ctx = {
-        store,
-        config: {
-          issuer: "http://localhost:3000",
-          lifetimes: {
-            authorizationCode: 60,
-            accessToken: 3600,
-            refreshToken: 86400,
-            consent: 86400,
-            refreshGracePeriod: 0,
-          },
-          approvalPrompt: "auto",
-          scopes: builtInScopes,
-        },
-        keys: storeKeyRing(store),
-        now: () => new Date(),
-      };
+      ctx = testProtocol(prismaOAuthStore(db));
       const created = await createApplication(
         db,
         {
