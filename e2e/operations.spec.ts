@@ -67,7 +67,7 @@ test.describe("operations: audit log", () => {
       `Name: from ${name} → to ${renamed}`,
     );
     await expect(update.getByTestId("audit-change").filter({ hasText: "Access token lifetime" })).toHaveText(
-      "Access token lifetime (s): from (not set) → to 900",
+      "Access token lifetime (seconds): from (not set) → to 900",
     );
     await expect(entries(page).filter({ hasText: "Application trust changed" }).getByTestId("audit-change")).toHaveText(
       "Trusted (skip consent): from no → to yes",

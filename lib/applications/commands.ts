@@ -10,17 +10,10 @@
 import { recordAudit, diffFields, type Actor, type Transaction } from "../audit/record.ts";
 import type { Db } from "../db/client.ts";
 import { credentialHint, generateClientId, generateCredential, hashCredential } from "../oauth/secrets.ts";
-import {
-  applicationInclude,
-  columnsFrom,
-  inputOf,
-  relationsFrom,
-  toApplication,
-  type Application,
-  type ApplicationRow,
-} from "./model.ts";
+import { columnsFrom, comparableSettings, relationsFrom, settingsOf } from "./fields.ts";
+import { applicationInclude, toApplication, type Application } from "./model.ts";
 import { findApplication } from "./queries.ts";
-import { parseApplicationInput, type ApplicationInput, type FieldErrors } from "./schema.ts";
+import { parseApplicationInput, type FieldErrors } from "./schema.ts";
 
 export class ApplicationNotFoundError extends Error {
   constructor(id: string) {
@@ -45,11 +38,6 @@ function newSecret() {
 }
 
 const noSecret = { clientSecretHash: null, clientSecretHint: null, clientSecretIssuedAt: null };
-
-/** Grant types and scopes are sets: their order is not a change. URI lists keep their order. */
-function comparable(input: ApplicationInput): Record<string, unknown> {
-  return { ...input, grantTypes: [...input.grantTypes].sort(), allowedScopes: [...input.allowedScopes].sort() };
-}
 
 /** Prisma's "record to update/delete does not exist": another request got there first. */
 function isMissingRecord(error: unknown): boolean {
@@ -110,7 +98,7 @@ export async function createApplication(
     });
     return created;
   });
-  return { ok: true, application: toApplication(row as ApplicationRow), clientSecret: credentials?.secret };
+  return { ok: true, application: toApplication(row), clientSecret: credentials?.secret };
 }
 
 export async function updateApplication(db: Db, id: string, raw: unknown, actor: Actor): Promise<Saved> {
@@ -125,7 +113,7 @@ export async function updateApplication(db: Db, id: string, raw: unknown, actor:
       const becameConfidential = before.clientType === "public" && input.clientType === "confidential";
       const credentials = becameConfidential ? newSecret() : null;
       const secretColumns = credentials ? credentials.columns : input.clientType === "public" ? noSecret : {};
-      const changes = diffFields(comparable(inputOf(before)), comparable(input));
+      const changes = diffFields(comparableSettings(settingsOf(before)), comparableSettings(input));
       await tx.applicationGrantType.deleteMany({ where: { applicationId: id } });
       await tx.applicationUri.deleteMany({ where: { applicationId: id } });
       await tx.applicationScope.deleteMany({ where: { applicationId: id } });
@@ -150,7 +138,7 @@ export async function updateApplication(db: Db, id: string, raw: unknown, actor:
       return { row: updated, credentials };
     }),
   );
-  return { ok: true, application: toApplication(row as ApplicationRow), clientSecret: credentials?.secret };
+  return { ok: true, application: toApplication(row), clientSecret: credentials?.secret };
 }
 
 export async function setApplicationTrusted(db: Db, id: string, trusted: boolean, actor: Actor): Promise<Application> {
@@ -175,7 +163,7 @@ export async function setApplicationTrusted(db: Db, id: string, trusted: boolean
       return updated;
     }),
   );
-  return toApplication(row as ApplicationRow);
+  return toApplication(row);
 }
 
 /** Issues a new secret; the old one stops working at once. Public clients have none to rotate. */
@@ -206,7 +194,7 @@ export async function rotateClientSecret(
       return updated;
     }),
   );
-  return { application: toApplication(row as ApplicationRow), clientSecret: credentials.secret };
+  return { application: toApplication(row), clientSecret: credentials.secret };
 }
 
 /** Deletes an application with its codes, tokens and consents. */

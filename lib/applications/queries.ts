@@ -3,8 +3,8 @@ import type { Transaction } from "../audit/record.ts";
 import { textFilter, type Db } from "../db/client.ts";
 import { isGrantType, type GrantType } from "../oauth/grant-types.ts";
 import { paginate, type Page } from "../pagination.ts";
-import { applicationInclude, toApplication, type Application, type ApplicationRow } from "./model.ts";
-import type { ClientTypeName } from "./schema.ts";
+import type { ClientTypeName } from "./fields.ts";
+import { applicationInclude, toApplication, type Application } from "./model.ts";
 
 export const applicationSorts = ["name", "-name", "created", "-created", "updated", "-updated"] as const;
 export type ApplicationSort = (typeof applicationSorts)[number];
@@ -107,10 +107,10 @@ export async function listApplications(db: Db, query: ApplicationListQuery = {})
 
 export async function findApplication(db: Db | Transaction, id: string): Promise<Application | null> {
   const row = await db.application.findUnique({ where: { id }, include: applicationInclude });
-  return row ? toApplication(row as ApplicationRow) : null;
+  return row ? toApplication(row) : null;
 }
 
 export async function findApplicationByClientId(db: Db, clientId: string): Promise<Application | null> {
   const row = await db.application.findUnique({ where: { clientId }, include: applicationInclude });
-  return row ? toApplication(row as ApplicationRow) : null;
+  return row ? toApplication(row) : null;
 }

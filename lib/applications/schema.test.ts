@@ -46,12 +46,12 @@ describe("parseApplicationInput", () => {
       algorithm: "none",
       pkceRequired: true,
       introspectAnyToken: false,
-      logoUri: undefined,
-      homepageUri: undefined,
-      policyUri: undefined,
-      tosUri: undefined,
-      accessTokenLifetime: undefined,
-      refreshTokenLifetime: undefined,
+      logoUri: null,
+      homepageUri: null,
+      policyUri: null,
+      tosUri: null,
+      accessTokenLifetime: null,
+      refreshTokenLifetime: null,
     });
   });
 
@@ -362,8 +362,8 @@ describe("parseApplicationInput", () => {
   describe("token lifetimes", () => {
     it("are optional; empty means the server default", () => {
       const data = accepted(valid({ accessTokenLifetime: "", refreshTokenLifetime: null }));
-      expect(data.accessTokenLifetime).toBeUndefined();
-      expect(data.refreshTokenLifetime).toBeUndefined();
+      expect(data.accessTokenLifetime).toBeNull();
+      expect(data.refreshTokenLifetime).toBeNull();
     });
 
     it("accept whole seconds from 60 to a year, as numbers or strings", () => {
@@ -433,7 +433,7 @@ describe("parseApplicationInput", () => {
         }),
       );
       expect(data.logoUri).toBe("https://cdn.example.com/logo.png");
-      expect(data.homepageUri).toBeUndefined();
+      expect(data.homepageUri).toBeNull();
       expect(data.policyUri).toBe("http://localhost:3000/privacy");
       expect(erroredFields(valid({ tosUri: "http://example.com/tos" }))).toEqual(["tosUri"]);
       expect(erroredFields(valid({ logoUri: "javascript:alert(1)" }))).toEqual(["logoUri"]);

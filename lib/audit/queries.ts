@@ -10,6 +10,7 @@
  * and anything that looks like a credential (by its key or by its value) is replaced by "[redacted]",
  * even though the commands that write the log never store one.
  */
+import { applicationFieldList } from "../applications/fields.ts";
 import { textFilter, type Db } from "../db/client.ts";
 import { credentialPrefixes } from "../oauth/secrets.ts";
 
@@ -319,24 +320,8 @@ async function toEntries(db: Db, rows: AuditRow[]): Promise<AuditEntry[]> {
 // Details as readable lines
 
 const fieldLabels: Record<string, string> = {
-  name: "Name",
+  ...Object.fromEntries(applicationFieldList.map((entry) => [entry.key, entry.label])),
   clientId: "Client ID",
-  clientType: "Client type",
-  grantTypes: "Grant types",
-  redirectUris: "Redirect URIs",
-  postLogoutRedirectUris: "Post-logout redirect URIs",
-  allowedOrigins: "Allowed CORS origins",
-  allowedScopes: "Allowed scopes",
-  skipAuthorization: "Trusted (skip consent)",
-  algorithm: "ID token signing",
-  pkceRequired: "PKCE required",
-  introspectAnyToken: "May introspect any token",
-  logoUri: "Logo URI",
-  homepageUri: "Homepage URI",
-  policyUri: "Privacy policy URI",
-  tosUri: "Terms of service URI",
-  accessTokenLifetime: "Access token lifetime (s)",
-  refreshTokenLifetime: "Refresh token lifetime (s)",
   email: "Email",
   role: "Role",
   disabled: "Disabled",

@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { cliActor } from "../audit/record.ts";
 import { createApplication, deleteApplication, ApplicationNotFoundError } from "../applications/commands.ts";
+import { applicationFieldList, type ApplicationFieldKey } from "../applications/fields.ts";
 import { findApplication, findApplicationByClientId, listApplications } from "../applications/queries.ts";
 import type { Db } from "../db/client.ts";
 import { prismaOAuthStore } from "../db/oauth-store.ts";
@@ -28,7 +29,10 @@ Commands:
   create-user --email E --password P [--admin] [--name N] [--json]
   create-application --name N --client-type confidential|public --grant-types a,b
       [--redirect-uris "u1 u2"] [--post-logout-redirect-uris "u1 u2"] [--allowed-origins "o1 o2"]
-      [--scopes "s1 s2"] [--skip-authorization] [--algorithm none|RS256] [--no-pkce] [--json]
+      [--scopes "s1 s2"] [--skip-authorization] [--algorithm none|RS256] [--no-pkce]
+      [--access-token-lifetime S] [--refresh-token-lifetime S] [--introspect-any-token]
+      [--logo-uri U] [--homepage-uri U] [--policy-uri U] [--tos-uri U] [--json]
+      Every application field is a flag: its name in kebab case.
   list-applications [--search TEXT] [--json]
   delete-application ID|CLIENT_ID [--json]
   clear-tokens [--batch-size N] [--json]
@@ -82,53 +86,50 @@ const createUserCommand: Command = async (db, args, io) => {
   return 0;
 };
 
-const applicationFlags: Record<string, string> = {
-  name: "--name",
-  clientType: "--client-type",
-  grantTypes: "--grant-types",
-  redirectUris: "--redirect-uris",
-  postLogoutRedirectUris: "--post-logout-redirect-uris",
-  allowedOrigins: "--allowed-origins",
-  allowedScopes: "--scopes",
-  algorithm: "--algorithm",
-  skipAuthorization: "--skip-authorization",
-};
+/** "postLogoutRedirectUris" → "post-logout-redirect-uris": every application field is a flag. */
+const flagName = (key: string) => key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+
+/** Older, shorter spellings, still accepted. */
+const flagAliases: Partial<Record<ApplicationFieldKey, string>> = { allowedScopes: "scopes" };
+
+const applicationFlags: Record<string, string> = Object.fromEntries(
+  applicationFieldList.map(({ key }) => [key, `--${flagAliases[key] ?? flagName(key)}`]),
+);
+
+type FlagOptions = Record<string, { type: "string" | "boolean"; default?: boolean }>;
+
+const applicationOptions: FlagOptions = Object.fromEntries([
+  ...applicationFieldList.flatMap(({ key, control }) => {
+    const type = control.kind === "checkbox" ? ("boolean" as const) : ("string" as const);
+    const alias = flagAliases[key];
+    return [[flagName(key), { type }], ...(alias ? [[alias, { type }]] : [])] as const;
+  }),
+  ["no-pkce", { type: "boolean" as const }],
+  ["json", { type: "boolean" as const, default: false }],
+]);
+
+/** The raw application input in the flags: lists split on commas or spaces, unset flags left out. */
+function applicationInputFrom(values: Record<string, string | boolean | undefined>): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  for (const { key, control } of applicationFieldList) {
+    const alias = flagAliases[key];
+    const value = values[flagName(key)] ?? (alias ? values[alias] : undefined);
+    if (value === undefined) continue;
+    const isList = control.kind === "lines" || control.kind === "choices";
+    input[key] = isList && typeof value === "string" ? value.split(/[,\s]+/).filter(Boolean) : value;
+  }
+  if (values["no-pkce"] === true) input.pkceRequired = false;
+  return input;
+}
 
 const createApplicationCommand: Command = async (db, args, io) => {
-  const { values } = parseArgs({
-    args,
-    options: {
-      name: { type: "string" },
-      "client-type": { type: "string" },
-      "grant-types": { type: "string" },
-      "redirect-uris": { type: "string" },
-      "post-logout-redirect-uris": { type: "string" },
-      "allowed-origins": { type: "string" },
-      scopes: { type: "string" },
-      "skip-authorization": { type: "boolean", default: false },
-      algorithm: { type: "string" },
-      "no-pkce": { type: "boolean", default: false },
-      json: { type: "boolean", default: false },
-    },
-  });
-  const result = await createApplication(
-    db,
-    {
-      name: values.name,
-      clientType: values["client-type"],
-      grantTypes: values["grant-types"]?.split(/[,\s]+/) ?? [],
-      redirectUris: values["redirect-uris"],
-      postLogoutRedirectUris: values["post-logout-redirect-uris"],
-      allowedOrigins: values["allowed-origins"],
-      allowedScopes: values.scopes,
-      skipAuthorization: values["skip-authorization"],
-      algorithm: values.algorithm,
-      pkceRequired: !values["no-pkce"],
-    },
-    cliActor,
-  );
+  const values = parseArgs({ args, options: applicationOptions }).values as Record<
+    string,
+    string | boolean | undefined
+  >;
+  const result = await createApplication(db, applicationInputFrom(values), cliActor);
   if (!result.ok) {
-    printErrors(io, result.errors, applicationFlags, values.json);
+    printErrors(io, result.errors, applicationFlags, values.json === true);
     return 1;
   }
   const { application, clientSecret } = result;

@@ -35,7 +35,7 @@ import { randomInt } from "node:crypto";
 import { hostname } from "node:os";
 import type BetterSqlite3 from "better-sqlite3";
 import type pg from "pg";
-import { applicationInclude, toApplication, type ApplicationRow } from "../applications/model.ts";
+import { settingsFrom, storedColumns, type StoredApplication, type UriKind } from "../applications/fields.ts";
 import { recordAudit } from "../audit/record.ts";
 import type {
   AccessTokenRecord,
@@ -55,46 +55,15 @@ import { closeCodes, revokeTokenSet } from "./revoke-tokens.ts";
 
 type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
-/** An application with the relations a ClientRecord needs, as either path reads it. */
-type ClientRow = Omit<
-  ApplicationRow,
-  "owner" | "clientSecretHint" | "clientSecretIssuedAt" | "createdAt" | "updatedAt"
-> & {
+/** A client as storage reads it, before its fields are decoded (settingsFrom). */
+interface ClientRow extends StoredApplication {
+  id: string;
+  clientId: string;
   clientSecretHash: string | null;
-};
+}
 
 function toClientRecord(row: ClientRow): ClientRecord {
-  // toApplication is the one mapping from stored rows; the fields a ClientRecord leaves out are not read.
-  const app = toApplication({
-    ...row,
-    owner: null,
-    clientSecretHint: null,
-    clientSecretIssuedAt: null,
-    createdAt: new Date(0),
-    updatedAt: new Date(0),
-  });
-  return {
-    id: app.id,
-    clientId: app.clientId,
-    name: app.name,
-    clientType: app.clientType,
-    secretHash: row.clientSecretHash,
-    grantTypes: app.grantTypes,
-    redirectUris: app.redirectUris,
-    postLogoutRedirectUris: app.postLogoutRedirectUris,
-    allowedOrigins: app.allowedOrigins,
-    allowedScopes: app.allowedScopes,
-    skipAuthorization: app.skipAuthorization,
-    algorithm: app.algorithm,
-    pkceRequired: app.pkceRequired,
-    introspectAnyToken: app.introspectAnyToken,
-    accessTokenLifetime: app.accessTokenLifetime,
-    refreshTokenLifetime: app.refreshTokenLifetime,
-    logoUri: app.logoUri,
-    homepageUri: app.homepageUri,
-    policyUri: app.policyUri,
-    tosUri: app.tosUri,
-  };
+  return { id: row.id, clientId: row.clientId, secretHash: row.clientSecretHash, ...settingsFrom(row) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -117,18 +86,22 @@ function cuid(): string {
   return `c${Date.now().toString(36)}${cuidCounter.toString(36).padStart(4, "0")}${cuidFingerprint}${block()}${block()}`;
 }
 
-/** The relations as JSON arrays, so one statement reads a consistent client. */
-const sqliteClientSql = `SELECT a.id, a.clientId, a.name, a.clientType, a.clientSecretHash, a.skipAuthorization, a.algorithm,
-  a.pkceRequired, a.introspectAnyToken, a.accessTokenLifetime, a.refreshTokenLifetime, a.logoUri, a.homepageUri,
-  a.policyUri, a.tosUri,
+/**
+ * One statement reads a consistent client: the field columns (from lib/applications/fields.ts) and
+ * the list tables as JSON arrays. Enums are read as text on PostgreSQL (pg has no parser for them).
+ */
+const clientColumns = ["id", "clientId", "clientSecretHash", ...storedColumns.map((column) => column.name)];
+
+const sqliteClientSql = `SELECT ${clientColumns.map((name) => `a."${name}"`).join(", ")},
   (SELECT json_group_array(g.grantType) FROM ApplicationGrantType g WHERE g.applicationId = a.id) AS grantTypes,
   (SELECT json_group_array(json_array(u.kind, u.uri, u.position)) FROM ApplicationUri u WHERE u.applicationId = a.id) AS uris,
   (SELECT json_group_array(s.scope) FROM ApplicationScope s WHERE s.applicationId = a.id) AS scopes
 FROM Application a WHERE a.clientId = ?`;
 
-const postgresClientSql = `SELECT a."id", a."clientId", a."name", a."clientType"::text AS "clientType", a."clientSecretHash",
-  a."skipAuthorization", a."algorithm"::text AS "algorithm", a."pkceRequired", a."introspectAnyToken",
-  a."accessTokenLifetime", a."refreshTokenLifetime", a."logoUri", a."homepageUri", a."policyUri", a."tosUri",
+const postgresClientSql = `SELECT ${[
+  ...["id", "clientId", "clientSecretHash"].map((name) => `a."${name}"`),
+  ...storedColumns.map(({ name, sql }) => (sql === "enum" ? `a."${name}"::text AS "${name}"` : `a."${name}"`)),
+].join(", ")},
   COALESCE((SELECT json_agg(g."grantType") FROM "ApplicationGrantType" g WHERE g."applicationId" = a."id"), '[]') AS "grantTypes",
   COALESCE((SELECT json_agg(json_build_array(u."kind"::text, u."uri", u."position")) FROM "ApplicationUri" u WHERE u."applicationId" = a."id"), '[]') AS "uris",
   COALESCE((SELECT json_agg(s."scope") FROM "ApplicationScope" s WHERE s."applicationId" = a."id"), '[]') AS "scopes"
@@ -153,50 +126,30 @@ const sqliteInsertAccessTokenSql = `INSERT INTO AccessToken (${accessTokenColumn
 const postgresInsertAccessTokensSql = `INSERT INTO "AccessToken" (${accessTokenColumns.map(([name]) => `"${name}"`).join(", ")})
   SELECT * FROM unnest(${accessTokenColumns.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ")})`;
 
-interface RawClientRow {
+/** A row of the statements above: SQLite gives booleans as 0/1 and the lists as JSON text; pg parses JSON. */
+type RawClientRow = Record<string, unknown> & {
   id: string;
   clientId: string;
-  name: string;
-  clientType: string;
   clientSecretHash: string | null;
-  skipAuthorization: boolean | number;
-  algorithm: string;
-  pkceRequired: boolean | number;
-  introspectAnyToken: boolean | number;
-  accessTokenLifetime: number | null;
-  refreshTokenLifetime: number | null;
-  logoUri: string | null;
-  homepageUri: string | null;
-  policyUri: string | null;
-  tosUri: string | null;
-  /** JSON text (SQLite) or already parsed (pg parses json). */
   grantTypes: string | string[];
-  uris: string | [string, string, number][];
+  uris: string | [UriKind, string, number][];
   scopes: string | string[];
-}
+};
 
 function clientRowFrom(raw: RawClientRow): ClientRow {
   const json = <T>(value: string | T): T => (typeof value === "string" ? (JSON.parse(value) as T) : value);
-  const uris = json<[string, string, number][]>(raw.uris).sort((a, b) => a[2] - b[2]);
+  const columns: Record<string, unknown> = {};
+  for (const { name, sql } of storedColumns) columns[name] = sql === "boolean" ? Boolean(raw[name]) : raw[name];
+  const uris = json<[UriKind, string, number][]>(raw.uris).sort((a, b) => a[2] - b[2]);
   return {
     id: raw.id,
     clientId: raw.clientId,
-    name: raw.name,
-    clientType: raw.clientType as ClientRow["clientType"],
     clientSecretHash: raw.clientSecretHash,
-    skipAuthorization: Boolean(raw.skipAuthorization),
-    algorithm: raw.algorithm as ClientRow["algorithm"],
-    pkceRequired: Boolean(raw.pkceRequired),
-    introspectAnyToken: Boolean(raw.introspectAnyToken),
-    accessTokenLifetime: raw.accessTokenLifetime,
-    refreshTokenLifetime: raw.refreshTokenLifetime,
-    logoUri: raw.logoUri,
-    homepageUri: raw.homepageUri,
-    policyUri: raw.policyUri,
-    tosUri: raw.tosUri,
-    grantTypes: json<string[]>(raw.grantTypes).map((grantType) => ({ grantType })),
-    uris: uris.map(([kind, uri]) => ({ kind: kind as ClientRow["uris"][number]["kind"], uri })),
-    scopes: json<string[]>(raw.scopes).map((scope) => ({ scope })),
+    // The statements read exactly these columns, in Prisma's types once booleans are decoded.
+    columns: columns as StoredApplication["columns"],
+    grantTypes: json<string[]>(raw.grantTypes),
+    uris: uris.map(([kind, uri]) => ({ kind, uri })),
+    scopes: json<string[]>(raw.scopes),
   };
 }
 
@@ -345,9 +298,16 @@ export function prismaOAuthStore(db: Db, options: StoreOptions = { clientCache: 
       }
       const row = await db.application.findUnique({
         where: { clientId },
-        include: { ...applicationInclude, owner: false },
+        include: { grantTypes: true, uris: { orderBy: { position: "asc" } }, scopes: true },
       });
-      return row ? toClientRecord(row as unknown as ClientRow) : null;
+      return row
+        ? toClientRecord({
+            ...row,
+            columns: row,
+            grantTypes: row.grantTypes.map((grant) => grant.grantType),
+            scopes: row.scopes.map((scope) => scope.scope),
+          })
+        : null;
     },
 
     async isRegisteredOrigin(origin) {

@@ -4,30 +4,13 @@
  * Only hashes of codes and tokens cross this interface; the values themselves never reach storage.
  */
 import type { Actor } from "../audit/actor.ts";
-import type { GrantType } from "./grant-types.ts";
+import type { ApplicationSettings } from "../applications/fields.ts";
 
-export interface ClientRecord {
+/** A registered client: its settings (one definition per field: lib/applications/fields.ts) and its secret's hash. */
+export interface ClientRecord extends ApplicationSettings {
   id: string;
   clientId: string;
-  name: string;
-  clientType: "confidential" | "public";
   secretHash: string | null;
-  grantTypes: readonly GrantType[];
-  redirectUris: readonly string[];
-  postLogoutRedirectUris: readonly string[];
-  allowedOrigins: readonly string[];
-  /** Empty: any scope in the server's catalogue. */
-  allowedScopes: readonly string[];
-  skipAuthorization: boolean;
-  algorithm: "none" | "RS256";
-  pkceRequired: boolean;
-  introspectAnyToken: boolean;
-  accessTokenLifetime: number | null;
-  refreshTokenLifetime: number | null;
-  logoUri: string | null;
-  homepageUri: string | null;
-  policyUri: string | null;
-  tosUri: string | null;
 }
 
 export interface UserRecord {

@@ -12,7 +12,7 @@ import {
   setApplicationTrusted,
   updateApplication,
 } from "@/lib/applications/commands";
-import { inputOf } from "@/lib/applications/model";
+import { settingsOf } from "@/lib/applications/fields";
 import { findApplication } from "@/lib/applications/queries";
 import { decodeCursor, detailLines, listAuditEvents, type AuditEntry, type AuditQuery } from "@/lib/audit/queries";
 import { cliActor, type Actor } from "@/lib/audit/record";
@@ -63,7 +63,7 @@ describe.each(providers)("audit log on %s", (provider: Provider) => {
         db,
         appId,
         {
-          ...inputOf(before),
+          ...settingsOf(before),
           name: "Ledger v2",
           redirectUris: ["https://ledger.example.com/v2/cb"],
           accessTokenLifetime: 900,
@@ -72,7 +72,7 @@ describe.each(providers)("audit log on %s", (provider: Provider) => {
       );
       if (!updated.ok) throw new Error(JSON.stringify(updated.errors));
       // Saving with nothing changed records nothing.
-      const same = await updateApplication(db, appId, inputOf(updated.application), admin);
+      const same = await updateApplication(db, appId, settingsOf(updated.application), admin);
       expect(same.ok).toBe(true);
 
       await setApplicationTrusted(db, appId, true, admin);
@@ -121,7 +121,7 @@ describe.each(providers)("audit log on %s", (provider: Provider) => {
           from: "https://ledger.example.com/cb",
           to: "https://ledger.example.com/v2/cb",
         },
-        { kind: "change", label: "Access token lifetime (s)", from: "(not set)", to: "900" },
+        { kind: "change", label: "Access token lifetime (seconds)", from: "(not set)", to: "900" },
       ]);
       const trust = (await entriesFor(appId)).find((item) => item.action === "application.trust_changed")!;
       expect(trust.details).toEqual([{ kind: "change", label: "Trusted (skip consent)", from: "no", to: "yes" }]);
@@ -176,7 +176,7 @@ describe.each(providers)("audit log on %s", (provider: Provider) => {
       const updated = await updateApplication(
         db,
         created.application.id,
-        { ...inputOf(created.application), clientType: "confidential" },
+        { ...settingsOf(created.application), clientType: "confidential" },
         admin,
       );
       if (!updated.ok) throw new Error(JSON.stringify(updated.errors));
@@ -241,7 +241,7 @@ describe.each(providers)("audit log on %s", (provider: Provider) => {
           updateApplication(
             db,
             app.id,
-            { ...inputOf(app), name: `Raced ${i + 1}`, accessTokenLifetime: 600 + i },
+            { ...settingsOf(app), name: `Raced ${i + 1}`, accessTokenLifetime: 600 + i },
             admin,
           ),
         ),

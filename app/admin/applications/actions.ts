@@ -15,7 +15,7 @@ import { db } from "@/lib/db/client";
 import { isRecordId } from "@/lib/db/record-id";
 import { adminAction } from "@/lib/web/actions";
 import { flash } from "@/lib/web/flash";
-import { applicationFormValues, type ApplicationFormValues } from "./form-values";
+import { formValuesFrom, type ApplicationFormValues } from "@/lib/applications/form-values";
 
 export interface ApplicationFormState {
   errors?: FieldErrors;
@@ -26,7 +26,7 @@ export interface ApplicationFormState {
 
 export const createApplicationAction = adminAction(
   async (actor, _previous: ApplicationFormState, form: FormData): Promise<ApplicationFormState> => {
-    const values = applicationFormValues(form);
+    const values = formValuesFrom(form);
     const result = await createApplication(db(), values, actor, { ownerId: actor.kind === "user" ? actor.id : null });
     if (!result.ok) return { errors: result.errors, values };
     revalidatePath("/admin/applications");
@@ -39,7 +39,7 @@ export const createApplicationAction = adminAction(
 
 export const updateApplicationAction = adminAction(
   async (actor, id: string, _previous: ApplicationFormState, form: FormData): Promise<ApplicationFormState> => {
-    const values = applicationFormValues(form);
+    const values = formValuesFrom(form);
     if (!isRecordId(id)) return { errors: { form: ["This application no longer exists."] }, values };
     let result;
     try {

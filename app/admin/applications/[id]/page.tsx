@@ -4,6 +4,7 @@ import type { ReactNode } from "react";
 import { DateTime } from "@/components/date-time";
 import { Badge } from "@/components/ui/badge";
 import { CopyableValue } from "@/components/ui/copy-button";
+import { applicationFieldList, labelOf as label, type ApplicationFieldKey } from "@/lib/applications/fields";
 import { findApplication } from "@/lib/applications/queries";
 import { settings } from "@/lib/config/settings";
 import { db } from "@/lib/db/client";
@@ -11,6 +12,7 @@ import { endpointsFor } from "@/lib/oauth/endpoints";
 import { grantTypeInfo } from "@/lib/oauth/grant-types";
 import { RotateSecretButton } from "../_components/application-actions";
 import { ApplicationHeader } from "../_components/application-header";
+import { FieldValue } from "../_components/field-value";
 import { TrustSwitch } from "../_components/trust-switch";
 import { requireAdmin } from "@/lib/web/session";
 
@@ -46,6 +48,29 @@ function Card({ title, children }: { title: string; children: ReactNode }) {
     </section>
   );
 }
+
+/** Fields this page lays out itself; any other field is listed under them as it is. */
+const laidOut = new Set<ApplicationFieldKey>([
+  "name",
+  "clientType",
+  "skipAuthorization",
+  "grantTypes",
+  "redirectUris",
+  "postLogoutRedirectUris",
+  "allowedOrigins",
+  "allowedScopes",
+  "pkceRequired",
+  "algorithm",
+  "introspectAnyToken",
+  "accessTokenLifetime",
+  "refreshTokenLifetime",
+  "logoUri",
+  "homepageUri",
+  "policyUri",
+  "tosUri",
+]);
+const otherFields = applicationFieldList.filter((entry) => !laidOut.has(entry.key));
+const fieldEntry = (key: ApplicationFieldKey) => applicationFieldList.find((entry) => entry.key === key)!;
 
 const seconds = (value: number | null, fallback: number) =>
   value === null ? `Server default (${fallback.toLocaleString("en")} s)` : `${value.toLocaleString("en")} s`;
@@ -84,7 +109,7 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
                 <span className="text-slate-600">None: public clients use PKCE instead.</span>
               )}
             </Row>
-            <Row label="Trusted (skip consent)">
+            <Row label={label("skipAuthorization")}>
               <TrustSwitch id={app.id} name={app.name} trusted={app.skipAuthorization} />
             </Row>
           </dl>
@@ -111,49 +136,49 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
         </Card>
         <Card title="Configuration">
           <dl className="divide-y divide-slate-200">
-            <Row label="Grant types">
+            <Row label={label("grantTypes")}>
               <div className="flex flex-wrap gap-1">
                 {app.grantTypes.map((grant) => (
                   <Badge key={grant}>{grantTypeInfo[grant]?.label ?? grant}</Badge>
                 ))}
               </div>
             </Row>
-            <Row label="Redirect URIs">
+            <Row label={label("redirectUris")}>
               <List items={app.redirectUris} />
             </Row>
-            <Row label="Post-logout redirect URIs">
+            <Row label={label("postLogoutRedirectUris")}>
               <List items={app.postLogoutRedirectUris} />
             </Row>
-            <Row label="Allowed CORS origins">
+            <Row label={label("allowedOrigins")}>
               <List items={app.allowedOrigins} />
             </Row>
-            <Row label="Allowed scopes">
+            <Row label={label("allowedScopes")}>
               <List items={app.allowedScopes} empty="Every scope the server offers" />
             </Row>
           </dl>
         </Card>
         <Card title="Security and branding">
           <dl className="divide-y divide-slate-200">
-            <Row label="PKCE">{app.clientType === "public" || app.pkceRequired ? "Required (S256)" : "Optional"}</Row>
-            <Row label="ID token signing">{app.algorithm === "RS256" ? "RS256 (OpenID Connect)" : "None"}</Row>
-            <Row label="May introspect any token">{app.introspectAnyToken ? "Yes" : "No"}</Row>
-            <Row label="Access token lifetime">{seconds(app.accessTokenLifetime, config.lifetimes.accessToken)}</Row>
-            <Row label="Refresh token lifetime">{seconds(app.refreshTokenLifetime, config.lifetimes.refreshToken)}</Row>
+            <Row label={label("pkceRequired")}>
+              {app.clientType === "public" || app.pkceRequired ? "Required (S256)" : "Optional"}
+            </Row>
+            <Row label={label("algorithm")}>{app.algorithm === "RS256" ? "RS256 (OpenID Connect)" : "None"}</Row>
+            <Row label={label("introspectAnyToken")}>{app.introspectAnyToken ? "Yes" : "No"}</Row>
+            <Row label={label("accessTokenLifetime")}>
+              {seconds(app.accessTokenLifetime, config.lifetimes.accessToken)}
+            </Row>
+            <Row label={label("refreshTokenLifetime")}>
+              {seconds(app.refreshTokenLifetime, config.lifetimes.refreshToken)}
+            </Row>
             <Row label="Owner">{app.owner ? app.owner.email : <span className="text-slate-600">None</span>}</Row>
-            {(
-              [
-                ["Logo", app.logoUri],
-                ["Homepage", app.homepageUri],
-                ["Privacy policy", app.policyUri],
-                ["Terms of service", app.tosUri],
-              ] as const
-            ).map(([label, uri]) => (
-              <Row key={label} label={label}>
-                {uri ? (
-                  <code className="break-all font-mono text-sm">{uri}</code>
-                ) : (
-                  <span className="text-slate-600">None</span>
-                )}
+            {(["logoUri", "homepageUri", "policyUri", "tosUri"] as const).map((key) => (
+              <Row key={key} label={label(key)}>
+                <FieldValue entry={fieldEntry(key)} value={app[key]} />
+              </Row>
+            ))}
+            {otherFields.map((entry) => (
+              <Row key={entry.key} label={entry.label}>
+                <FieldValue entry={entry} value={app[entry.key]} />
               </Row>
             ))}
             <Row label="Created">

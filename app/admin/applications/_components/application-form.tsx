@@ -4,19 +4,26 @@ import Link from "next/link";
 import { useActionState } from "react";
 import { buttonStyles } from "@/components/ui/button";
 import { describedBy, FieldError, FieldHelp, fieldIds, TextField } from "@/components/ui/field";
+import { applicationFieldList, formSections, type FormContext, type FormSection } from "@/lib/applications/fields";
+import type { ApplicationFormValues, FormValue } from "@/lib/applications/form-values";
+import type { FieldErrors } from "@/lib/applications/schema";
 import { grantTypeInfo, grantTypes } from "@/lib/oauth/grant-types";
 import type { ApplicationFormState } from "../actions";
-import type { ApplicationFormValues } from "../form-values";
 import { IssuedCredentials } from "./issued-credentials";
 
 interface Props {
   action: (state: ApplicationFormState, form: FormData) => Promise<ApplicationFormState>;
   initial: ApplicationFormValues;
   scopes: { name: string; description: string }[];
-  defaults: { accessTokenLifetime: number; refreshTokenLifetime: number };
+  context: FormContext;
   submitLabel: string;
   cancelHref: string;
 }
+
+type FieldEntry = (typeof applicationFieldList)[number];
+
+const text = (value: FormValue) => (typeof value === "string" ? value : "");
+const items = (value: FormValue) => (Array.isArray(value) ? value : []);
 
 function Fieldset({
   name,
@@ -96,7 +103,190 @@ function Section({ title, children }: { title: string; children: React.ReactNode
   );
 }
 
-export function ApplicationForm({ action, initial, scopes, defaults, submitLabel, cancelHref }: Props) {
+/** One field, drawn by its control from its definition. */
+function Field({
+  entry,
+  value,
+  errors,
+  scopes,
+  context,
+}: {
+  entry: FieldEntry;
+  value: FormValue;
+  errors: FieldErrors;
+  scopes: Props["scopes"];
+  context: FormContext;
+}) {
+  const { key, label, control } = entry;
+  const help = typeof entry.help === "function" ? entry.help(context) : entry.help;
+  const fieldErrors = errors[key];
+  switch (control.kind) {
+    case "text":
+    case "lines":
+      return (
+        <TextField
+          name={key}
+          label={label}
+          multiline={control.kind === "lines"}
+          type={control.kind === "text" ? control.type : undefined}
+          inputMode={control.kind === "text" && control.type === "number" ? "numeric" : undefined}
+          required={control.kind === "text" ? control.required : undefined}
+          placeholder={control.placeholder}
+          defaultValue={text(value)}
+          errors={fieldErrors}
+          help={help}
+        />
+      );
+    case "checkbox":
+      return (
+        <div>
+          <Check
+            name={key}
+            defaultChecked={value === true}
+            label={entry.checkboxLabel ?? label}
+            help={help}
+            errorId={fieldErrors?.length ? fieldIds(key).error : undefined}
+          />
+          <FieldError name={key} errors={fieldErrors} />
+        </div>
+      );
+    case "choice":
+      if (control.style === "select") {
+        return (
+          <div>
+            <label htmlFor={fieldIds(key).input} className="block text-sm font-medium text-slate-800">
+              {label}
+            </label>
+            <select
+              id={fieldIds(key).input}
+              name={key}
+              defaultValue={text(value)}
+              aria-describedby={describedBy(key, Boolean(help), fieldErrors)}
+              className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm sm:w-64"
+            >
+              {control.options.map((option) => (
+                <option key={option.value} value={option.value}>
+                  {option.label}
+                </option>
+              ))}
+            </select>
+            <FieldHelp name={key}>{help}</FieldHelp>
+            <FieldError name={key} errors={fieldErrors} />
+          </div>
+        );
+      }
+      return (
+        <Fieldset name={key} legend={label} help={help} errors={fieldErrors}>
+          {control.options.map((option) => (
+            <div key={option.value} className="flex gap-3">
+              <input
+                id={`${key}-${option.value}`}
+                type="radio"
+                name={key}
+                value={option.value}
+                defaultChecked={value === option.value}
+                aria-describedby={option.help ? `${key}-${option.value}-help` : undefined}
+                className="mt-0.5 size-4 accent-indigo-700"
+              />
+              <div>
+                <label htmlFor={`${key}-${option.value}`} className="text-sm font-medium">
+                  {option.label}
+                </label>
+                {option.help ? (
+                  <p id={`${key}-${option.value}-help`} className="text-sm text-slate-600">
+                    {option.help}
+                  </p>
+                ) : null}
+              </div>
+            </div>
+          ))}
+        </Fieldset>
+      );
+    case "choices":
+      if (control.options === "grantTypes") {
+        return (
+          <Fieldset name={key} legend={label} help={help} errors={fieldErrors}>
+            {grantTypes.map((grant) => (
+              <Check
+                key={grant}
+                name={key}
+                value={grant}
+                defaultChecked={items(value).includes(grant)}
+                label={
+                  <>
+                    {grantTypeInfo[grant].label}
+                    {grantTypeInfo[grant].legacy ? (
+                      <span className="ml-2 rounded bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-900">
+                        legacy
+                      </span>
+                    ) : null}
+                  </>
+                }
+                help={grantTypeInfo[grant].help}
+              />
+            ))}
+          </Fieldset>
+        );
+      }
+      return (
+        <Fieldset name={key} legend={label} help={help} errors={fieldErrors}>
+          <div className="grid gap-2 sm:grid-cols-2">
+            {[
+              ...scopes,
+              // Scopes the app holds that the server no longer offers stay visible, so saving the
+              // form never drops them unseen (an empty list would mean "every scope").
+              ...items(value)
+                .filter((name) => !scopes.some((scope) => scope.name === name))
+                .map((name) => ({
+                  name,
+                  description: "Not offered by this server any more (PORTCULLIS_SCOPES): untick it to save.",
+                })),
+            ].map((scope) => (
+              <Check
+                key={scope.name}
+                name={key}
+                value={scope.name}
+                defaultChecked={items(value).includes(scope.name)}
+                label={<code className="font-mono">{scope.name}</code>}
+                help={scope.description}
+              />
+            ))}
+          </div>
+        </Fieldset>
+      );
+  }
+}
+
+/** A section's fields in their order; consecutive half-width fields share a row on wide screens. */
+function SectionFields({
+  section,
+  ...shared
+}: { section: FormSection } & Omit<Parameters<typeof Field>[0], "entry" | "value"> & {
+    values: ApplicationFormValues;
+  }) {
+  const { values, ...rest } = shared;
+  const groups: FieldEntry[][] = [];
+  for (const entry of applicationFieldList.filter((candidate) => candidate.section === section)) {
+    const half = entry.control.kind === "text" && entry.control.half;
+    const last = groups.at(-1);
+    const lastHalf = last?.[0]?.control.kind === "text" && last[0].control.half;
+    if (half && last && lastHalf) last.push(entry);
+    else groups.push([entry]);
+  }
+  return groups.map((group) =>
+    group.length > 1 || (group[0]!.control.kind === "text" && group[0]!.control.half) ? (
+      <div key={group[0]!.key} className="grid gap-4 sm:grid-cols-2">
+        {group.map((entry) => (
+          <Field key={entry.key} entry={entry} value={values[entry.key]} {...rest} />
+        ))}
+      </div>
+    ) : (
+      <Field key={group[0]!.key} entry={group[0]!} value={values[group[0]!.key]} {...rest} />
+    ),
+  );
+}
+
+export function ApplicationForm({ action, initial, scopes, context, submitLabel, cancelHref }: Props) {
   const [state, formAction, pending] = useActionState(action, {});
   if (state.issued) return <IssuedCredentials {...state.issued} />;
   const values = state.values ?? initial;
@@ -117,217 +307,11 @@ export function ApplicationForm({ action, initial, scopes, defaults, submitLabel
         </div>
       ) : null}
 
-      <Section title="Application">
-        <TextField
-          name="name"
-          label="Name"
-          required
-          defaultValue={values.name}
-          errors={errors.name}
-          help="Shown to users on the consent screen."
-        />
-        <Fieldset name="clientType" legend="Client type" errors={errors.clientType}>
-          {[
-            ["confidential", "Confidential", "Runs on a server and can keep a secret (web back ends, services)."],
-            ["public", "Public", "Cannot keep a secret (single-page, mobile and desktop apps). Always uses PKCE."],
-          ].map(([value, label, help]) => (
-            <div key={value} className="flex gap-3">
-              <input
-                id={`clientType-${value}`}
-                type="radio"
-                name="clientType"
-                value={value}
-                defaultChecked={values.clientType === value}
-                aria-describedby={`clientType-${value}-help`}
-                className="mt-0.5 size-4 accent-indigo-700"
-              />
-              <div>
-                <label htmlFor={`clientType-${value}`} className="text-sm font-medium">
-                  {label}
-                </label>
-                <p id={`clientType-${value}-help`} className="text-sm text-slate-600">
-                  {help}
-                </p>
-              </div>
-            </div>
-          ))}
-        </Fieldset>
-        <Fieldset
-          name="grantTypes"
-          legend="Grant types"
-          help="Choose every flow this application uses."
-          errors={errors.grantTypes}
-        >
-          {grantTypes.map((grant) => (
-            <Check
-              key={grant}
-              name="grantTypes"
-              value={grant}
-              defaultChecked={values.grantTypes.includes(grant)}
-              label={
-                <>
-                  {grantTypeInfo[grant].label}
-                  {grantTypeInfo[grant].legacy ? (
-                    <span className="ml-2 rounded bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-900">
-                      legacy
-                    </span>
-                  ) : null}
-                </>
-              }
-              help={grantTypeInfo[grant].help}
-            />
-          ))}
-        </Fieldset>
-      </Section>
-
-      <Section title="Redirects and origins">
-        <TextField
-          name="redirectUris"
-          label="Redirect URIs"
-          multiline
-          defaultValue={values.redirectUris}
-          errors={errors.redirectUris}
-          placeholder="https://app.example.com/callback"
-          help="One per line. Matched exactly. https, or http on 127.0.0.1, [::1] or localhost; native apps may use com.example.app:/callback."
-        />
-        <TextField
-          name="postLogoutRedirectUris"
-          label="Post-logout redirect URIs"
-          multiline
-          defaultValue={values.postLogoutRedirectUris}
-          errors={errors.postLogoutRedirectUris}
-          help="One per line. Where users may be sent after signing out through this app."
-        />
-        <TextField
-          name="allowedOrigins"
-          label="Allowed CORS origins"
-          multiline
-          defaultValue={values.allowedOrigins}
-          errors={errors.allowedOrigins}
-          placeholder="https://app.example.com"
-          help="One per line: scheme, host and port only. Browsers on these origins may call the token, revoke, introspection and userinfo endpoints."
-        />
-      </Section>
-
-      <Section title="Security">
-        <Check
-          name="skipAuthorization"
-          defaultChecked={values.skipAuthorization}
-          label="Trusted: skip the consent screen"
-          help="Only for first-party apps. Users are never asked to approve a trusted app."
-        />
-        <Check
-          name="pkceRequired"
-          defaultChecked={values.pkceRequired}
-          label="Require PKCE"
-          help="Always enforced for public clients. Keep it on unless a confidential client cannot send a code challenge."
-        />
-        <div>
-          <label htmlFor={fieldIds("algorithm").input} className="block text-sm font-medium text-slate-800">
-            ID token signing algorithm
-          </label>
-          <select
-            id={fieldIds("algorithm").input}
-            name="algorithm"
-            defaultValue={values.algorithm || "none"}
-            aria-describedby={describedBy("algorithm", true, errors.algorithm)}
-            className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm sm:w-64"
-          >
-            <option value="none">None (no OpenID Connect)</option>
-            <option value="RS256">RS256</option>
-          </select>
-          <FieldHelp name="algorithm">
-            RS256 enables OpenID Connect: ID tokens signed with the server&apos;s key.
-          </FieldHelp>
-          <FieldError name="algorithm" errors={errors.algorithm} />
-        </div>
-        <Fieldset
-          name="allowedScopes"
-          legend="Allowed scopes"
-          help="Leave all unticked to allow every scope the server offers."
-          errors={errors.allowedScopes}
-        >
-          <div className="grid gap-2 sm:grid-cols-2">
-            {[
-              ...scopes,
-              // Scopes the app holds that the server no longer offers stay visible, so saving the
-              // form never drops them unseen (an empty list would mean "every scope").
-              ...values.allowedScopes
-                .filter((name) => !scopes.some((scope) => scope.name === name))
-                .map((name) => ({
-                  name,
-                  description: "Not offered by this server any more (PORTCULLIS_SCOPES): untick it to save.",
-                })),
-            ].map((scope) => (
-              <Check
-                key={scope.name}
-                name="allowedScopes"
-                value={scope.name}
-                defaultChecked={values.allowedScopes.includes(scope.name)}
-                label={<code className="font-mono">{scope.name}</code>}
-                help={scope.description}
-              />
-            ))}
-          </div>
-        </Fieldset>
-        <Check
-          name="introspectAnyToken"
-          defaultChecked={values.introspectAnyToken}
-          label="May introspect any token"
-          help="For resource servers: lets this client introspect tokens issued to other applications. Confidential clients only."
-          errorId={errors.introspectAnyToken?.length ? fieldIds("introspectAnyToken").error : undefined}
-        />
-        <FieldError name="introspectAnyToken" errors={errors.introspectAnyToken} />
-        <div className="grid gap-4 sm:grid-cols-2">
-          <TextField
-            name="accessTokenLifetime"
-            label="Access token lifetime (seconds)"
-            type="number"
-            inputMode="numeric"
-            defaultValue={values.accessTokenLifetime}
-            errors={errors.accessTokenLifetime}
-            placeholder={String(defaults.accessTokenLifetime)}
-            help={`Empty: the server default (${defaults.accessTokenLifetime} s).`}
-          />
-          <TextField
-            name="refreshTokenLifetime"
-            label="Refresh token lifetime (seconds)"
-            type="number"
-            inputMode="numeric"
-            defaultValue={values.refreshTokenLifetime}
-            errors={errors.refreshTokenLifetime}
-            placeholder={String(defaults.refreshTokenLifetime)}
-            help={`Empty: the server default (${defaults.refreshTokenLifetime} s).`}
-          />
-        </div>
-      </Section>
-
-      <Section title="Consent screen branding (optional)">
-        <div className="grid gap-4 sm:grid-cols-2">
-          <TextField name="logoUri" label="Logo URL" type="url" defaultValue={values.logoUri} errors={errors.logoUri} />
-          <TextField
-            name="homepageUri"
-            label="Homepage URL"
-            type="url"
-            defaultValue={values.homepageUri}
-            errors={errors.homepageUri}
-          />
-          <TextField
-            name="policyUri"
-            label="Privacy policy URL"
-            type="url"
-            defaultValue={values.policyUri}
-            errors={errors.policyUri}
-          />
-          <TextField
-            name="tosUri"
-            label="Terms of service URL"
-            type="url"
-            defaultValue={values.tosUri}
-            errors={errors.tosUri}
-          />
-        </div>
-      </Section>
+      {(Object.keys(formSections) as FormSection[]).map((section) => (
+        <Section key={section} title={formSections[section]}>
+          <SectionFields section={section} values={values} errors={errors} scopes={scopes} context={context} />
+        </Section>
+      ))}
 
       <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
         <Link href={cancelHref} className={buttonStyles.secondary}>

@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import { PageHeader } from "@/components/ui/page-header";
 import { createApplicationAction } from "../actions";
 import { ApplicationForm } from "../_components/application-form";
-import { emptyFormValues, formContext } from "../defaults";
+import { formContext } from "../defaults";
+import { initialFormValues } from "@/lib/applications/form-values";
 import { requireAdmin } from "@/lib/web/session";
 
 export const metadata: Metadata = { title: "New application" };
@@ -17,7 +18,7 @@ export default async function NewApplicationPage() {
       />
       <ApplicationForm
         action={createApplicationAction}
-        initial={emptyFormValues}
+        initial={initialFormValues}
         {...formContext()}
         submitLabel="Create application"
         cancelHref="/admin/applications"

@@ -5,7 +5,8 @@ import { findApplication } from "@/lib/applications/queries";
 import { db } from "@/lib/db/client";
 import { updateApplicationAction } from "../../actions";
 import { ApplicationForm } from "../../_components/application-form";
-import { formContext, formValuesOf } from "../../defaults";
+import { formContext } from "../../defaults";
+import { formValuesOf } from "@/lib/applications/form-values";
 import { requireAdmin } from "@/lib/web/session";
 
 export const metadata: Metadata = { title: "Edit application" };
