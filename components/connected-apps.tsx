@@ -20,7 +20,7 @@ interface Props {
 function AppMark({ app }: { app: ConnectedApp }) {
   if (app.logoUri) {
     return (
-      // eslint-disable-next-line @next/next/no-img-element -- an arbitrary external logo; no image optimisation wanted
+      // <img>, not next/image: an arbitrary external logo, no image optimisation wanted.
       <img
         src={app.logoUri}
         alt=""

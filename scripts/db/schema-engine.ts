@@ -13,10 +13,11 @@ import path from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { DiffParams, SchemaEngine } from "@prisma/schema-engine-wasm";
+import type * as GlueModule from "@prisma/schema-engine-wasm/schema_engine_bg";
 
 const require = createRequire(import.meta.url);
 
-type Glue = typeof import("@prisma/schema-engine-wasm/schema_engine_bg") & {
+type Glue = typeof GlueModule & {
   __wbg_set_wasm(exports: WebAssembly.Exports): void;
 };
 

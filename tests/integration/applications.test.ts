@@ -12,7 +12,6 @@ import {
   setApplicationTrusted,
   updateApplication,
 } from "@/lib/applications/commands";
-import type { Application } from "@/lib/applications/model";
 import {
   applicationSorts,
   findApplication,

@@ -28,7 +28,7 @@ export function ConsentScreen({ query, user, client, scopes }: Props) {
         <section aria-labelledby="consent-title" className="rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
           <div className="flex items-center gap-3">
             {client.logoUri ? (
-              // eslint-disable-next-line @next/next/no-img-element -- an arbitrary external logo; no image optimisation wanted
+              // <img>, not next/image: an arbitrary external logo, no image optimisation wanted.
               <img
                 src={client.logoUri}
                 alt={`${client.name} logo`}
