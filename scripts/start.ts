@@ -8,6 +8,7 @@ import { sessionSecret } from "../lib/config/secrets.ts";
 import { settings } from "../lib/config/settings.ts";
 import { MigrationError } from "../lib/db/migrate.ts";
 import { describePrepared, prepare, projectRoot } from "../lib/setup/bootstrap.ts";
+import { loadExtensions } from "../lib/extensions/load.ts";
 
 const config = settings();
 if (!existsSync(path.join(projectRoot, ".next", "BUILD_ID"))) {
@@ -15,9 +16,11 @@ if (!existsSync(path.join(projectRoot, ".next", "BUILD_ID"))) {
   process.exit(1);
 }
 try {
+  // The deployer's extensions (portcullis.config.ts, or PORTCULLIS_CONFIG), before anything reads them.
+  await loadExtensions();
   for (const line of describePrepared(await prepare(config))) console.log(line);
 } catch (error) {
-  console.error(error instanceof MigrationError ? error.message : error);
+  console.error(error instanceof MigrationError || error instanceof Error ? error.message : error);
   process.exit(1);
 }
 

@@ -10,10 +10,20 @@
 import { recordAudit, diffFields, type Actor, type Transaction } from "../audit/record.ts";
 import type { Db } from "../db/client.ts";
 import { credentialHint, generateClientId, generateCredential, hashCredential } from "../oauth/secrets.ts";
+import { customFieldPrefix, metadataWith } from "./custom-fields.ts";
 import { columnsFrom, comparableSettings, relationsFrom, settingsOf } from "./fields.ts";
 import { applicationInclude, toApplication, type Application } from "./model.ts";
 import { findApplication } from "./queries.ts";
-import { parseApplicationInput, type FieldErrors } from "./schema.ts";
+import { parseApplicationInput, type ApplicationInput, type FieldErrors } from "./schema.ts";
+
+/** Built-in fields by key and custom ones as "fields." + key, sets sorted: what the audit trail compares. */
+function comparable(input: ApplicationInput): Record<string, unknown> {
+  const values = comparableSettings(input);
+  for (const [key, value] of Object.entries(input.fields)) {
+    values[`${customFieldPrefix}${key}`] = Array.isArray(value) ? [...value].sort() : value;
+  }
+  return values;
+}
 
 export class ApplicationNotFoundError extends Error {
   constructor(id: string) {
@@ -57,6 +67,10 @@ async function lockedBefore(tx: Transaction, id: string): Promise<Application> {
   return before;
 }
 
+async function storedMetadata(tx: Transaction, id: string): Promise<unknown> {
+  return (await tx.application.findUnique({ where: { id }, select: { metadata: true } }))?.metadata ?? {};
+}
+
 /** Runs a write on an application that may be deleted concurrently, reporting that as not found. */
 async function onExisting<T>(id: string, write: () => Promise<T>): Promise<T> {
   try {
@@ -82,6 +96,7 @@ export async function createApplication(
     const created = await tx.application.create({
       data: {
         ...columnsFrom(input),
+        metadata: metadataWith({}, input.fields) as object,
         ...(credentials?.columns ?? noSecret),
         clientId: generateClientId(),
         ownerId: options.ownerId ?? null,
@@ -113,7 +128,7 @@ export async function updateApplication(db: Db, id: string, raw: unknown, actor:
       const becameConfidential = before.clientType === "public" && input.clientType === "confidential";
       const credentials = becameConfidential ? newSecret() : null;
       const secretColumns = credentials ? credentials.columns : input.clientType === "public" ? noSecret : {};
-      const changes = diffFields(comparableSettings(settingsOf(before)), comparableSettings(input));
+      const changes = diffFields(comparable({ ...settingsOf(before), fields: before.fields }), comparable(input));
       await tx.applicationGrantType.deleteMany({ where: { applicationId: id } });
       await tx.applicationUri.deleteMany({ where: { applicationId: id } });
       await tx.applicationScope.deleteMany({ where: { applicationId: id } });
@@ -121,6 +136,8 @@ export async function updateApplication(db: Db, id: string, raw: unknown, actor:
         where: { id },
         data: {
           ...columnsFrom(input),
+          // Values of fields the config no longer declares stay as they were.
+          metadata: metadataWith(await storedMetadata(tx, id), input.fields) as object,
           ...secretColumns,
           grantTypes: { create: relations.grantTypes },
           uris: { create: relations.uris },

@@ -12,6 +12,9 @@ import type { ApplicationModel } from "../generated/sqlite/models.ts";
 import { hasControlCharacters } from "../control-characters.ts";
 import { isGrantType, type GrantType } from "../oauth/grant-types.ts";
 import { isWebUrl } from "../oauth/redirect-uri.ts";
+import type { FormContext, FormControl, FormSection } from "./form-layout.ts";
+
+export { formSections, type FormContext, type FormControl, type FormSection, type Option } from "./form-layout.ts";
 
 export const clientTypes = ["confidential", "public"] as const;
 export type ClientTypeName = (typeof clientTypes)[number];
@@ -22,7 +25,7 @@ export type SigningAlgorithmName = (typeof signingAlgorithms)[number];
 // Parsing: values arrive from forms (strings), the CLI (strings) or JSON (typed)
 
 /** Lists arrive as arrays (JSON, forms with repeated fields) or as one whitespace-separated string. */
-const list = z.preprocess(
+export const list = z.preprocess(
   (value) => {
     if (value === undefined || value === null) return [];
     const items = typeof value === "string" ? value.split(/\s+/) : value;
@@ -36,14 +39,14 @@ const list = z.preprocess(
 );
 
 /** Checkbox values: real booleans, or the strings a form or CLI sends. */
-const flag = (fallback: boolean) =>
+export const flag = (fallback: boolean) =>
   z.preprocess((value) => {
     if (value === undefined || value === null || value === "") return fallback;
     if (typeof value === "string") return ["on", "true", "1", "yes"].includes(value.toLowerCase());
     return value;
   }, z.boolean());
 
-const blankToNull = (value: unknown) =>
+export const blankToNull = (value: unknown) =>
   value === undefined || value === null || (typeof value === "string" && value.trim() === "")
     ? null
     : typeof value === "string"
@@ -92,7 +95,12 @@ export interface ColumnStorage<T, C extends Column = Column> {
 export type UriKind = "REDIRECT" | "POST_LOGOUT_REDIRECT" | "CORS_ORIGIN";
 
 /** Lists live in their own tables (SQLite has no scalar lists). */
-export type RelationStorage = { kind: "grantTypes" } | { kind: "uris"; uriKind: UriKind } | { kind: "scopes" };
+export type RelationStorage =
+  | { kind: "grantTypes" }
+  | { kind: "uris"; uriKind: UriKind }
+  | { kind: "scopes" }
+  /** A deployer's custom field, under its key in the metadata column (custom-fields.ts). */
+  | { kind: "metadata"; key: string };
 
 function column<C extends Column>(name: C, sql: "value" | "boolean" = "value"): ColumnStorage<ApplicationModel[C], C> {
   return { kind: "column", column: name, sql, toColumn: (value) => value, fromColumn: (value) => value };
@@ -118,43 +126,7 @@ function enumColumn<T extends string, C extends Column>(
 }
 
 // ---------------------------------------------------------------------------------------------
-// How the form shows a field
-
-export type FormSection = "application" | "redirects" | "security" | "branding";
-
-export const formSections: Record<FormSection, string> = {
-  application: "Application",
-  redirects: "Redirects and origins",
-  security: "Security",
-  branding: "Consent screen branding (optional)",
-};
-
-export interface Option {
-  value: string;
-  label: string;
-  help?: string;
-}
-
-export type FormControl =
-  | {
-      kind: "text";
-      type?: "text" | "url" | "number" | "email";
-      required?: boolean;
-      placeholder?: string;
-      /** Laid out two to a row on wide screens. */
-      half?: boolean;
-    }
-  /** One entry per line. */
-  | { kind: "lines"; placeholder?: string }
-  | { kind: "checkbox" }
-  | { kind: "choice"; style: "radio" | "select"; options: readonly Option[] }
-  /** Options from the server: the grant types, or the scope catalogue. */
-  | { kind: "choices"; options: "grantTypes" | "scopes" };
-
-/** What the form knows about the server when it renders help texts. */
-export interface FormContext {
-  lifetimes: { accessToken: number; refreshToken: number };
-}
+// How the form shows a field: form-layout.ts
 
 export interface FieldDefinition<T, S extends ColumnStorage<T> | RelationStorage = ColumnStorage<T> | RelationStorage> {
   label: string;
@@ -170,7 +142,14 @@ export interface FieldDefinition<T, S extends ColumnStorage<T> | RelationStorage
   storage: S;
   /** A set rather than a sequence: its order is no change (the audit trail compares sorted). */
   unordered?: boolean;
+  /** Shown as a column in the applications list. */
+  listColumn?: boolean;
+  /** Offered as a filter on the applications list. */
+  listFilter?: boolean;
 }
+
+/** A field with its key: a built-in one, or a custom one ("fields." + its key). */
+export type FieldEntry = FieldDefinition<unknown> & { key: string };
 
 const field = <T, S extends ColumnStorage<T> | RelationStorage>(definition: FieldDefinition<T, S>) => definition;
 

@@ -1,17 +1,37 @@
 /**
- * The application form's values: what it shows and what it posts, derived from the field
- * definitions (fields.ts) by each field's control, so a new field needs nothing here.
+ * The application form's fields and values: what it shows and what it posts, derived from the
+ * field definitions (fields.ts, and the deployer's custom fields) by each field's control, so a new
+ * field needs nothing here.
  */
-import {
-  applicationFieldList,
-  type ApplicationFieldKey,
-  type ApplicationSettings,
-  type FormControl,
-} from "./fields.ts";
+import type { PortcullisConfig } from "../extensions/define.ts";
+import { allFieldEntries, customFieldPrefix } from "./custom-fields.ts";
+import type { ApplicationSettings, FieldEntry, FormContext, FormControl, FormSection } from "./fields.ts";
 
 /** A text box or choice posts a string, a checkbox a boolean, a group of checkboxes a list. */
 export type FormValue = string | boolean | string[];
-export type ApplicationFormValues = Record<ApplicationFieldKey, FormValue>;
+/** By field key: a built-in one, or "fields." + a custom field's key. */
+export type ApplicationFormValues = Record<string, FormValue>;
+
+/** What the form needs to draw a field: plain data, so it can be handed to the browser. */
+export interface FormFieldView {
+  key: string;
+  label: string;
+  checkboxLabel?: string;
+  help?: string;
+  section: FormSection;
+  control: FormControl;
+}
+
+export function formFieldViews(context: FormContext, config?: PortcullisConfig): FormFieldView[] {
+  return allFieldEntries(config).map((entry) => ({
+    key: entry.key,
+    label: entry.label,
+    ...(entry.checkboxLabel ? { checkboxLabel: entry.checkboxLabel } : {}),
+    ...(entry.help ? { help: typeof entry.help === "function" ? entry.help(context) : entry.help } : {}),
+    section: entry.section,
+    control: entry.control,
+  }));
+}
 
 function formValueOf(control: FormControl, value: unknown): FormValue {
   switch (control.kind) {
@@ -26,25 +46,37 @@ function formValueOf(control: FormControl, value: unknown): FormValue {
   }
 }
 
-/** The form's values for an application's settings (or a new one's initial values). */
-export function formValuesOf(settings: ApplicationSettings): ApplicationFormValues {
-  return Object.fromEntries(
-    applicationFieldList.map(({ key, control }) => [key, formValueOf(control, settings[key])]),
-  ) as ApplicationFormValues;
+function valueOf(entry: FieldEntry, values: ApplicationSettings & { fields?: Record<string, unknown> }): unknown {
+  return entry.storage.kind === "metadata"
+    ? values.fields?.[entry.key.slice(customFieldPrefix.length)]
+    : values[entry.key as keyof ApplicationSettings];
 }
 
-export const initialFormValues: ApplicationFormValues = Object.fromEntries(
-  applicationFieldList.map(({ key, control, initial }) => [key, formValueOf(control, initial)]),
-) as ApplicationFormValues;
+/** The form's values for an application (its settings and custom fields). */
+export function formValuesOf(
+  application: ApplicationSettings & { fields: Record<string, unknown> },
+  config?: PortcullisConfig,
+): ApplicationFormValues {
+  return Object.fromEntries(
+    allFieldEntries(config).map((entry) => [entry.key, formValueOf(entry.control, valueOf(entry, application))]),
+  );
+}
+
+/** A new application's values. */
+export function initialFormValues(config?: PortcullisConfig): ApplicationFormValues {
+  return Object.fromEntries(
+    allFieldEntries(config).map((entry) => [entry.key, formValueOf(entry.control, entry.initial)]),
+  );
+}
 
 /** Reads a posted form into the raw values the schema validates. */
-export function formValuesFrom(form: FormData): ApplicationFormValues {
+export function formValuesFrom(form: FormData, config?: PortcullisConfig): ApplicationFormValues {
   const text = (name: string) => {
     const value = form.get(name);
     return typeof value === "string" ? value : "";
   };
   return Object.fromEntries(
-    applicationFieldList.map(({ key, control }) => [
+    allFieldEntries(config).map(({ key, control }) => [
       key,
       control.kind === "checkbox"
         ? form.get(key) === "on"
@@ -52,5 +84,5 @@ export function formValuesFrom(form: FormData): ApplicationFormValues {
           ? form.getAll(key).filter((value): value is string => typeof value === "string")
           : text(key),
     ]),
-  ) as ApplicationFormValues;
+  );
 }

@@ -1,5 +1,6 @@
 /** How an application is read from storage and how the rest of the code sees it (never with its secret hash). */
 import type { ApplicationGetPayload } from "../generated/sqlite/models.ts";
+import { customValuesFrom } from "./custom-fields.ts";
 import { settingsFrom, type ApplicationSettings } from "./fields.ts";
 
 export interface Application extends ApplicationSettings {
@@ -11,6 +12,8 @@ export interface Application extends ApplicationSettings {
   clientSecretIssuedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  /** The deployer's custom fields (portcullis.config.ts), by their declared key. */
+  fields: Record<string, unknown>;
 }
 
 /** The relations a read needs, in Prisma's `include` form. */
@@ -38,5 +41,6 @@ export function toApplication(row: ApplicationRow): Application {
     clientSecretIssuedAt: row.clientSecretIssuedAt,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
+    fields: customValuesFrom(row.metadata),
   };
 }

@@ -1,9 +1,10 @@
 /** Reads of applications. Nothing here returns a secret or its hash. */
 import type { Transaction } from "../audit/record.ts";
-import { textFilter, type Db } from "../db/client.ts";
+import { metadataFilter, textFilter, type Db } from "../db/client.ts";
+import { customFieldEntries, customValuesFrom } from "./custom-fields.ts";
 import { isGrantType, type GrantType } from "../oauth/grant-types.ts";
 import { paginate, type Page } from "../pagination.ts";
-import type { ClientTypeName } from "./fields.ts";
+import type { ClientTypeName, FieldEntry } from "./fields.ts";
 import { applicationInclude, toApplication, type Application } from "./model.ts";
 
 export const applicationSorts = ["name", "-name", "created", "-created", "updated", "-updated"] as const;
@@ -17,6 +18,8 @@ export interface ApplicationListQuery {
   sort?: ApplicationSort;
   page?: number;
   pageSize?: number;
+  /** Custom field filters (listFilter), by the field's key ("fields.team"). */
+  fields?: Record<string, string | boolean>;
 }
 
 export interface ApplicationListRow {
@@ -27,6 +30,8 @@ export interface ApplicationListRow {
   grantTypes: GrantType[];
   skipAuthorization: boolean;
   createdAt: Date;
+  /** The custom fields, by their declared key. */
+  fields: Record<string, unknown>;
 }
 
 export type { Page };
@@ -42,7 +47,16 @@ export function listQueryFrom(params: Record<string, string | string[] | undefin
   const grantType = one("grant");
   const clientType = one("type");
   const trusted = one("trusted");
+  const fields: Record<string, string | boolean> = {};
+  for (const entry of customFieldEntries().filter((candidate) => candidate.listFilter)) {
+    const value = one(entry.key);
+    if (!value) continue;
+    if (entry.control.kind === "checkbox") {
+      if (value === "yes" || value === "no") fields[entry.key] = value === "yes";
+    } else if (optionValues(entry).includes(value)) fields[entry.key] = value;
+  }
   return {
+    fields,
     search: one("q")?.trim().slice(0, 200) || undefined,
     grantType: grantType && isGrantType(grantType) ? grantType : undefined,
     clientType: clientType === "public" || clientType === "confidential" ? clientType : undefined,
@@ -50,6 +64,15 @@ export function listQueryFrom(params: Record<string, string | string[] | undefin
     sort: (applicationSorts as readonly string[]).includes(sort ?? "") ? (sort as ApplicationSort) : undefined,
     page: Number.isInteger(page) && page > 0 ? page : undefined,
   };
+}
+
+/** The values a choice field offers (for filters). */
+export function optionValues(entry: FieldEntry): string[] {
+  const { control } = entry;
+  if (control.kind === "choice") return control.options.map((option) => option.value);
+  if (control.kind === "choices" && Array.isArray(control.options))
+    return control.options.map((option) => option.value);
+  return [];
 }
 
 function orderFor(sort: ApplicationSort) {
@@ -62,7 +85,15 @@ function orderFor(sort: ApplicationSort) {
 
 export async function listApplications(db: Db, query: ApplicationListQuery = {}): Promise<Page<ApplicationListRow>> {
   const pageSize = Math.min(Math.max(query.pageSize ?? 25, 1), 100);
+  const fieldFilters = await Promise.all(
+    Object.entries(query.fields ?? {}).map(([key, value]) => {
+      const entry = customFieldEntries().find((candidate) => candidate.key === key);
+      if (!entry || entry.storage.kind !== "metadata") return {};
+      return metadataFilter(db, entry.storage.key, value, entry.control.kind === "choices" ? "contains" : "equals");
+    }),
+  );
   const where = {
+    AND: fieldFilters,
     ...(query.search ? await textFilter(db, "Application", ["name", "clientId"], query.search) : {}),
     ...(query.grantType ? { grantTypes: { some: { grantType: query.grantType } } } : {}),
     ...(query.clientType
@@ -85,6 +116,7 @@ export async function listApplications(db: Db, query: ApplicationListQuery = {})
           clientType: true,
           skipAuthorization: true,
           createdAt: true,
+          metadata: true,
           grantTypes: { select: { grantType: true } },
         },
       }),
@@ -101,6 +133,7 @@ export async function listApplications(db: Db, query: ApplicationListQuery = {})
       grantTypes: row.grantTypes.map((grant) => grant.grantType as GrantType).sort(),
       skipAuthorization: row.skipAuthorization,
       createdAt: row.createdAt,
+      fields: customValuesFrom(row.metadata),
     })),
   };
 }

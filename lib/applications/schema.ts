@@ -8,6 +8,9 @@ import { settings } from "../config/settings.ts";
 import { grantTypeInfo, isGrantType, type GrantType } from "../oauth/grant-types.ts";
 import { originProblem, redirectUriProblem } from "../oauth/redirect-uri.ts";
 import { isScopeToken, type ScopeCatalogue } from "../oauth/scope.ts";
+import { extensions } from "../extensions/active.ts";
+import type { PortcullisConfig } from "../extensions/define.ts";
+import { customFieldEntries, customFieldPrefix } from "./custom-fields.ts";
 import { applicationFields, type ApplicationFieldKey, type ApplicationSettings } from "./fields.ts";
 
 /** Each field's own rule, from its one definition. */
@@ -15,11 +18,12 @@ const fieldSchemas = Object.fromEntries(
   Object.entries(applicationFields).map(([key, definition]) => [key, definition.schema]),
 ) as { [K in ApplicationFieldKey]: (typeof applicationFields)[K]["schema"] };
 
-const schemas = new WeakMap<ScopeCatalogue, ReturnType<typeof applicationInputSchemaFor>>();
+const schemas = new WeakMap<PortcullisConfig, WeakMap<ScopeCatalogue, ReturnType<typeof applicationInputSchemaFor>>>();
 
 /** The schema for a server whose scope catalogue is `catalogue`: only its scopes can be allowed. */
-function applicationInputSchemaFor(catalogue: ScopeCatalogue) {
-  return z.object(fieldSchemas).superRefine(
+function applicationInputSchemaFor(catalogue: ScopeCatalogue, config: PortcullisConfig) {
+  const customSchemas = Object.fromEntries(customFieldEntries(config).map((entry) => [entry.key, entry.schema]));
+  return z.object({ ...customSchemas, ...fieldSchemas }).superRefine(
     (input, ctx) => {
       // Zod runs this even when a field already failed; look only at values that parsed.
       const strings = (value: unknown): string[] =>
@@ -85,9 +89,50 @@ function applicationInputSchemaFor(catalogue: ScopeCatalogue) {
   );
 }
 
-/** A validated registration: every field's value. */
-export type ApplicationInput = ApplicationSettings;
-export type FieldErrors = Partial<Record<ApplicationFieldKey | "form", string[]>>;
+/** A validated registration: every built-in field's value, and the custom fields' by their declared key. */
+export type ApplicationInput = ApplicationSettings & { fields: Record<string, unknown> };
+/** Messages by field: a built-in key, "fields." + a custom field's key, or "form". */
+export type FieldErrors = Partial<Record<string, string[]>>;
+
+function pickSettings(data: ApplicationSettings): ApplicationSettings {
+  const settings: Record<string, unknown> = {};
+  for (const key of Object.keys(applicationFields)) settings[key] = data[key as ApplicationFieldKey];
+  return settings as ApplicationSettings;
+}
+
+/** The deployer's validateApplication hook: its messages by field, or null when it has none. */
+function deployerRules(input: ApplicationInput, config: PortcullisConfig): FieldErrors | null {
+  const hook = config.hooks?.validateApplication;
+  if (!hook) return null;
+  let found: Record<string, string | string[]> | undefined | void;
+  try {
+    found = hook({
+      name: input.name,
+      clientType: input.clientType,
+      grantTypes: input.grantTypes,
+      redirectUris: input.redirectUris,
+      allowedScopes: input.allowedScopes,
+      skipAuthorization: input.skipAuthorization,
+      fields: input.fields as Parameters<typeof hook>[0]["fields"],
+    });
+  } catch (error) {
+    console.error("portcullis.config.ts: the validateApplication hook failed:", error);
+    return {
+      form: ["The registration rules could not be checked (the server log has the details). Nothing was saved."],
+    };
+  }
+  if (!found) return null;
+  const errors: FieldErrors = {};
+  for (const [key, messages] of Object.entries(found)) {
+    const field = Object.hasOwn(applicationFields, key)
+      ? key
+      : Object.hasOwn(input.fields, key)
+        ? `${customFieldPrefix}${key}`
+        : "form";
+    (errors[field] ??= []).push(...(Array.isArray(messages) ? messages : [messages]));
+  }
+  return Object.keys(errors).length > 0 ? errors : null;
+}
 
 export type ParseResult<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors };
 
@@ -98,14 +143,25 @@ export type ParseResult<T> = { ok: true; data: T } | { ok: false; errors: FieldE
 export function parseApplicationInput(
   raw: unknown,
   catalogue: ScopeCatalogue = settings().scopes,
+  config: PortcullisConfig = extensions(),
 ): ParseResult<ApplicationInput> {
-  let schema = schemas.get(catalogue);
-  if (!schema) schemas.set(catalogue, (schema = applicationInputSchemaFor(catalogue)));
+  let byCatalogue = schemas.get(config);
+  if (!byCatalogue) schemas.set(config, (byCatalogue = new WeakMap()));
+  let schema = byCatalogue.get(catalogue);
+  if (!schema) byCatalogue.set(catalogue, (schema = applicationInputSchemaFor(catalogue, config)));
   const result = schema.safeParse(raw);
-  if (result.success) return { ok: true, data: result.data satisfies ApplicationSettings };
+  if (result.success) {
+    const data = result.data as ApplicationSettings & Record<string, unknown>;
+    const input: ApplicationInput = { ...pickSettings(data), fields: {} };
+    for (const entry of customFieldEntries(config)) {
+      input.fields[entry.key.slice(customFieldPrefix.length)] = data[entry.key];
+    }
+    const ruled = deployerRules(input, config);
+    return ruled ? { ok: false, errors: ruled } : { ok: true, data: input };
+  }
   const errors: FieldErrors = {};
   for (const issue of result.error.issues) {
-    const field = (typeof issue.path[0] === "string" ? issue.path[0] : "form") as ApplicationFieldKey | "form";
+    const field = (typeof issue.path[0] === "string" ? issue.path[0] : "form") as string;
     const messages = (errors[field] ??= []);
     if (!messages.includes(issue.message)) messages.push(issue.message);
   }

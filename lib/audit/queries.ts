@@ -10,6 +10,7 @@
  * and anything that looks like a credential (by its key or by its value) is replaced by "[redacted]",
  * even though the commands that write the log never store one.
  */
+import { allFieldEntries } from "../applications/custom-fields.ts";
 import { applicationFieldList } from "../applications/fields.ts";
 import { textFilter, type Db } from "../db/client.ts";
 import { credentialPrefixes } from "../oauth/secrets.ts";
@@ -33,6 +34,7 @@ export const auditActions: Record<string, string> = {
   "auth.sign_in_failed": "Sign-in failed",
   "auth.sign_in_throttled": "Sign-ins blocked by the throttle",
   "signing_key.rotated": "ID token signing key rotated",
+  "authorization.refused": "Authorization refused by policy",
 };
 
 export function actionLabel(action: string): string {
@@ -342,6 +344,8 @@ const fieldLabels: Record<string, string> = {
 /** "postLogoutRedirectUris" → "Post logout redirect uris", for keys without a label. */
 function labelFor(key: string): string {
   if (fieldLabels[key]) return fieldLabels[key];
+  const field = allFieldEntries().find((entry) => entry.key === key);
+  if (field) return field.label;
   const words = key
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
     .replace(/[_.]+/g, " ")

@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { cliActor } from "../audit/record.ts";
 import { createApplication, deleteApplication, ApplicationNotFoundError } from "../applications/commands.ts";
+import { customFieldEntries, customFieldPrefix } from "../applications/custom-fields.ts";
 import { applicationFieldList, type ApplicationFieldKey } from "../applications/fields.ts";
 import { findApplication, findApplicationByClientId, listApplications } from "../applications/queries.ts";
 import type { Db } from "../db/client.ts";
@@ -32,7 +33,8 @@ Commands:
       [--scopes "s1 s2"] [--skip-authorization] [--algorithm none|RS256] [--no-pkce]
       [--access-token-lifetime S] [--refresh-token-lifetime S] [--introspect-any-token]
       [--logo-uri U] [--homepage-uri U] [--policy-uri U] [--tos-uri U] [--json]
-      Every application field is a flag: its name in kebab case.
+      Every application field is a flag: its name in kebab case. Custom fields (portcullis.config.ts):
+      --field key=value, repeated (a list field takes a,b).
   list-applications [--search TEXT] [--json]
   delete-application ID|CLIENT_ID [--json]
   clear-tokens [--batch-size N] [--json]
@@ -92,11 +94,14 @@ const flagName = (key: string) => key.replace(/[A-Z]/g, (letter) => `-${letter.t
 /** Older, shorter spellings, still accepted. */
 const flagAliases: Partial<Record<ApplicationFieldKey, string>> = { allowedScopes: "scopes" };
 
-const applicationFlags: Record<string, string> = Object.fromEntries(
-  applicationFieldList.map(({ key }) => [key, `--${flagAliases[key] ?? flagName(key)}`]),
-);
+function applicationFlags(): Record<string, string> {
+  return Object.fromEntries([
+    ...applicationFieldList.map(({ key }) => [key, `--${flagAliases[key] ?? flagName(key)}`]),
+    ...customFieldEntries().map(({ key }) => [key, `--field ${key.slice(customFieldPrefix.length)}`]),
+  ]);
+}
 
-type FlagOptions = Record<string, { type: "string" | "boolean"; default?: boolean }>;
+type FlagOptions = Record<string, { type: "string" | "boolean"; default?: boolean; multiple?: boolean }>;
 
 const applicationOptions: FlagOptions = Object.fromEntries([
   ...applicationFieldList.flatMap(({ key, control }) => {
@@ -105,11 +110,14 @@ const applicationOptions: FlagOptions = Object.fromEntries([
     return [[flagName(key), { type }], ...(alias ? [[alias, { type }]] : [])] as const;
   }),
   ["no-pkce", { type: "boolean" as const }],
+  ["field", { type: "string" as const, multiple: true }],
   ["json", { type: "boolean" as const, default: false }],
 ]);
 
 /** The raw application input in the flags: lists split on commas or spaces, unset flags left out. */
-function applicationInputFrom(values: Record<string, string | boolean | undefined>): Record<string, unknown> {
+function applicationInputFrom(
+  values: Record<string, string | boolean | string[] | undefined>,
+): Record<string, unknown> | { error: string } {
   const input: Record<string, unknown> = {};
   for (const { key, control } of applicationFieldList) {
     const alias = flagAliases[key];
@@ -119,17 +127,35 @@ function applicationInputFrom(values: Record<string, string | boolean | undefine
     input[key] = isList && typeof value === "string" ? value.split(/[,\s]+/).filter(Boolean) : value;
   }
   if (values["no-pkce"] === true) input.pkceRequired = false;
+  // --field key=value, for the deployer's custom fields (a manyOf field takes a comma-separated list).
+  const custom = new Map(customFieldEntries().map((entry) => [entry.key.slice(customFieldPrefix.length), entry]));
+  for (const assignment of (values.field as string[] | undefined) ?? []) {
+    const equals = assignment.indexOf("=");
+    const key = equals > 0 ? assignment.slice(0, equals) : "";
+    const entry = custom.get(key);
+    if (!entry) {
+      const known = [...custom.keys()].join(", ") || "none are declared in portcullis.config.ts";
+      return { error: `--field takes key=value with a custom field's key (${known}), not "${assignment}"` };
+    }
+    const value = assignment.slice(equals + 1);
+    input[entry.key] = entry.control.kind === "choices" ? value.split(",").filter(Boolean) : value;
+  }
   return input;
 }
 
 const createApplicationCommand: Command = async (db, args, io) => {
   const values = parseArgs({ args, options: applicationOptions }).values as Record<
     string,
-    string | boolean | undefined
+    string | boolean | string[] | undefined
   >;
-  const result = await createApplication(db, applicationInputFrom(values), cliActor);
+  const input = applicationInputFrom(values);
+  if ("error" in input) {
+    printErrors(io, { field: [String(input.error)] }, { field: "--field" }, values.json === true);
+    return 2;
+  }
+  const result = await createApplication(db, input, cliActor);
   if (!result.ok) {
-    printErrors(io, result.errors, applicationFlags, values.json === true);
+    printErrors(io, result.errors, applicationFlags(), values.json === true);
     return 1;
   }
   const { application, clientSecret } = result;
@@ -140,6 +166,7 @@ const createApplicationCommand: Command = async (db, args, io) => {
         name: application.name,
         clientId: application.clientId,
         clientSecret: clientSecret ?? null,
+        fields: application.fields,
       }),
     );
   } else {

@@ -188,6 +188,42 @@ export async function textFilter<T extends keyof SearchableTable>(
   return { id: { in: rows.map((row) => row.id) } };
 }
 
+/**
+ * A where-clause fragment: applications whose metadata holds `value` under `key` (`contains`: in the
+ * list there). Answered as a list of ids, the one JSON query both databases can run.
+ */
+export async function metadataFilter(
+  db: Db,
+  key: string,
+  value: string | boolean,
+  match: "equals" | "contains",
+): Promise<{ id: { in: string[] } }> {
+  let rows: { id: string }[];
+  if (providerOf(db) === "postgresql") {
+    const json = JSON.stringify(value);
+    rows =
+      match === "contains"
+        ? await db.$queryRawUnsafe(`SELECT "id" FROM "Application" WHERE "metadata"->$1 @> $2::jsonb`, key, `[${json}]`)
+        : await db.$queryRawUnsafe(`SELECT "id" FROM "Application" WHERE "metadata"->$1 = $2::jsonb`, key, json);
+  } else {
+    const path = `$.${JSON.stringify(key)}`;
+    const stored = typeof value === "boolean" ? Number(value) : value;
+    rows =
+      match === "contains"
+        ? await db.$queryRawUnsafe(
+            `SELECT "id" FROM "Application" WHERE EXISTS (SELECT 1 FROM json_each("metadata", ?) WHERE value = ?)`,
+            path,
+            stored,
+          )
+        : await db.$queryRawUnsafe(
+            `SELECT "id" FROM "Application" WHERE json_extract("metadata", ?) = ?`,
+            path,
+            stored,
+          );
+  }
+  return { id: { in: rows.map((row) => row.id) } };
+}
+
 // One client per process, kept on globalThis so Next's dev-mode module reloads reuse it.
 const holder = globalThis as typeof globalThis & { portcullisDatabase?: Database };
 

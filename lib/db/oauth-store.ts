@@ -60,10 +60,33 @@ interface ClientRow extends StoredApplication {
   id: string;
   clientId: string;
   clientSecretHash: string | null;
+  /** JSON text (SQLite through the driver) or already parsed (Prisma, pg). */
+  metadata: unknown;
+}
+
+/** The custom fields' stored object; anything else (never written by Portcullis) reads as none. */
+function metadataFrom(value: unknown): Record<string, unknown> {
+  let parsed = value;
+  if (typeof value === "string") {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return {};
+    }
+  }
+  return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+    ? (parsed as Record<string, unknown>)
+    : {};
 }
 
 function toClientRecord(row: ClientRow): ClientRecord {
-  return { id: row.id, clientId: row.clientId, secretHash: row.clientSecretHash, ...settingsFrom(row) };
+  return {
+    id: row.id,
+    clientId: row.clientId,
+    secretHash: row.clientSecretHash,
+    metadata: metadataFrom(row.metadata),
+    ...settingsFrom(row),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -90,7 +113,7 @@ function cuid(): string {
  * One statement reads a consistent client: the field columns (from lib/applications/fields.ts) and
  * the list tables as JSON arrays. Enums are read as text on PostgreSQL (pg has no parser for them).
  */
-const clientColumns = ["id", "clientId", "clientSecretHash", ...storedColumns.map((column) => column.name)];
+const clientColumns = ["id", "clientId", "clientSecretHash", "metadata", ...storedColumns.map((column) => column.name)];
 
 const sqliteClientSql = `SELECT ${clientColumns.map((name) => `a."${name}"`).join(", ")},
   (SELECT json_group_array(g.grantType) FROM ApplicationGrantType g WHERE g.applicationId = a.id) AS grantTypes,
@@ -99,7 +122,7 @@ const sqliteClientSql = `SELECT ${clientColumns.map((name) => `a."${name}"`).joi
 FROM Application a WHERE a.clientId = ?`;
 
 const postgresClientSql = `SELECT ${[
-  ...["id", "clientId", "clientSecretHash"].map((name) => `a."${name}"`),
+  ...["id", "clientId", "clientSecretHash", "metadata"].map((name) => `a."${name}"`),
   ...storedColumns.map(({ name, sql }) => (sql === "enum" ? `a."${name}"::text AS "${name}"` : `a."${name}"`)),
 ].join(", ")},
   COALESCE((SELECT json_agg(g."grantType") FROM "ApplicationGrantType" g WHERE g."applicationId" = a."id"), '[]') AS "grantTypes",
@@ -131,6 +154,7 @@ type RawClientRow = Record<string, unknown> & {
   id: string;
   clientId: string;
   clientSecretHash: string | null;
+  metadata: unknown;
   grantTypes: string | string[];
   uris: string | [UriKind, string, number][];
   scopes: string | string[];
@@ -145,6 +169,7 @@ function clientRowFrom(raw: RawClientRow): ClientRow {
     id: raw.id,
     clientId: raw.clientId,
     clientSecretHash: raw.clientSecretHash,
+    metadata: raw.metadata,
     // The statements read exactly these columns, in Prisma's types once booleans are decoded.
     columns: columns as StoredApplication["columns"],
     grantTypes: json<string[]>(raw.grantTypes),

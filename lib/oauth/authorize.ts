@@ -9,9 +9,10 @@
 import type { ProtocolContext } from "./context.ts";
 import { OAuthError } from "./errors.ts";
 import { optional, parseParams, type Params } from "./params.ts";
+import { allowsGrantType } from "./policy.ts";
 import { isCodeChallenge } from "./pkce.ts";
 import { redirectUriAllowed } from "./redirect-uri.ts";
-import { covers, formatScope } from "./scope.ts";
+import { covers, formatScope, parseScope } from "./scope.ts";
 import { resolveScopes } from "./scope-policy.ts";
 import { generateCredential, hashCredential } from "./secrets.ts";
 import type { ClientRecord } from "./store.ts";
@@ -126,7 +127,13 @@ export async function validateAuthorizationRequest(ctx: ProtocolContext, query: 
     if (responseType === undefined) throw new OAuthError("invalid_request", "The response_type parameter is required");
     if (responseType !== "code")
       throw new OAuthError("unsupported_response_type", "Only response_type=code is supported");
-    if (!client.grantTypes.includes("authorization_code")) {
+    const allowed = await allowsGrantType(ctx.policy, {
+      client,
+      grantType: "authorization_code",
+      user: null,
+      scopes: parseScope(optional(params, "scope")) ?? [],
+    });
+    if (!allowed) {
       throw new OAuthError("unauthorized_client", "This application may not use the authorization code grant");
     }
     const responseMode = optional(params, "response_mode");
@@ -216,6 +223,24 @@ export type Decision =
   | { kind: "approve" }
   | { kind: "redirect"; location: string };
 
+/** The policy's view of the request, or null when the user no longer exists or is disabled. */
+async function policyQuestion(ctx: ProtocolContext, request: AuthorizationRequest, user: SignedInUser) {
+  const record = await ctx.store.findUser(user.id);
+  if (!record || record.disabled) return null;
+  return { client: request.client, grantType: "authorization_code", user: record, scopes: request.scopes };
+}
+
+/** The access_denied redirect when the policy refuses this user this application, else null. */
+async function refusal(
+  ctx: ProtocolContext,
+  request: AuthorizationRequest,
+  question: NonNullable<Awaited<ReturnType<typeof policyQuestion>>>,
+): Promise<string | null> {
+  if (!ctx.policy?.mayAuthorize) return null;
+  const verdict = await ctx.policy.mayAuthorize(question);
+  return verdict === true ? null : errorRedirect(ctx, request, new OAuthError("access_denied", verdict));
+}
+
 /** What the request needs from the user, given who is signed in and what they approved before. */
 export async function decide(
   ctx: ProtocolContext,
@@ -239,8 +264,18 @@ export async function decide(
     };
   }
   if (tooOld || prompts.has("login") || prompts.has("select_account")) return { kind: "sign-in", reauthenticate: true };
+  const { policy } = ctx;
+  if (policy?.mayAuthorize || policy?.skipAuthorization) {
+    // The deployer's policy may refuse this user, or decide on consent itself.
+    const question = await policyQuestion(ctx, request, user);
+    if (!question) return { kind: "sign-in", reauthenticate: true };
+    const refused = await refusal(ctx, request, question);
+    if (refused) return { kind: "redirect", location: refused };
+    const skip = policy.skipAuthorization ? await policy.skipAuthorization(question) : client.skipAuthorization;
+    if (skip) return { kind: "approve" };
+  }
   // A trusted application never shows the consent screen.
-  if (client.skipAuthorization) return { kind: "approve" };
+  else if (client.skipAuthorization) return { kind: "approve" };
   const forced = prompts.has("consent") || request.approvalPrompt === "force";
   const consent = forced ? null : await ctx.store.findConsent(user.id, client.id);
   const covered = consent !== null && consent.expiresAt > ctx.now() && covers(consent.scope, request.scopes);
@@ -271,6 +306,13 @@ export async function approve(
   user: SignedInUser,
   { consented }: { consented: boolean },
 ): Promise<string> {
+  if (ctx.policy?.mayAuthorize) {
+    // Checked again here: Allow on a consent screen must not get past a refusal.
+    const question = await policyQuestion(ctx, request, user);
+    if (!question) return deny(ctx, request);
+    const refused = await refusal(ctx, request, question);
+    if (refused) return refused;
+  }
   const now = ctx.now();
   if (consented && !request.client.skipAuthorization) {
     await ctx.store.saveConsent(

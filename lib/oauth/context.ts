@@ -1,6 +1,7 @@
 /** Everything the protocol core needs, passed in rather than imported, so it runs without HTTP. */
 import type { Settings } from "../config/settings.ts";
 import type { KeyRing } from "./oidc/keys.ts";
+import type { Policy } from "./policy.ts";
 import type { ScopeCatalogue } from "./scope.ts";
 import type { OAuthStore } from "./store.ts";
 
@@ -25,6 +26,8 @@ export interface ProtocolContext {
   keys: KeyRing;
   now: () => Date;
   onTokenRequest?: TokenRequestObserver;
+  /** The deployer's decisions (portcullis.config.ts); absent, Portcullis's own rules apply. */
+  policy?: Policy;
 }
 
 export function protocolConfigFrom(settings: Settings): ProtocolConfig {

@@ -3,6 +3,7 @@
  * allowed to introspect any token (a resource server), learns anything; everyone else gets
  * `{"active": false}`, exactly as for an unknown token (§2.2), so tokens cannot be probed.
  */
+import { extraClaims } from "./policy.ts";
 import { authenticateClient, invalidClient } from "./client-auth.ts";
 import type { ProtocolContext } from "./context.ts";
 import { optional, required, type Params } from "./params.ts";
@@ -41,9 +42,24 @@ export async function handleIntrospection(
   const user = found.token.userId ? await ctx.store.findUser(found.token.userId) : null;
   if (found.token.userId && (!user || user.disabled)) return inactive;
   if (found.kind === "access_token") await ctx.store.noteAccessTokenUse(found.token.id, now);
+  const owner = !ctx.policy?.claims
+    ? null
+    : found.token.applicationId === client.id
+      ? client
+      : await ctx.store.findClient(found.token.clientId);
+  const extra = owner
+    ? await extraClaims(ctx.policy, {
+        client: owner,
+        user,
+        scopes: found.token.scope === "" ? [] : found.token.scope.split(" "),
+        grantType: "grantType" in found.token ? found.token.grantType : "refresh_token",
+        purpose: "introspection",
+      })
+    : {};
   return {
     clientId: client.clientId,
     response: {
+      ...extra,
       active: true,
       scope: found.token.scope,
       client_id: found.token.clientId,

@@ -11,6 +11,8 @@ export interface ClientRecord extends ApplicationSettings {
   id: string;
   clientId: string;
   secretHash: string | null;
+  /** The deployer's custom fields as stored (lib/extensions interprets them). */
+  metadata: Record<string, unknown>;
 }
 
 export interface UserRecord {

@@ -16,6 +16,8 @@ import { OAuthError } from "./errors.ts";
 import type { TokenRequestOrigin } from "./grants/grant.ts";
 import { grantsByType } from "./grants/index.ts";
 import { required, type Params } from "./params.ts";
+import { allowsGrantType } from "./policy.ts";
+import { parseScope } from "./scope.ts";
 import type { ClientRecord } from "./store.ts";
 import type { TokenResponse } from "./tokens.ts";
 
@@ -37,7 +39,16 @@ export async function handleTokenRequest(
     const grant = grantsByType.get(required(params, "grant_type"));
     if (!grant) throw new OAuthError("unsupported_grant_type", `The grant type ${grantType} is not supported`);
     client = (await authenticateClient(ctx.store, params, authorization)).client;
-    if (!client.grantTypes.includes(grant.grantType)) {
+    // The registration decides, unless the deployer's policy does (DOT's allows_grant_type).
+    const allowed = ctx.policy?.allowsGrantType
+      ? await allowsGrantType(ctx.policy, {
+          client,
+          grantType: grant.grantType,
+          user: null,
+          scopes: parseScope(params.get("scope")) ?? [],
+        })
+      : client.grantTypes.includes(grant.grantType);
+    if (!allowed) {
       throw new OAuthError("unauthorized_client", `This client is not allowed the ${grantType} grant`);
     }
     const response = await grant.handle(ctx, client, params, origin);

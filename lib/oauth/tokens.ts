@@ -1,5 +1,6 @@
 /** Minting access and refresh tokens, and the token response (RFC 6749 §5.1). */
 import { randomUUID } from "node:crypto";
+import { extraClaims } from "./policy.ts";
 import type { ProtocolContext } from "./context.ts";
 import { createIdToken } from "./oidc/id-token.ts";
 import { formatScope } from "./scope.ts";
@@ -87,6 +88,7 @@ export async function withIdToken(
   details: {
     client: ClientRecord;
     user: UserRecord | null;
+    grantType: string;
     scopes: readonly string[];
     nonce?: string | null;
     authTime?: Date | null;
@@ -103,6 +105,13 @@ export async function withIdToken(
     authTime: details.authTime ?? null,
     accessToken: minted.response.access_token,
     now: ctx.now(),
+    extraClaims: await extraClaims(ctx.policy, {
+      client,
+      user,
+      scopes,
+      grantType: details.grantType,
+      purpose: "id_token",
+    }),
   });
   return { ...minted.response, id_token: idToken };
 }

@@ -5,6 +5,7 @@
 import type { ProtocolContext } from "./context.ts";
 import { BearerTokenRequired, OAuthError } from "./errors.ts";
 import { userClaims } from "./oidc/claims.ts";
+import { extraClaims } from "./policy.ts";
 import { optional, type Params } from "./params.ts";
 import { hashCredential } from "./secrets.ts";
 import { scopesOf } from "./token-lookup.ts";
@@ -24,7 +25,7 @@ export async function handleUserinfo(
   ctx: ProtocolContext,
   params: Params,
   authorization: string | null,
-): Promise<{ claims: Record<string, string>; clientId: string }> {
+): Promise<{ claims: Record<string, unknown>; clientId: string }> {
   const token = await ctx.store.findAccessToken(hashCredential(bearerToken(authorization, params)));
   const now = ctx.now();
   if (!token || token.revokedAt || token.expiresAt <= now || !token.userId) {
@@ -36,5 +37,9 @@ export async function handleUserinfo(
   const user = await ctx.store.findUser(token.userId);
   if (!user || user.disabled) throw new OAuthError("invalid_token", "The access token is invalid, expired or revoked");
   await ctx.store.noteAccessTokenUse(token.id, now);
-  return { claims: userClaims(user, scopes), clientId: token.clientId };
+  const client = ctx.policy?.claims ? await ctx.store.findClient(token.clientId) : null;
+  const extra = client
+    ? await extraClaims(ctx.policy, { client, user, scopes, grantType: token.grantType, purpose: "userinfo" })
+    : {};
+  return { claims: { ...extra, ...userClaims(user, scopes) }, clientId: token.clientId };
 }

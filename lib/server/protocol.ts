@@ -4,6 +4,9 @@ import { db } from "../db/client.ts";
 import { prismaOAuthStore } from "../db/oauth-store.ts";
 import { protocolConfigFrom, type ProtocolContext } from "../oauth/context.ts";
 import { storeKeyRing } from "../oauth/oidc/keys.ts";
+import { recordAudit } from "../audit/record.ts";
+import { extensions } from "../extensions/active.ts";
+import { policyFrom } from "../extensions/policy.ts";
 import { UsageCounter } from "../usage/counter.ts";
 
 const holder = globalThis as typeof globalThis & { portcullisProtocol?: ProtocolContext };
@@ -18,6 +21,24 @@ export function protocol(): ProtocolContext {
       keys: storeKeyRing(store),
       now: () => new Date(),
       onTokenRequest: (event) => usage.record(event),
+      policy: policyFrom(extensions(), {
+        async onRefused({ client, user, grantType, message }) {
+          try {
+            await recordAudit(
+              db(),
+              { kind: "user", id: user.id, email: user.email },
+              {
+                action: "authorization.refused",
+                applicationId: client.id,
+                targetUserId: user.id,
+                details: { name: client.name, grantType, reason: message },
+              },
+            );
+          } catch (error) {
+            console.error("Could not audit a refused authorization:", error);
+          }
+        },
+      }),
     };
   }
   return holder.portcullisProtocol;

@@ -1,10 +1,13 @@
+import { formFieldViews } from "@/lib/applications/form-values";
 import { settings } from "@/lib/config/settings";
 
-/** What the application form needs from the server's configuration. */
+/** What the application form needs from the server: its fields (built-in and custom) and scopes. */
 export function formContext() {
   const config = settings();
   return {
     scopes: Object.entries(config.scopes).map(([name, { description }]) => ({ name, description })),
-    context: { lifetimes: { accessToken: config.lifetimes.accessToken, refreshToken: config.lifetimes.refreshToken } },
+    fields: formFieldViews({
+      lifetimes: { accessToken: config.lifetimes.accessToken, refreshToken: config.lifetimes.refreshToken },
+    }),
   };
 }

@@ -6,7 +6,9 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { FilterForm, FilterSearch, FilterSelect } from "@/components/ui/filter-form";
 import { Pagination } from "@/components/ui/pagination";
 import { PageHeader } from "@/components/ui/page-header";
-import { listApplications, listQueryFrom, type ApplicationListQuery } from "@/lib/applications/queries";
+import { customFieldEntries } from "@/lib/applications/custom-fields";
+import { listApplications, listQueryFrom, optionValues, type ApplicationListQuery } from "@/lib/applications/queries";
+import { FieldValue } from "./_components/field-value";
 import { db } from "@/lib/db/client";
 import { grantTypeInfo, grantTypes } from "@/lib/oauth/grant-types";
 import { TrustSwitch } from "./_components/trust-switch";
@@ -23,6 +25,9 @@ function hrefWith(query: ApplicationListQuery, changes: Partial<ApplicationListQ
   if (next.grantType) params.set("grant", next.grantType);
   if (next.clientType) params.set("type", next.clientType);
   if (next.trusted !== undefined) params.set("trusted", next.trusted ? "yes" : "no");
+  for (const [key, value] of Object.entries(next.fields ?? {})) {
+    params.set(key, typeof value === "boolean" ? (value ? "yes" : "no") : value);
+  }
   if (next.sort) params.set("sort", next.sort);
   if (next.page && next.page > 1) params.set("page", String(next.page));
   const text = params.toString();
@@ -33,7 +38,16 @@ export default async function ApplicationsPage({ searchParams }: { searchParams:
   await requireAdmin();
   const query = listQueryFrom(await searchParams);
   const page = await listApplications(db(), query);
-  const filtered = Boolean(query.search || query.grantType || query.clientType || query.trusted !== undefined);
+  const customFields = customFieldEntries();
+  const filters = customFields.filter((entry) => entry.listFilter);
+  const columns = customFields.filter((entry) => entry.listColumn);
+  const filtered = Boolean(
+    query.search ||
+    query.grantType ||
+    query.clientType ||
+    query.trusted !== undefined ||
+    Object.keys(query.fields ?? {}).length > 0,
+  );
   return (
     <>
       <PageHeader
@@ -79,6 +93,43 @@ export default async function ApplicationsPage({ searchParams }: { searchParams:
             ["no", "Asks for consent"],
           ]}
         />
+        {filters.map((entry) => {
+          const current = query.fields?.[entry.key];
+          return (
+            <FilterSelect
+              key={entry.key}
+              id={entry.key}
+              name={entry.key}
+              label={entry.label}
+              defaultValue={
+                current === undefined ? "" : typeof current === "boolean" ? (current ? "yes" : "no") : current
+              }
+              options={
+                entry.control.kind === "checkbox"
+                  ? [
+                      ["", "Any"],
+                      ["yes", "Yes"],
+                      ["no", "No"],
+                    ]
+                  : [
+                      ["", "Any"],
+                      ...optionValues(entry).map((value) => {
+                        const options =
+                          entry.control.kind === "choice" || entry.control.kind === "choices"
+                            ? entry.control.options
+                            : [];
+                        const label = Array.isArray(options)
+                          ? (options as readonly { value: string; label: string }[]).find(
+                              (option) => option.value === value,
+                            )?.label
+                          : undefined;
+                        return [value, label ?? value] as const;
+                      }),
+                    ]
+              }
+            />
+          );
+        })}
         <FilterSelect
           id="sort"
           name="sort"
@@ -132,6 +183,11 @@ export default async function ApplicationsPage({ searchParams }: { searchParams:
                   <th scope="col" className="hidden px-4 py-3 lg:table-cell">
                     Grant types
                   </th>
+                  {columns.map((entry) => (
+                    <th key={entry.key} scope="col" className="hidden px-4 py-3 md:table-cell">
+                      {entry.label}
+                    </th>
+                  ))}
                   <th scope="col" className="hidden px-4 py-3 sm:table-cell">
                     Created
                   </th>
@@ -162,6 +218,18 @@ export default async function ApplicationsPage({ searchParams }: { searchParams:
                         ))}
                       </div>
                     </td>
+                    {columns.map((entry) => (
+                      <td
+                        key={entry.key}
+                        className="hidden px-4 py-3 md:table-cell"
+                        data-testid={`column-${entry.key}`}
+                      >
+                        <FieldValue
+                          entry={entry}
+                          value={app.fields[entry.storage.kind === "metadata" ? entry.storage.key : ""]}
+                        />
+                      </td>
+                    ))}
                     <td className="hidden whitespace-nowrap px-4 py-3 text-slate-700 sm:table-cell">
                       <time dateTime={app.createdAt.toISOString()}>{app.createdAt.toISOString().slice(0, 10)}</time>
                     </td>

@@ -56,6 +56,13 @@ export const authorizationCodeGrant: Grant = {
       await ctx.store.revokeTokensFromCode(code.id, now);
       throw invalidGrant("The authorization code has already been used");
     }
-    return withIdToken(ctx, minted, { client, user, scopes, nonce: code.nonce, authTime: code.authTime });
+    return withIdToken(ctx, minted, {
+      client,
+      user,
+      grantType: "authorization_code",
+      scopes,
+      nonce: code.nonce,
+      authTime: code.authTime,
+    });
   },
 };

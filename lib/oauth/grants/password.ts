@@ -20,6 +20,10 @@ export const passwordGrant: Grant = {
     // The attempt is audited like a sign-in on the form, naming this client.
     const user = await ctx.store.authenticateUser(username, password, { client, ip: origin.ip });
     if (!user) throw invalidGrant("The username or password is incorrect");
+    if (ctx.policy?.mayAuthorize) {
+      const verdict = await ctx.policy.mayAuthorize({ client, grantType: "password", user, scopes });
+      if (verdict !== true) throw invalidGrant(verdict);
+    }
     const authTime = ctx.now();
     const minted = mintTokens(ctx, {
       client,
@@ -30,6 +34,6 @@ export const passwordGrant: Grant = {
       authTime,
     });
     await ctx.store.issueTokens(minted.tokens);
-    return withIdToken(ctx, minted, { client, user, scopes, authTime });
+    return withIdToken(ctx, minted, { client, user, grantType: "password", scopes, authTime });
   },
 };

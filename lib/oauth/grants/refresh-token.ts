@@ -47,6 +47,6 @@ export const refreshTokenGrant: Grant = {
       await ctx.store.revokeFamily(token.familyId, now);
       throw invalidGrant("The refresh token has already been used; every token of this grant is now revoked");
     }
-    return withIdToken(ctx, minted, { client, user, scopes, authTime: token.authTime });
+    return withIdToken(ctx, minted, { client, user, grantType: "refresh_token", scopes, authTime: token.authTime });
   },
 };

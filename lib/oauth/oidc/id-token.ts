@@ -22,6 +22,8 @@ export interface IdTokenInput {
   authTime: Date | null;
   accessToken: string;
   now: Date;
+  /** The deployer's claims (never a reserved one: lib/oauth/policy.ts). */
+  extraClaims?: Record<string, unknown>;
 }
 
 export async function createIdToken(keys: KeyRing, input: IdTokenInput): Promise<string> {
@@ -29,6 +31,7 @@ export async function createIdToken(keys: KeyRing, input: IdTokenInput): Promise
   const issuedAt = Math.floor(input.now.getTime() / 1000);
   const { sub, ...claims } = userClaims(input.user, input.scopes);
   return new SignJWT({
+    ...input.extraClaims,
     ...claims,
     ...(input.nonce ? { nonce: input.nonce } : {}),
     ...(input.authTime ? { auth_time: Math.floor(input.authTime.getTime() / 1000) } : {}),

@@ -5,6 +5,7 @@ import { DateTime } from "@/components/date-time";
 import { Badge } from "@/components/ui/badge";
 import { CopyableValue } from "@/components/ui/copy-button";
 import { applicationFieldList, labelOf as label, type ApplicationFieldKey } from "@/lib/applications/fields";
+import { customFieldEntries } from "@/lib/applications/custom-fields";
 import { findApplication } from "@/lib/applications/queries";
 import { settings } from "@/lib/config/settings";
 import { db } from "@/lib/db/client";
@@ -81,6 +82,7 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
   const app = await findApplication(db(), id);
   if (!app) notFound();
   const config = settings();
+  const customFields = customFieldEntries();
   const endpoints = endpointsFor(config.publicUrl);
   return (
     <>
@@ -189,6 +191,20 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
             </Row>
           </dl>
         </Card>
+        {customFields.length > 0 ? (
+          <Card title="More settings">
+            <dl className="divide-y divide-slate-200">
+              {customFields.map((entry) => (
+                <Row key={entry.key} label={entry.label}>
+                  <FieldValue
+                    entry={entry}
+                    value={app.fields[entry.storage.kind === "metadata" ? entry.storage.key : ""]}
+                  />
+                </Row>
+              ))}
+            </dl>
+          </Card>
+        ) : null}
       </div>
     </>
   );

@@ -4,8 +4,8 @@ import Link from "next/link";
 import { useActionState } from "react";
 import { buttonStyles } from "@/components/ui/button";
 import { describedBy, FieldError, FieldHelp, fieldIds, TextField } from "@/components/ui/field";
-import { applicationFieldList, formSections, type FormContext, type FormSection } from "@/lib/applications/fields";
-import type { ApplicationFormValues, FormValue } from "@/lib/applications/form-values";
+import { formSections, type FormSection } from "@/lib/applications/form-layout";
+import type { ApplicationFormValues, FormFieldView, FormValue } from "@/lib/applications/form-values";
 import type { FieldErrors } from "@/lib/applications/schema";
 import { grantTypeInfo, grantTypes } from "@/lib/oauth/grant-types";
 import type { ApplicationFormState } from "../actions";
@@ -15,15 +15,13 @@ interface Props {
   action: (state: ApplicationFormState, form: FormData) => Promise<ApplicationFormState>;
   initial: ApplicationFormValues;
   scopes: { name: string; description: string }[];
-  context: FormContext;
+  fields: FormFieldView[];
   submitLabel: string;
   cancelHref: string;
 }
 
-type FieldEntry = (typeof applicationFieldList)[number];
-
-const text = (value: FormValue) => (typeof value === "string" ? value : "");
-const items = (value: FormValue) => (Array.isArray(value) ? value : []);
+const text = (value: FormValue | undefined) => (typeof value === "string" ? value : "");
+const items = (value: FormValue | undefined) => (Array.isArray(value) ? value : []);
 
 function Fieldset({
   name,
@@ -109,29 +107,27 @@ function Field({
   value,
   errors,
   scopes,
-  context,
 }: {
-  entry: FieldEntry;
-  value: FormValue;
+  entry: FormFieldView;
+  value: FormValue | undefined;
   errors: FieldErrors;
   scopes: Props["scopes"];
-  context: FormContext;
 }) {
-  const { key, label, control } = entry;
-  const help = typeof entry.help === "function" ? entry.help(context) : entry.help;
+  const { key, label, control, help } = entry;
   const fieldErrors = errors[key];
   switch (control.kind) {
     case "text":
     case "lines":
+    case "longText":
       return (
         <TextField
           name={key}
           label={label}
-          multiline={control.kind === "lines"}
+          multiline={control.kind !== "text"}
           type={control.kind === "text" ? control.type : undefined}
           inputMode={control.kind === "text" && control.type === "number" ? "numeric" : undefined}
           required={control.kind === "text" ? control.required : undefined}
-          placeholder={control.placeholder}
+          placeholder={control.kind === "longText" ? undefined : control.placeholder}
           defaultValue={text(value)}
           errors={fieldErrors}
           help={help}
@@ -162,8 +158,10 @@ function Field({
               name={key}
               defaultValue={text(value)}
               aria-describedby={describedBy(key, Boolean(help), fieldErrors)}
+              aria-invalid={fieldErrors?.length ? true : undefined}
               className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm sm:w-64"
             >
+              {text(value) === "" ? <option value="">Choose…</option> : null}
               {control.options.map((option) => (
                 <option key={option.value} value={option.value}>
                   {option.label}
@@ -203,6 +201,21 @@ function Field({
         </Fieldset>
       );
     case "choices":
+      if (Array.isArray(control.options)) {
+        return (
+          <Fieldset name={key} legend={label} help={help} errors={fieldErrors}>
+            {(control.options as readonly { value: string; label: string }[]).map((option) => (
+              <Check
+                key={option.value}
+                name={key}
+                value={option.value}
+                defaultChecked={items(value).includes(option.value)}
+                label={option.label}
+              />
+            ))}
+          </Fieldset>
+        );
+      }
       if (control.options === "grantTypes") {
         return (
           <Fieldset name={key} legend={label} help={help} errors={fieldErrors}>
@@ -259,14 +272,12 @@ function Field({
 
 /** A section's fields in their order; consecutive half-width fields share a row on wide screens. */
 function SectionFields({
-  section,
-  ...shared
-}: { section: FormSection } & Omit<Parameters<typeof Field>[0], "entry" | "value"> & {
-    values: ApplicationFormValues;
-  }) {
-  const { values, ...rest } = shared;
-  const groups: FieldEntry[][] = [];
-  for (const entry of applicationFieldList.filter((candidate) => candidate.section === section)) {
+  fields,
+  values,
+  ...rest
+}: { fields: FormFieldView[]; values: ApplicationFormValues } & Omit<Parameters<typeof Field>[0], "entry" | "value">) {
+  const groups: FormFieldView[][] = [];
+  for (const entry of fields) {
     const half = entry.control.kind === "text" && entry.control.half;
     const last = groups.at(-1);
     const lastHalf = last?.[0]?.control.kind === "text" && last[0].control.half;
@@ -286,7 +297,7 @@ function SectionFields({
   );
 }
 
-export function ApplicationForm({ action, initial, scopes, context, submitLabel, cancelHref }: Props) {
+export function ApplicationForm({ action, initial, scopes, fields, submitLabel, cancelHref }: Props) {
   const [state, formAction, pending] = useActionState(action, {});
   if (state.issued) return <IssuedCredentials {...state.issued} />;
   const values = state.values ?? initial;
@@ -307,11 +318,14 @@ export function ApplicationForm({ action, initial, scopes, context, submitLabel,
         </div>
       ) : null}
 
-      {(Object.keys(formSections) as FormSection[]).map((section) => (
-        <Section key={section} title={formSections[section]}>
-          <SectionFields section={section} values={values} errors={errors} scopes={scopes} context={context} />
-        </Section>
-      ))}
+      {(Object.keys(formSections) as FormSection[]).map((section) => {
+        const inSection = fields.filter((field) => field.section === section);
+        return inSection.length === 0 ? null : (
+          <Section key={section} title={formSections[section]}>
+            <SectionFields fields={inSection} values={values} errors={errors} scopes={scopes} />
+          </Section>
+        );
+      })}
 
       <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
         <Link href={cancelHref} className={buttonStyles.secondary}>

@@ -1,17 +1,22 @@
 import { Badge } from "@/components/ui/badge";
-import type { applicationFieldList } from "@/lib/applications/fields";
+import type { FormControl } from "@/lib/applications/form-layout";
 
 /** A field's stored value as the detail page shows it, by the field's control. */
-export function FieldValue({ entry, value }: { entry: (typeof applicationFieldList)[number]; value: unknown }) {
+export function FieldValue({ entry, value }: { entry: { control: FormControl }; value: unknown }) {
   const none = <span className="text-slate-600">None</span>;
   const { control } = entry;
   if (control.kind === "checkbox") return <>{value === true ? "Yes" : "No"}</>;
   if (Array.isArray(value)) {
     if (value.length === 0) return none;
+    const labelOf = (item: unknown) =>
+      (control.kind === "choices" && Array.isArray(control.options)
+        ? (control.options as readonly { value: string; label: string }[]).find((option) => option.value === item)
+            ?.label
+        : undefined) ?? String(item);
     return control.kind === "choices" ? (
       <div className="flex flex-wrap gap-1">
         {value.map((item) => (
-          <Badge key={String(item)}>{String(item)}</Badge>
+          <Badge key={String(item)}>{labelOf(item)}</Badge>
         ))}
       </div>
     ) : (

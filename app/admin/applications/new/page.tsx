@@ -18,7 +18,7 @@ export default async function NewApplicationPage() {
       />
       <ApplicationForm
         action={createApplicationAction}
-        initial={initialFormValues}
+        initial={initialFormValues()}
         {...formContext()}
         submitLabel="Create application"
         cancelHref="/admin/applications"
