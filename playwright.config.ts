@@ -1,5 +1,5 @@
 import { defineConfig } from "@playwright/test";
-import { environments, serverEnv } from "./e2e/support/environments";
+import { environments, extensionEnvironments, serverEnv } from "./e2e/support/environments";
 
 // Debian's Chromium (apt), never a downloaded browser: see ../shared/STACK.md.
 const chromiumArgs = [
@@ -26,12 +26,22 @@ export default defineConfig({
     launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: chromiumArgs },
     trace: "retain-on-failure",
   },
-  projects: environments.map((environment) => ({
-    name: environment.name,
-    use: { baseURL: environment.baseURL },
-    metadata: { databaseUrl: environment.databaseUrl },
-  })),
-  webServer: environments.map((environment) => ({
+  projects: [
+    ...environments.map((environment) => ({
+      name: environment.name,
+      use: { baseURL: environment.baseURL },
+      metadata: { databaseUrl: environment.databaseUrl },
+      testIgnore: /extensions\.spec\.ts/,
+    })),
+    // The deployer's extensions, on servers started with examples/team-apps/portcullis.config.ts.
+    ...extensionEnvironments.map((environment) => ({
+      name: environment.name,
+      use: { baseURL: environment.baseURL },
+      metadata: { databaseUrl: environment.databaseUrl },
+      testMatch: /extensions\.spec\.ts/,
+    })),
+  ],
+  webServer: [...environments, ...extensionEnvironments].map((environment) => ({
     command: `npx tsx e2e/support/reset-database.ts "${environment.databaseUrl}" "${environment.dataDir}" && npm start`,
     url: `${environment.baseURL}/login`,
     env: serverEnv(environment),

@@ -10,11 +10,13 @@ const postgresBase = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127
 export const admin = { email: "admin@example.com", password: "e2e-admin-password-1" };
 
 export interface Environment {
-  name: "sqlite" | "postgres";
+  name: "sqlite" | "postgres" | "team-apps-sqlite" | "team-apps-postgres";
   port: number;
   baseURL: string;
   dataDir: string;
   databaseUrl: string;
+  /** A deployer's config the server starts with (PORTCULLIS_CONFIG). */
+  config?: string;
 }
 
 function postgresUrl(database: string): string {
@@ -26,19 +28,28 @@ function postgresUrl(database: string): string {
 // E2E_PORT_BASE lets two checkouts run their suites side by side (ports, data and databases differ).
 const portBase = Number(process.env.E2E_PORT_BASE ?? 3101);
 
-function environment(name: Environment["name"], port: number): Environment {
+function environment(name: Environment["name"], port: number, config?: string): Environment {
   const dataDir = path.join(root, `.test-data/e2e-${name}-${port}`);
   return {
     name,
     port,
     baseURL: `http://localhost:${port}`,
     dataDir,
-    databaseUrl:
-      name === "sqlite" ? `file:${path.join(dataDir, "portcullis.db")}` : postgresUrl(`portcullis_e2e_${port}`),
+    databaseUrl: name.endsWith("sqlite")
+      ? `file:${path.join(dataDir, "portcullis.db")}`
+      : postgresUrl(`portcullis_e2e_${port}`),
+    ...(config ? { config } : {}),
   };
 }
 
 export const environments: Environment[] = [environment("sqlite", portBase), environment("postgres", portBase + 1)];
+
+/** The same build started with the example extensions (examples/team-apps), for e2e/extensions.spec.ts. */
+export const teamAppsConfig = "examples/team-apps/portcullis.config.ts";
+export const extensionEnvironments: Environment[] = [
+  environment("team-apps-sqlite", portBase + 2, teamAppsConfig),
+  environment("team-apps-postgres", portBase + 3, teamAppsConfig),
+];
 
 /** The environment variables a test server runs with. */
 export function serverEnv(environment: Environment): Record<string, string> {
@@ -50,5 +61,6 @@ export function serverEnv(environment: Environment): Record<string, string> {
     PORTCULLIS_ADMIN_EMAIL: admin.email,
     PORTCULLIS_ADMIN_PASSWORD: admin.password,
     NEXT_TELEMETRY_DISABLED: "1",
+    ...(environment.config ? { PORTCULLIS_CONFIG: environment.config } : {}),
   };
 }
