@@ -1,9 +1,11 @@
 /** The protocol core wired to this process's settings, database and keys (the composition root). */
+import { keyEncryptionKey } from "../config/secrets.ts";
 import { settings } from "../config/settings.ts";
 import { db } from "../db/client.ts";
 import { prismaOAuthStore } from "../db/oauth-store.ts";
 import { protocolConfigFrom, type ProtocolContext } from "../oauth/context.ts";
 import { storeKeyRing } from "../oauth/oidc/keys.ts";
+import { privateKeyCipher } from "../signing-keys/encryption.ts";
 import { UsageCounter } from "../usage/counter.ts";
 
 const holder = globalThis as typeof globalThis & { portcullisProtocol?: ProtocolContext };
@@ -15,7 +17,7 @@ export function protocol(): ProtocolContext {
     holder.portcullisProtocol = {
       store,
       config: protocolConfigFrom(settings()),
-      keys: storeKeyRing(store),
+      keys: storeKeyRing(store, privateKeyCipher(keyEncryptionKey(settings()))),
       now: () => new Date(),
       onTokenRequest: (event) => usage.record(event),
     };
