@@ -240,3 +240,40 @@ describe.each(providers)("signing keys encrypted at rest on %s", (provider: Prov
     ]);
   });
 });
+
+describe("signing keys while the database is out of reach", () => {
+  it("the keys in memory keep signing and stay published; a fresh ring fails rather than invent keys", async () => {
+    const { target, remove } = await emptyDatabase("postgresql");
+    const dataDir = mkdtempSync(path.join(tmpdir(), "portcullis-kek-"));
+    const settings = readSettings({
+      DATABASE_URL: target.provider === "postgresql" ? target.url : "",
+      PORTCULLIS_DATA_DIR: dataDir,
+      PORTCULLIS_ADMIN_PASSWORD: "first-admin-password",
+    });
+    const db = connect(target);
+    try {
+      await prepare(settings);
+      const cipher = privateKeyCipher(keyEncryptionKey(settings));
+      let now = new Date();
+      const logged: string[] = [];
+      const keys = storeKeyRing(prismaOAuthStore(db, { clientCache: false }), cipher, {
+        now: () => now,
+        log: (line) => logged.push(line),
+      });
+      const kid = kidOf(await idToken(keys, now));
+      // The database goes away (dropped, with its connections), and the keys are due for a re-read.
+      await remove();
+      now = new Date(now.getTime() + 6 * 60_000);
+      const token = await idToken(keys, now);
+      expect(kidOf(token)).toBe(kid);
+      expect((await keys.publicJwks()).keys.map((key) => key.kid)).toEqual([kid]);
+      expect(logged).toEqual([expect.stringContaining("Signing keys could not be re-read")]);
+      const fresh = storeKeyRing(prismaOAuthStore(db, { clientCache: false }), cipher);
+      await expect(fresh.publicJwks()).rejects.toThrow();
+    } finally {
+      await db.$disconnect().catch(() => {});
+      await remove();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

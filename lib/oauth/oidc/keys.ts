@@ -36,6 +36,8 @@ export interface KeyRing {
 
 /** Keys are re-read this often, so a key added or retired elsewhere is picked up. */
 export const refreshMs = 5 * 60_000;
+/** After a failed re-read, the keys in memory serve this long before the next attempt. */
+const staleRetryMs = 10_000;
 /** How long relying parties and HTTP caches may keep the JWKS (its Cache-Control). */
 export const jwksMaxAgeSeconds = 300;
 /** A new key signs this long after it was stored: every instance and every cache has it by then. */
@@ -189,7 +191,16 @@ export function storeKeyRing(
   async function keys(): Promise<SigningKeyRecord[]> {
     if (loaded && now().getTime() - loaded.at < refreshMs) return loaded.keys;
     // One read at a time: the requests that find the keys stale wait for the same one.
-    loading ??= read().finally(() => (loading = undefined));
+    loading ??= read()
+      .catch((error: unknown) => {
+        if (!loaded) throw error;
+        // The database is out of reach: keep signing and publishing the keys last read (stored
+        // keys only change by rotations, which publish ahead), and try again a little later.
+        log(`Signing keys could not be re-read; the ones in memory stay in use: ${String(error).split("\n").at(-1)}`);
+        loaded = { at: now().getTime() - refreshMs + staleRetryMs, keys: loaded.keys };
+        return loaded.keys;
+      })
+      .finally(() => (loading = undefined));
     return loading;
   }
 
