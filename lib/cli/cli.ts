@@ -13,7 +13,7 @@ import { keyEncryptionKey } from "../config/secrets.ts";
 import { settings } from "../config/settings.ts";
 import type { PrivateKeyCipher } from "../oauth/oidc/keys.ts";
 import { privateKeyCipher } from "../signing-keys/encryption.ts";
-import { rotateSigningKey } from "../signing-keys/rotate.ts";
+import { ForeignKeyEncryptionKey, rotateSigningKey } from "../signing-keys/rotate.ts";
 import { createUser } from "../users/commands.ts";
 import { clearTokens, maxBatchSize, parseBatchSize, type ClearedKind } from "../maintenance/clear-tokens.ts";
 import { seedDemo } from "../maintenance/seed-demo.ts";
@@ -273,7 +273,17 @@ const seedDemoCommand: Command = async (db, args, io) => {
 const rotateSigningKeyCommand: Command = async (db, args, io, options) => {
   const { values } = parseArgs({ args, options: { json: { type: "boolean", default: false } } });
   const cipher = options.cipher ?? privateKeyCipher(keyEncryptionKey(settings()));
-  const { created, retired, deleted } = await rotateSigningKey(db, cipher, new Date(), cliActor);
+  let rotation: Awaited<ReturnType<typeof rotateSigningKey>>;
+  try {
+    rotation = await rotateSigningKey(db, cipher, new Date(), cliActor);
+  } catch (error) {
+    if (!(error instanceof ForeignKeyEncryptionKey)) throw error;
+    io.err(
+      values.json ? JSON.stringify({ errors: { "rotate-signing-key": [error.message] } }) : `error: ${error.message}`,
+    );
+    return 1;
+  }
+  const { created, retired, deleted } = rotation;
   if (values.json) {
     io.out(JSON.stringify({ created, retired, deleted }));
     return 0;

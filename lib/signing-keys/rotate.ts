@@ -8,6 +8,12 @@ import { providerOf, type Db } from "../db/client.ts";
 import { lockSigningKeys } from "../db/signing-key-lock.ts";
 import { generateSigningKey, publishLeadMs, retiredPublishedMs, type PrivateKeyCipher } from "../oauth/oidc/keys.ts";
 
+/**
+ * The command's key-encryption key cannot read the keys the server signs with: run elsewhere, or
+ * without the server's PORTCULLIS_KEY_ENCRYPTION_KEY, it would store a key no server can use.
+ */
+export class ForeignKeyEncryptionKey extends Error {}
+
 export interface Rotation {
   created: { kid: string; createdAt: Date; signsFrom: Date };
   retired: { kid: string; signsUntil: Date; publishedUntil: Date }[];
@@ -21,6 +27,14 @@ export interface Rotation {
  * rotations run one after the other. Audited as done by `actor`, with key ids only.
  */
 export async function rotateSigningKey(db: Db, cipher: PrivateKeyCipher, now: Date, actor: Actor): Promise<Rotation> {
+  const signing = await db.signingKey.findMany({ where: { OR: [{ retiredAt: null }, { retiredAt: { gt: now } }] } });
+  if (signing.length > 0 && signing.every((key) => !opens(cipher, key))) {
+    throw new ForeignKeyEncryptionKey(
+      "This command's key-encryption key cannot read the signing keys in use, so a key it stored could not be " +
+        "used either. Run it with the server's PORTCULLIS_KEY_ENCRYPTION_KEY (or its data folder, " +
+        "PORTCULLIS_DATA_DIR). A server whose keys are unreadable replaces them by itself.",
+    );
+  }
   const key = await generateSigningKey(now, cipher);
   const signsFrom = new Date(now.getTime() + publishLeadMs);
   const forgetRetiredBefore = new Date(now.getTime() - retiredPublishedMs);
@@ -51,4 +65,13 @@ export async function rotateSigningKey(db: Db, cipher: PrivateKeyCipher, now: Da
     })),
     deleted,
   };
+}
+
+function opens(cipher: PrivateKeyCipher, key: { id: string; privateJwk: string }): boolean {
+  try {
+    cipher.open(key.id, key.privateJwk);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -4,6 +4,7 @@
  * rotation, with the new key published before it signs and the old one published until its ID
  * tokens have expired; and `npm run cli -- rotate-signing-key`.
  */
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -22,9 +23,11 @@ import {
   retiredPublishedMs,
   storeKeyRing,
   type KeyRing,
+  type PrivateKeyCipher,
 } from "@/lib/oauth/oidc/keys";
 import type { OAuthStore } from "@/lib/oauth/store";
 import { prepare } from "@/lib/setup/bootstrap";
+import { privateKeyCipher } from "@/lib/signing-keys/encryption";
 import { rotateSigningKey } from "@/lib/signing-keys/rotate";
 import { testCipher as cipher } from "../support/protocol.ts";
 import { emptyDatabase, freshDatabase, providers, type Provider, type TestDatabase } from "../support/databases.ts";
@@ -287,6 +290,12 @@ describe.each(providers)("signing keys on %s", (provider: Provider) => {
       expect(text.stdout).toContain(`Retired signing key ${output.created.kid}: signs until `);
       expect(await db.signingKey.count()).toBe(3);
 
+      // Run without the server's key-encryption key, it refuses rather than store a key no server can use.
+      const elsewhere = await cliWith(privateKeyCipher(randomBytes(32)), db, "rotate-signing-key");
+      expect(elsewhere.code).toBe(1);
+      expect(elsewhere.stderr).toContain("key-encryption key cannot read the signing keys in use");
+      expect(await db.signingKey.count()).toBe(3);
+
       const wrong = await cli(db, "rotate-signing-key", "--now");
       expect(wrong.code).toBe(2);
       expect(wrong.stderr).toContain("--now");
@@ -296,14 +305,18 @@ describe.each(providers)("signing keys on %s", (provider: Provider) => {
   });
 });
 
-async function cli(db: Db, ...argv: string[]) {
+function cli(db: Db, ...argv: string[]) {
+  return cliWith(cipher, db, ...argv);
+}
+
+async function cliWith(keys: PrivateKeyCipher, db: Db, ...argv: string[]) {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const code = await runCli(
     db,
     argv,
     { out: (line) => stdout.push(line), err: (line) => stderr.push(line) },
-    { cipher },
+    { cipher: keys },
   );
   return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n") };
 }
