@@ -18,8 +18,8 @@ import {
   bodyTooLarge,
   decodeBody,
   errorResponse,
+  failureResponse,
   maxBodyBytes,
-  serverError,
   type HttpRequest,
   type HttpResponse,
 } from "./lib/oauth/http.ts";
@@ -80,8 +80,8 @@ async function dispatch(handler: EndpointHandler, incoming: IncomingMessage, out
     }
     send(outgoing, await handler(protocol(), toHttpRequest(incoming, body)));
   } catch (error) {
-    console.error("Direct route failed:", error);
-    if (!outgoing.headersSent) send(outgoing, errorResponse(serverError()));
+    // An error outside an endpoint's own handling (the JWKS's origin check, a preflight's lookup).
+    if (!outgoing.headersSent) send(outgoing, failureResponse(error, "Direct route"));
     else outgoing.destroy();
   }
 }

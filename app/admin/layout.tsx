@@ -1,12 +1,24 @@
 import Link from "next/link";
 import { Logo } from "@/components/logo";
+import { headers } from "next/headers";
 import type { ReactNode } from "react";
+import { ServiceUnavailable } from "@/components/service-unavailable";
 import { SignOutButton } from "@/components/sign-out-button";
-import { requireAdmin } from "@/lib/web/session";
+import { isDatabaseUnavailable } from "@/lib/database-unavailable";
+import { safeReturnPath } from "@/lib/web/return-path";
+import { requireAdmin, type CurrentUser } from "@/lib/web/session";
 import { AdminNav } from "./_components/admin-nav";
 
 export default async function AdminLayout({ children }: { children: ReactNode }) {
-  const admin = await requireAdmin();
+  let admin: CurrentUser;
+  try {
+    admin = await requireAdmin();
+  } catch (error) {
+    // Every dashboard page reads the database; without it, one clear page rather than a 500.
+    if (isDatabaseUnavailable(error))
+      return <ServiceUnavailable retryHref={safeReturnPath((await headers()).get("x-portcullis-path"))} />;
+    throw error;
+  }
   return (
     <div className="min-h-screen">
       <a

@@ -11,8 +11,11 @@ import { customFieldEntries, customFieldPrefix } from "../applications/custom-fi
 import { applicationFieldList, type ApplicationFieldKey } from "../applications/fields.ts";
 import { findApplication, findApplicationByClientId, listApplications } from "../applications/queries.ts";
 import type { Db } from "../db/client.ts";
-import { prismaOAuthStore } from "../db/oauth-store.ts";
-import { rotateSigningKey } from "../oauth/oidc/keys.ts";
+import { keyEncryptionKey } from "../config/secrets.ts";
+import { settings } from "../config/settings.ts";
+import type { PrivateKeyCipher } from "../oauth/oidc/keys.ts";
+import { privateKeyCipher } from "../signing-keys/encryption.ts";
+import { ForeignKeyEncryptionKey, rotateSigningKey } from "../signing-keys/rotate.ts";
 import { createUser } from "../users/commands.ts";
 import { clearTokens, maxBatchSize, parseBatchSize, type ClearedKind } from "../maintenance/clear-tokens.ts";
 import { seedDemo } from "../maintenance/seed-demo.ts";
@@ -22,7 +25,12 @@ export interface Io {
   err(line: string): void;
 }
 
-type Command = (db: Db, args: string[], io: Io) => Promise<number>;
+export interface CliOptions {
+  /** Encrypts new signing keys; by default with this server's key-encryption key (settings). */
+  cipher?: PrivateKeyCipher;
+}
+
+type Command = (db: Db, args: string[], io: Io, options: CliOptions) => Promise<number>;
 
 const usage = `Usage: npm run cli -- <command> [options]
 
@@ -290,13 +298,20 @@ const seedDemoCommand: Command = async (db, args, io) => {
   return 0;
 };
 
-const rotateSigningKeyCommand: Command = async (db, args, io) => {
+const rotateSigningKeyCommand: Command = async (db, args, io, options) => {
   const { values } = parseArgs({ args, options: { json: { type: "boolean", default: false } } });
-  const { created, retired, deleted } = await rotateSigningKey(
-    prismaOAuthStore(db, { clientCache: false }),
-    new Date(),
-    cliActor,
-  );
+  const cipher = options.cipher ?? privateKeyCipher(keyEncryptionKey(settings()));
+  let rotation: Awaited<ReturnType<typeof rotateSigningKey>>;
+  try {
+    rotation = await rotateSigningKey(db, cipher, new Date(), cliActor);
+  } catch (error) {
+    if (!(error instanceof ForeignKeyEncryptionKey)) throw error;
+    io.err(
+      values.json ? JSON.stringify({ errors: { "rotate-signing-key": [error.message] } }) : `error: ${error.message}`,
+    );
+    return 1;
+  }
+  const { created, retired, deleted } = rotation;
   if (values.json) {
     io.out(JSON.stringify({ created, retired, deleted }));
     return 0;
@@ -322,7 +337,7 @@ export const commands: Record<string, Command> = {
 };
 
 /** Runs one command; returns the process exit code. */
-export async function runCli(db: Db, argv: string[], io: Io): Promise<number> {
+export async function runCli(db: Db, argv: string[], io: Io, options: CliOptions = {}): Promise<number> {
   const [name, ...args] = argv;
   if (!name || name === "help" || name === "--help" || name === "-h") {
     io.out(usage);
@@ -334,7 +349,7 @@ export async function runCli(db: Db, argv: string[], io: Io): Promise<number> {
     return 2;
   }
   try {
-    return await command(db, args, io);
+    return await command(db, args, io, options);
   } catch (error) {
     // parseArgs rejects unknown or malformed flags with a readable message.
     if (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {

@@ -15,6 +15,7 @@ describe("readSettings", () => {
     expect(settings.adminEmail).toBe("admin@example.com");
     expect(settings.adminPassword).toBeUndefined();
     expect(settings.sessionSecret).toBeUndefined();
+    expect(settings.keyEncryptionKey).toBeUndefined();
     expect(settings.approvalPrompt).toBe("auto");
     expect(settings.clientCache).toBe(true);
     expect(settings.scopes).toEqual(builtInScopes);

@@ -17,6 +17,11 @@ export interface Settings {
   adminPassword: string | undefined;
   /** Secret for session cookies; generated into the data folder when unset. */
   sessionSecret: string | undefined;
+  /**
+   * The key that encrypts signing keys at rest (lib/config/secrets.ts keyEncryptionKey): 32 bytes,
+   * base64 or hex; generated into the data folder when unset.
+   */
+  keyEncryptionKey: string | undefined;
   lifetimes: {
     /** RFC 9700 §4.2.1 wants short-lived codes; 60 s covers a slow redirect. */
     authorizationCode: number;
@@ -86,6 +91,7 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Setti
     adminEmail: nonEmpty(env.PORTCULLIS_ADMIN_EMAIL) ?? "admin@example.com",
     adminPassword: nonEmpty(env.PORTCULLIS_ADMIN_PASSWORD),
     sessionSecret: nonEmpty(env.PORTCULLIS_SECRET) ?? nonEmpty(env.NEXTAUTH_SECRET),
+    keyEncryptionKey: nonEmpty(env.PORTCULLIS_KEY_ENCRYPTION_KEY),
     lifetimes: {
       authorizationCode: integerFromEnv(env, "PORTCULLIS_CODE_LIFETIME", 60),
       accessToken: integerFromEnv(env, "PORTCULLIS_ACCESS_TOKEN_LIFETIME", 3600),

@@ -69,6 +69,9 @@ function handleOf(db: Db): Handle | undefined {
  */
 const postgresPoolSize = 10;
 
+/** How long opening a PostgreSQL connection, or waiting for one of the pool's, may take. */
+export const postgresConnectTimeoutMs = 5_000;
+
 /**
  * Prisma's better-sqlite3 adapter factory, unchanged, except that it remembers the connection it
  * opens, for driverOf. The adapter keeps it in a `client` field: not a public API (checked here
@@ -130,7 +133,14 @@ export function connect(target: DatabaseTarget): Db {
       }),
     });
   } else {
-    const pool = new pg.Pool({ connectionString: target.url, max: postgresPoolSize });
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: postgresPoolSize,
+      // A database that stops answering (a dropped route, a firewall) would otherwise hold each
+      // request until the kernel gives up on the connection, minutes later; after this the request
+      // is answered 503 (lib/database-unavailable.ts). Also bounds the wait for a free connection.
+      connectionTimeoutMillis: postgresConnectTimeoutMs,
+    });
     // An idle connection that fails (server restart) must not crash the process; pg replaces it.
     pool.on("error", (error) => console.error("PostgreSQL pool connection failed:", error.message));
     handle.driver = { provider: "postgresql", pool };

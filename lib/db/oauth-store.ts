@@ -36,7 +36,6 @@ import { hostname } from "node:os";
 import type BetterSqlite3 from "better-sqlite3";
 import type pg from "pg";
 import { settingsFrom, storedColumns, type StoredApplication, type UriKind } from "../applications/fields.ts";
-import { recordAudit } from "../audit/record.ts";
 import type {
   AccessTokenRecord,
   ClientRecord,
@@ -51,6 +50,7 @@ import { authenticate } from "../users/sign-in.ts";
 import { driverOf, providerOf, type Db, type Driver } from "./client.ts";
 import { notifiedClientCache } from "./client-cache.ts";
 import { groupCommit } from "./group-commit.ts";
+import { lockSigningKeys } from "./signing-key-lock.ts";
 import { closeCodes, revokeTokenSet } from "./revoke-tokens.ts";
 
 type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
@@ -285,13 +285,6 @@ function hotPathFor(db: Db, options: StoreOptions): () => Promise<HotPath | null
     );
     return ready;
   };
-}
-
-/** A PostgreSQL transaction lock of its own for the signing-key writes (not the migrator's). */
-const signingKeysLock = 72707370;
-
-async function lockSigningKeys(tx: Tx): Promise<void> {
-  await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${signingKeysLock})`);
 }
 
 async function insertTokens(tx: Tx | Db, tokens: NewTokens): Promise<void> {
@@ -531,24 +524,11 @@ export function prismaOAuthStore(db: Db, options: StoreOptions = { clientCache: 
       });
     },
 
-    rotateSigningKey(key, { retireAt, forgetRetiredBefore, actor }) {
-      return db.$transaction(async (tx) => {
-        // On SQLite the first statement writes, so the transaction holds the write lock throughout.
-        if (providerOf(db) === "postgresql") await lockSigningKeys(tx);
-        const retired = await tx.signingKey.updateManyAndReturn({
-          where: { retiredAt: null },
-          data: { retiredAt: retireAt },
-        });
-        await tx.signingKey.create({ data: key });
-        const { count: deleted } = await tx.signingKey.deleteMany({
-          where: { retiredAt: { lt: forgetRetiredBefore } },
-        });
-        // Only key ids: the JWKS publishes them anyway, and a private key never enters the log.
-        await recordAudit(tx, actor, {
-          action: "signing_key.rotated",
-          details: { created: key.id, retired: retired.map((old) => old.id), deleted },
-        });
-        return { retired, deleted };
+    async retireSigningKeys(ids, at) {
+      if (ids.length === 0) return;
+      await db.signingKey.updateMany({
+        where: { id: { in: [...ids] }, OR: [{ retiredAt: null }, { retiredAt: { gt: at } }] },
+        data: { retiredAt: at },
       });
     },
   };

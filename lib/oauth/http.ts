@@ -9,6 +9,7 @@
  * connections flooding, old and new code alternately on the same machine, three rounds each:
  * 3,340-3,690 → 4,850-5,470 req/s with wrk, and p99 34-40 → 26-28 ms with autocannon.
  */
+import { isDatabaseUnavailable, retryAfterSeconds } from "../database-unavailable.ts";
 import { BearerTokenRequired, OAuthError } from "./errors.ts";
 import { parseParams, type Params } from "./params.ts";
 
@@ -80,9 +81,34 @@ export function errorResponse(error: OAuthError, headers: Record<string, string>
 
 export const serverError = () => new OAuthError("server_error", "The server could not complete the request");
 
+/** RFC 6749 §4.1.2.1 (and the error registry for the other endpoints): try again shortly. */
+export const temporarilyUnavailable = () =>
+  new OAuthError("temporarily_unavailable", "The server is temporarily unavailable; try again shortly");
+
+/**
+ * The answer to an error no endpoint turned into a protocol error: the database out of reach is
+ * temporary (503, Retry-After, temporarily_unavailable), so clients retry rather than fail;
+ * anything else is a server_error. Both are logged, never sent.
+ */
+export function failureResponse(error: unknown, where: string): HttpResponse {
+  if (isDatabaseUnavailable(error)) {
+    // One line: an outage fails every request, and each stack trace would say the same.
+    console.error(`${where}: the database is unavailable (answered 503):`, describeError(error));
+    return errorResponse(temporarilyUnavailable(), { "Retry-After": String(retryAfterSeconds) });
+  }
+  console.error(`${where} failed:`, error);
+  return errorResponse(serverError());
+}
+
+function describeError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // Prisma's messages start with the invocation site over several lines; the cause is at the end.
+  return message.trim().split("\n").filter(Boolean).at(-1) ?? message;
+}
+
 /**
  * Runs an endpoint body: protocol errors become the RFC's error response; anything unexpected is
- * logged and answered with server_error, never with a stack trace.
+ * logged and answered by failureResponse, never with a stack trace.
  */
 export async function respond(body: () => Promise<HttpResponse>): Promise<HttpResponse> {
   try {
@@ -92,8 +118,7 @@ export async function respond(body: () => Promise<HttpResponse>): Promise<HttpRe
     if (error instanceof BearerTokenRequired) {
       return { status: 401, headers: { ...noStore, "WWW-Authenticate": 'Bearer realm="Portcullis"' }, body: "" };
     }
-    console.error("OAuth endpoint failed:", error);
-    return errorResponse(serverError());
+    return failureResponse(error, "OAuth endpoint");
   }
 }
 

@@ -3,7 +3,6 @@
  * what a second, concurrent use gets. Implemented on Prisma in lib/db/oauth-store.ts.
  * Only hashes of codes and tokens cross this interface; the values themselves never reach storage.
  */
-import type { Actor } from "../audit/actor.ts";
 import type { ApplicationSettings } from "../applications/fields.ts";
 
 /** A registered client: its settings (one definition per field: lib/applications/fields.ts) and its secret's hash. */
@@ -101,6 +100,7 @@ export interface SigningKeyRecord {
   id: string;
   algorithm: string;
   publicJwk: string;
+  /** Encrypted (PrivateKeyCipher in ./oidc/keys.ts); a row from before encryption holds the JWK as is. */
   privateJwk: string;
   /** When it stops (or stopped) signing: a rotation sets it to when its successor starts. */
   retiredAt: Date | null;
@@ -174,13 +174,9 @@ export interface OAuthStore {
    */
   saveFirstSigningKey(key: NewSigningKey): Promise<boolean>;
   /**
-   * Atomic: sets retiredAt = `rotation.retireAt` on every unretired key, stores `key`, deletes the
-   * keys retired before `rotation.forgetRetiredBefore` (no longer published: their private keys
-   * serve no one) and audits it all as done by `rotation.actor`; concurrent rotations run one
-   * after the other. Returns the keys it retired and how many it deleted.
+   * Atomic (one statement): sets retiredAt = `at` on each of these keys that signs at `at` (retiredAt
+   * null or later), so they stop signing but stay published as after a rotation. Rotation itself is
+   * an operator's command, not the protocol's: lib/signing-keys/rotate.ts.
    */
-  rotateSigningKey(
-    key: NewSigningKey,
-    rotation: { retireAt: Date; forgetRetiredBefore: Date; actor: Actor },
-  ): Promise<{ retired: SigningKeyRecord[]; deleted: number }>;
+  retireSigningKeys(ids: readonly string[], at: Date): Promise<void>;
 }

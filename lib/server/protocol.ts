@@ -1,4 +1,5 @@
 /** The protocol core wired to this process's settings, database and keys (the composition root). */
+import { keyEncryptionKey } from "../config/secrets.ts";
 import { settings } from "../config/settings.ts";
 import { db } from "../db/client.ts";
 import { prismaOAuthStore } from "../db/oauth-store.ts";
@@ -7,6 +8,7 @@ import { storeKeyRing } from "../oauth/oidc/keys.ts";
 import { recordAudit } from "../audit/record.ts";
 import { extensions } from "../extensions/active.ts";
 import { policyFrom } from "../extensions/policy.ts";
+import { privateKeyCipher } from "../signing-keys/encryption.ts";
 import { UsageCounter } from "../usage/counter.ts";
 
 const holder = globalThis as typeof globalThis & { portcullisProtocol?: ProtocolContext };
@@ -18,7 +20,7 @@ export function protocol(): ProtocolContext {
     holder.portcullisProtocol = {
       store,
       config: protocolConfigFrom(settings()),
-      keys: storeKeyRing(store),
+      keys: storeKeyRing(store, privateKeyCipher(keyEncryptionKey(settings()))),
       now: () => new Date(),
       onTokenRequest: (event) => usage.record(event),
       policy: policyFrom(extensions(), {

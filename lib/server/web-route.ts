@@ -3,7 +3,16 @@
  * Response out. `next dev` serves the endpoints through these; `npm start` hands the same paths to
  * server.ts first.
  */
-import { bodyTooLarge, decodeBody, maxBodyBytes, type HttpRequest, type HttpResponse } from "../oauth/http.ts";
+import {
+  bodyTooLarge,
+  decodeBody,
+  errorResponse,
+  failureResponse,
+  maxBodyBytes,
+  type HttpRequest,
+  type HttpResponse,
+} from "../oauth/http.ts";
+import { OAuthError } from "../oauth/errors.ts";
 import type { Endpoint, EndpointHandler } from "../oauth/routes.ts";
 import { protocol } from "./protocol.ts";
 
@@ -39,7 +48,14 @@ function toWebResponse(response: HttpResponse): Response {
 }
 
 function webHandler(handler: EndpointHandler): (request: Request) => Promise<Response> {
-  return async (request) => toWebResponse(await handler(protocol(), fromWebRequest(request)));
+  return async (request) => {
+    try {
+      return toWebResponse(await handler(protocol(), fromWebRequest(request)));
+    } catch (error) {
+      // As server.ts: what an endpoint left unhandled (a body too large, the JWKS's origin check).
+      return toWebResponse(error instanceof OAuthError ? errorResponse(error) : failureResponse(error, "Route"));
+    }
+  };
 }
 
 /** The route handlers of an endpoint, one per method it answers. */

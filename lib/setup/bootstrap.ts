@@ -2,19 +2,21 @@
  * What the server needs before it serves: the data folder, the database schema (pending migrations
  * applied), its generated secrets, an administrator to sign in with on first start, and the first
  * ID-token signing key (made here, before anything is served, so it may sign at once: see
- * lib/oauth/oidc/keys.ts).
+ * lib/oauth/oidc/keys.ts), with every stored private key encrypted and readable.
  */
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { systemActor } from "../audit/record.ts";
-import { sessionSecret } from "../config/secrets.ts";
+import { keyEncryptionKey, sessionSecret } from "../config/secrets.ts";
 import type { Settings } from "../config/settings.ts";
 import { connect, type Db } from "../db/client.ts";
 import { migrate, migrationsDirFor, type MigrationResult } from "../db/migrate.ts";
 import { prismaOAuthStore } from "../db/oauth-store.ts";
 import { parseDatabaseUrl } from "../db/url.ts";
-import { ensureSigningKey } from "../oauth/oidc/keys.ts";
+import { describeUnusableKey, repairSigningKeys, type UnusableKey } from "../oauth/oidc/keys.ts";
+import { encryptStoredSigningKeys } from "../signing-keys/encrypt-stored.ts";
+import { privateKeyCipher } from "../signing-keys/encryption.ts";
 import { createUser } from "../users/commands.ts";
 
 export const projectRoot = path.resolve(import.meta.dirname, "../..");
@@ -51,8 +53,15 @@ export async function seedAdmin(db: Db, settings: Settings): Promise<SeededAdmin
 export interface Prepared {
   migrations: MigrationResult;
   admin: SeededAdmin | null;
-  /** Whether the first signing key was made now (false: one was there, or another process made it). */
+  /**
+   * Whether a signing key was made now: the first one, or one replacing keys this server cannot
+   * read (false: a usable one was there, or another process made it).
+   */
   signingKeyCreated: boolean;
+  /** Private keys found in plaintext (stored by an earlier version) and encrypted now. */
+  signingKeysEncrypted: number;
+  /** Keys that should sign but cannot be read with this server's key-encryption key; now retired. */
+  unusableSigningKeys: UnusableKey[];
 }
 
 export async function prepare(settings: Settings): Promise<Prepared> {
@@ -60,6 +69,7 @@ export async function prepare(settings: Settings): Promise<Prepared> {
   mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(settings.dataDir, 0o700);
   sessionSecret(settings);
+  const cipher = privateKeyCipher(keyEncryptionKey(settings));
   const target = parseDatabaseUrl(settings.databaseUrl);
   const migrations = await migrate(target, migrationsDirFor(target, projectRoot));
   // SQLite gives its -wal and -shm files the database file's permissions.
@@ -67,20 +77,40 @@ export async function prepare(settings: Settings): Promise<Prepared> {
   const db = connect(target);
   try {
     const admin = await seedAdmin(db, settings);
-    const signingKeyCreated = await ensureSigningKey(prismaOAuthStore(db, { clientCache: false }), new Date());
-    return { migrations, admin, signingKeyCreated };
+    const signingKeysEncrypted = await encryptStoredSigningKeys(db, cipher);
+    const repair = await repairSigningKeys(prismaOAuthStore(db, { clientCache: false }), cipher, new Date());
+    return {
+      migrations,
+      admin,
+      signingKeyCreated: repair.created,
+      signingKeysEncrypted,
+      unusableSigningKeys: repair.unusable,
+    };
   } finally {
     await db.$disconnect();
   }
 }
 
 /** Human-readable lines about what prepare() did. */
-export function describePrepared({ migrations, admin, signingKeyCreated }: Prepared): string[] {
+export function describePrepared({
+  migrations,
+  admin,
+  signingKeyCreated,
+  signingKeysEncrypted,
+  unusableSigningKeys,
+}: Prepared): string[] {
   const lines: string[] = [];
   if (migrations.applied.length > 0)
     lines.push(`Applied ${migrations.applied.length} migration(s): ${migrations.applied.join(", ")}`);
   for (const name of migrations.modified) lines.push(`Warning: migration ${name} was changed after it was applied.`);
-  if (signingKeyCreated) lines.push("Created the first ID token signing key.");
+  if (signingKeysEncrypted > 0) lines.push(`Encrypted ${signingKeysEncrypted} stored signing key(s) at rest.`);
+  for (const key of unusableSigningKeys) lines.push(`Warning: ${describeUnusableKey(key)}`);
+  if (signingKeyCreated)
+    lines.push(
+      unusableSigningKeys.length > 0
+        ? "Created a new ID token signing key."
+        : "Created the first ID token signing key.",
+    );
   if (admin) {
     lines.push("", "Created the first administrator:", `  Email:    ${admin.email}`);
     lines.push(

@@ -27,7 +27,7 @@ import { handleTokenRequest } from "@/lib/oauth/token";
 import { handleUserinfo } from "@/lib/oauth/userinfo";
 import { createUser } from "@/lib/users/commands";
 import { freshDatabase, providers, type Provider, type TestDatabase } from "../support/databases.ts";
-import { testProtocol } from "../support/protocol.ts";
+import { testCipher, testProtocol } from "../support/protocol.ts";
 
 const redirectUri = "http://127.0.0.1/callback";
 const verifier = "v".repeat(43);
@@ -123,7 +123,7 @@ describe.each(providers)("deployer extensions on %s", (provider: Provider) => {
       if (role === "insider") insider = user;
       else outsider = user;
     }
-    await ensureSigningKey(prismaOAuthStore(db), new Date());
+    await ensureSigningKey(prismaOAuthStore(db), testCipher, new Date());
   });
   afterAll(async () => {
     useExtensions({});

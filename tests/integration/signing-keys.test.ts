@@ -4,6 +4,7 @@
  * rotation, with the new key published before it signs and the old one published until its ID
  * tokens have expired; and `npm run cli -- rotate-signing-key`.
  */
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -20,12 +21,15 @@ import {
   publishLeadMs,
   refreshMs,
   retiredPublishedMs,
-  rotateSigningKey,
   storeKeyRing,
   type KeyRing,
+  type PrivateKeyCipher,
 } from "@/lib/oauth/oidc/keys";
 import type { OAuthStore } from "@/lib/oauth/store";
 import { prepare } from "@/lib/setup/bootstrap";
+import { privateKeyCipher } from "@/lib/signing-keys/encryption";
+import { rotateSigningKey } from "@/lib/signing-keys/rotate";
+import { testCipher as cipher } from "../support/protocol.ts";
 import { emptyDatabase, freshDatabase, providers, type Provider, type TestDatabase } from "../support/databases.ts";
 
 const minute = 60_000;
@@ -104,7 +108,7 @@ describe.each(providers)("signing keys on %s", (provider: Provider) => {
       const connections = [1, 2, 3, 4].map(() => connect(t.target));
       try {
         const stores = connections.map((connection) => prismaOAuthStore(connection, { clientCache: false }));
-        const keys = await Promise.all(stores.map(() => generateSigningKey(new Date())));
+        const keys = await Promise.all(stores.map(() => generateSigningKey(new Date(), cipher)));
         const saved = await Promise.all(stores.map((racer, i) => racer.saveFirstSigningKey(keys[i]!)));
         expect(saved.filter(Boolean)).toHaveLength(1);
         const stored = await db.signingKey.findMany();
@@ -119,7 +123,7 @@ describe.each(providers)("signing keys on %s", (provider: Provider) => {
       const connections = [1, 2, 3].map(() => connect(t.target));
       try {
         const rings = connections.map((connection) =>
-          storeKeyRing(prismaOAuthStore(connection, { clientCache: false })),
+          storeKeyRing(prismaOAuthStore(connection, { clientCache: false }), cipher),
         );
         const tokens = await Promise.all(rings.map((ring) => idToken(ring, new Date())));
         const [stored] = await db.signingKey.findMany();
@@ -133,7 +137,7 @@ describe.each(providers)("signing keys on %s", (provider: Provider) => {
     it("rotation: the new key is published before it signs; the old one signs until then and stays published until its last ID token expires", async () => {
       await db.signingKey.deleteMany();
       let now = new Date("2030-01-01T00:00:00.000Z");
-      const keys = storeKeyRing(store, () => now);
+      const keys = storeKeyRing(store, cipher, { now: () => now });
       // A database without keys (prepared by an older version) gets one on first use; it signs at once.
       const first = await idToken(keys, now);
       const oldKid = kidOf(first);
@@ -145,7 +149,7 @@ describe.each(providers)("signing keys on %s", (provider: Provider) => {
       const readAt = now;
       now = new Date(now.getTime() + minute);
       const rotatedAt = now;
-      const rotation = await rotateSigningKey(store, rotatedAt, operator);
+      const rotation = await rotateSigningKey(db, cipher, rotatedAt, operator);
       const newKid = rotation.created.kid;
       expect(rotation).toEqual({
         created: { kid: newKid, createdAt: rotatedAt, signsFrom: new Date(rotatedAt.getTime() + publishLeadMs) },
@@ -186,7 +190,7 @@ describe.each(providers)("signing keys on %s", (provider: Provider) => {
       expect(kidOf(await idToken(keys, now))).toBe(newKid);
 
       // A ring that starts after the rotation (another instance) agrees at every moment.
-      const later = storeKeyRing(store, () => new Date(rotatedAt.getTime() + minute));
+      const later = storeKeyRing(store, cipher, { now: () => new Date(rotatedAt.getTime() + minute) });
       expect(kidOf(await idToken(later, new Date(rotatedAt.getTime() + minute)))).toBe(oldKid);
       expect(await publishedKids(later)).toEqual([newKid, oldKid].sort());
       expect(await db.signingKey.count()).toBe(2);
@@ -195,14 +199,14 @@ describe.each(providers)("signing keys on %s", (provider: Provider) => {
     it("rotating again before the last rotation took effect keeps the key that signs now signing until the newest takes over", async () => {
       await db.signingKey.deleteMany();
       const start = new Date("2031-01-01T00:00:00.000Z");
-      await store.saveFirstSigningKey(await generateSigningKey(start));
+      await store.saveFirstSigningKey(await generateSigningKey(start, cipher));
       const current = (await db.signingKey.findFirstOrThrow()).id;
       const t1 = new Date(start.getTime() + 60 * minute);
       const t2 = new Date(t1.getTime() + minute);
-      const first = await rotateSigningKey(store, t1, cliActor);
-      const second = await rotateSigningKey(store, t2, cliActor);
+      const first = await rotateSigningKey(db, cipher, t1, cliActor);
+      const second = await rotateSigningKey(db, cipher, t2, cliActor);
       expect(second.retired.map((key) => key.kid).sort()).toEqual([first.created.kid]);
-      const at = (time: Date) => storeKeyRing(store, () => time);
+      const at = (time: Date) => storeKeyRing(store, cipher, { now: () => time });
       // Until the first successor's lead time is over, the original key still signs...
       expect(kidOf(await idToken(at(t2), t2))).toBe(current);
       // ...and then the first successor, until the second one's lead time is over.
@@ -216,17 +220,17 @@ describe.each(providers)("signing keys on %s", (provider: Provider) => {
       const rotator: Actor = { kind: "user", id: "admin-2", email: "keys@example.com", ip: "203.0.113.10" };
       await db.signingKey.deleteMany();
       const start = new Date("2032-01-01T00:00:00.000Z");
-      await store.saveFirstSigningKey(await generateSigningKey(start));
+      await store.saveFirstSigningKey(await generateSigningKey(start, cipher));
       const original = (await db.signingKey.findFirstOrThrow()).id;
       const t1 = new Date(start.getTime() + 60 * minute);
-      const first = await rotateSigningKey(store, t1, rotator);
+      const first = await rotateSigningKey(db, cipher, t1, rotator);
       // The original key signs until t1 + lead and is published for retiredPublishedMs after that.
       const stillPublished = new Date(t1.getTime() + publishLeadMs + retiredPublishedMs - 1);
-      const second = await rotateSigningKey(store, stillPublished, rotator);
+      const second = await rotateSigningKey(db, cipher, stillPublished, rotator);
       expect(second.deleted).toBe(0);
       expect(await db.signingKey.count()).toBe(3);
       const past = new Date(t1.getTime() + publishLeadMs + retiredPublishedMs + 1);
-      const third = await rotateSigningKey(store, past, rotator);
+      const third = await rotateSigningKey(db, cipher, past, rotator);
       expect(third.deleted).toBe(1);
       const left = (await db.signingKey.findMany()).map((key) => key.id).sort();
       expect(left).toEqual([first.created.kid, second.created.kid, third.created.kid].sort());
@@ -243,14 +247,14 @@ describe.each(providers)("signing keys on %s", (provider: Provider) => {
       ]);
       // No key material in the log: only ids, which the JWKS publishes anyway.
       const privateParts = (await db.signingKey.findMany()).map(
-        (key) => (JSON.parse(key.privateJwk) as { d: string }).d,
+        (key) => (JSON.parse(cipher.open(key.id, key.privateJwk)) as { d: string }).d,
       );
       for (const entry of entries) for (const d of privateParts) expect(entry.details).not.toContain(d);
     });
 
     it("npm run cli -- rotate-signing-key [--json] stores a new key and retires the current one", async () => {
       await db.signingKey.deleteMany();
-      await store.saveFirstSigningKey(await generateSigningKey(new Date()));
+      await store.saveFirstSigningKey(await generateSigningKey(new Date(), cipher));
       const [old] = await db.signingKey.findMany();
 
       const json = await cli(db, "rotate-signing-key", "--json");
@@ -286,6 +290,12 @@ describe.each(providers)("signing keys on %s", (provider: Provider) => {
       expect(text.stdout).toContain(`Retired signing key ${output.created.kid}: signs until `);
       expect(await db.signingKey.count()).toBe(3);
 
+      // Run without the server's key-encryption key, it refuses rather than store a key no server can use.
+      const elsewhere = await cliWith(privateKeyCipher(randomBytes(32)), db, "rotate-signing-key");
+      expect(elsewhere.code).toBe(1);
+      expect(elsewhere.stderr).toContain("key-encryption key cannot read the signing keys in use");
+      expect(await db.signingKey.count()).toBe(3);
+
       const wrong = await cli(db, "rotate-signing-key", "--now");
       expect(wrong.code).toBe(2);
       expect(wrong.stderr).toContain("--now");
@@ -295,9 +305,18 @@ describe.each(providers)("signing keys on %s", (provider: Provider) => {
   });
 });
 
-async function cli(db: Db, ...argv: string[]) {
+function cli(db: Db, ...argv: string[]) {
+  return cliWith(cipher, db, ...argv);
+}
+
+async function cliWith(keys: PrivateKeyCipher, db: Db, ...argv: string[]) {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const code = await runCli(db, argv, { out: (line) => stdout.push(line), err: (line) => stderr.push(line) });
+  const code = await runCli(
+    db,
+    argv,
+    { out: (line) => stdout.push(line), err: (line) => stderr.push(line) },
+    { cipher: keys },
+  );
   return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n") };
 }

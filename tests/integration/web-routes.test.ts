@@ -26,7 +26,11 @@ import { createUser } from "@/lib/users/commands";
 
 const base = "http://localhost:3000";
 const form = "application/x-www-form-urlencoded";
-const environment = { DATABASE_URL: process.env.DATABASE_URL, PORTCULLIS_URL: process.env.PORTCULLIS_URL };
+const environment = {
+  DATABASE_URL: process.env.DATABASE_URL,
+  PORTCULLIS_URL: process.env.PORTCULLIS_URL,
+  PORTCULLIS_DATA_DIR: process.env.PORTCULLIS_DATA_DIR,
+};
 let dataDir: string;
 let authorization: string;
 
@@ -42,6 +46,8 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), "portcullis-web-routes-"));
   process.env.DATABASE_URL = `file:${path.join(dataDir, "portcullis.db")}`;
   process.env.PORTCULLIS_URL = base;
+  // The signing keys' generated key-encryption key goes there too, not into the project's data folder.
+  process.env.PORTCULLIS_DATA_DIR = dataDir;
   const target = parseDatabaseUrl(process.env.DATABASE_URL);
   await migrate(target, migrationsDirFor(target, projectRoot));
   const created = await createApplication(

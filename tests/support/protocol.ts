@@ -1,8 +1,13 @@
 /** The protocol core's context for tests: a real store, the built-in scopes, and a clock to move. */
 import type { ProtocolContext } from "@/lib/oauth/context";
+import { randomBytes } from "node:crypto";
 import { storeKeyRing } from "@/lib/oauth/oidc/keys";
 import { builtInScopes } from "@/lib/oauth/scope";
 import type { OAuthStore } from "@/lib/oauth/store";
+import { privateKeyCipher } from "@/lib/signing-keys/encryption";
+
+/** A key-encryption key of the test process's own, as a server would generate one. */
+export const testCipher = privateKeyCipher(randomBytes(32));
 
 export type Lifetimes = ProtocolContext["config"]["lifetimes"];
 
@@ -26,7 +31,7 @@ export function testProtocol(
       approvalPrompt: "auto",
       scopes: builtInScopes,
     },
-    keys: storeKeyRing(store, now),
+    keys: storeKeyRing(store, testCipher, { now }),
     now,
   };
 }
