@@ -2,7 +2,7 @@
 import type { Settings } from "../config/settings.ts";
 import type { KeyRing } from "./oidc/keys.ts";
 import type { ScopeCatalogue } from "./scope.ts";
-import type { OAuthStore } from "./store.ts";
+import type { ClientRecord, OAuthStore, UserRecord } from "./store.ts";
 
 export interface ProtocolConfig {
   issuer: string;
@@ -19,8 +19,22 @@ export type TokenRequestObserver = (event: {
   at: Date;
 }) => void;
 
+/**
+ * The password grant's check of a username and password (RFC 6749 §4.3.2), for an attempt through
+ * `client` from `ip`: the user, or null when the password is wrong, the user unknown or disabled,
+ * or the attempt throttled. The implementation (lib/users/sign-in.ts) throttles and audits it
+ * like a sign-in on the form, naming the client.
+ */
+export type PasswordAuthenticator = (attempt: {
+  username: string;
+  password: string;
+  client: ClientRecord;
+  ip: string | null;
+}) => Promise<UserRecord | null>;
+
 export interface ProtocolContext {
   store: OAuthStore;
+  authenticateUser: PasswordAuthenticator;
   config: ProtocolConfig;
   keys: KeyRing;
   now: () => Date;

@@ -5,6 +5,7 @@ import { prismaOAuthStore } from "../db/oauth-store.ts";
 import { protocolConfigFrom, type ProtocolContext } from "../oauth/context.ts";
 import { storeKeyRing } from "../oauth/oidc/keys.ts";
 import { UsageCounter } from "../usage/counter.ts";
+import { passwordGrantAuthenticator } from "../users/sign-in.ts";
 
 const holder = globalThis as typeof globalThis & { portcullisProtocol?: ProtocolContext };
 
@@ -14,6 +15,7 @@ export function protocol(): ProtocolContext {
     const usage = new UsageCounter(db());
     holder.portcullisProtocol = {
       store,
+      authenticateUser: passwordGrantAuthenticator(db()),
       config: protocolConfigFrom(settings()),
       keys: storeKeyRing(store),
       now: () => new Date(),

@@ -1,6 +1,7 @@
 /**
  * Signing in with an email and password, from the sign-in form (next-auth's credentials provider
- * calls signInWithForm) or through the legacy password grant (lib/db/oauth-store.ts), and what the
+ * calls signInWithForm) or through the legacy password grant (passwordGrantAuthenticator, the
+ * protocol context's port, wired in lib/server/protocol.ts), and what the
  * audit log keeps of each attempt, with the client address in its `ip` column:
  *
  * - a success: `auth.signed_in`, by the user and about them;
@@ -19,6 +20,7 @@ import { recordAudit, type Actor, type AuditInput, type Transaction } from "../a
 import { passwordRules, verifyAgainstNothing, verifyPassword } from "../auth/password.ts";
 import { clearSignInFailures, recordSignInFailure, signInBlocked } from "../auth/throttle.ts";
 import type { Db } from "../db/client.ts";
+import type { PasswordAuthenticator } from "../oauth/context.ts";
 import type { SessionUser } from "./commands.ts";
 
 /** Where an attempt came from. */
@@ -130,4 +132,15 @@ export async function signInWithForm(
   const text = (value: unknown) => (typeof value === "string" ? value : "");
   const user = await authenticate(db, text(form?.email), text(form?.password), { ip });
   return user ? { id: user.id, email: user.email, name: user.name } : null;
+}
+
+/** The password grant's port (ProtocolContext.authenticateUser): `authenticate`, naming the client. */
+export function passwordGrantAuthenticator(db: Db): PasswordAuthenticator {
+  return async ({ username, password, client, ip }) => {
+    const user = await authenticate(db, username, password, {
+      ip,
+      client: { id: client.id, clientId: client.clientId, name: client.name },
+    });
+    return user ? { id: user.id, email: user.email, name: user.name, disabled: false } : null;
+  };
 }

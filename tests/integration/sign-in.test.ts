@@ -15,7 +15,6 @@ import { listAuditEvents } from "@/lib/audit/queries";
 import { systemActor } from "@/lib/audit/record";
 import { signInLimit, signInWindowMs } from "@/lib/auth/throttle";
 import type { Db } from "@/lib/db/client";
-import { prismaOAuthStore } from "@/lib/db/oauth-store";
 import type { ProtocolContext } from "@/lib/oauth/context";
 import { OAuthError } from "@/lib/oauth/errors";
 import { parseParams } from "@/lib/oauth/params";
@@ -382,7 +381,7 @@ describe.each(providers)("sign-in auditing on %s", (provider: Provider) => {
     let client: { id: string; clientId: string; clientSecret: string; name: string };
 
     beforeAll(async () => {
-      ctx = testProtocol(prismaOAuthStore(db));
+      ctx = testProtocol(db);
       const created = await createApplication(
         db,
         {

@@ -7,7 +7,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApplication } from "@/lib/applications/commands";
 import { systemActor, type Actor } from "@/lib/audit/record";
 import type { Db } from "@/lib/db/client";
-import { prismaOAuthStore } from "@/lib/db/oauth-store";
 import type { ProtocolContext } from "@/lib/oauth/context";
 import { OAuthError } from "@/lib/oauth/errors";
 import { handleIntrospection } from "@/lib/oauth/introspect";
@@ -111,7 +110,7 @@ describe.each(providers)("user administration on %s", (provider: Provider) => {
   beforeAll(async () => {
     t = await freshDatabase(provider);
     db = t.db;
-    ctx = testProtocol(prismaOAuthStore(db));
+    ctx = testProtocol(db);
     const app = await createApplication(
       db,
       { name: "Back office", clientType: "confidential", grantTypes: ["password", "refresh_token"] },

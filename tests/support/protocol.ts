@@ -1,8 +1,14 @@
-/** The protocol core's context for tests: a real store, the built-in scopes, and a clock to move. */
+/**
+ * The protocol core's context for tests: a real store on the test database, the ports wired as
+ * lib/server/protocol.ts wires them, the built-in scopes, and a clock to move.
+ */
+import type { Db } from "@/lib/db/client";
+import { prismaOAuthStore } from "@/lib/db/oauth-store";
 import type { ProtocolContext } from "@/lib/oauth/context";
 import { storeKeyRing } from "@/lib/oauth/oidc/keys";
 import { builtInScopes } from "@/lib/oauth/scope";
 import type { OAuthStore } from "@/lib/oauth/store";
+import { passwordGrantAuthenticator } from "@/lib/users/sign-in";
 
 export type Lifetimes = ProtocolContext["config"]["lifetimes"];
 
@@ -15,11 +21,16 @@ export const testLifetimes: Lifetimes = {
 };
 
 export function testProtocol(
-  store: OAuthStore,
-  { now = () => new Date(), lifetimes = {} }: { now?: () => Date; lifetimes?: Partial<Lifetimes> } = {},
+  db: Db,
+  {
+    store = prismaOAuthStore(db),
+    now = () => new Date(),
+    lifetimes = {},
+  }: { store?: OAuthStore; now?: () => Date; lifetimes?: Partial<Lifetimes> } = {},
 ): ProtocolContext {
   return {
     store,
+    authenticateUser: passwordGrantAuthenticator(db),
     config: {
       issuer: "http://localhost:3000",
       lifetimes: { ...testLifetimes, ...lifetimes },

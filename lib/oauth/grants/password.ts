@@ -18,7 +18,7 @@ export const passwordGrant: Grant = {
     const password = required(params, "password");
     const scopes = resolveScopes(optional(params, "scope"), client, ctx.config.scopes);
     // The attempt is audited like a sign-in on the form, naming this client.
-    const user = await ctx.store.authenticateUser(username, password, { client, ip: origin.ip });
+    const user = await ctx.authenticateUser({ username, password, client, ip: origin.ip });
     if (!user) throw invalidGrant("The username or password is incorrect");
     const authTime = ctx.now();
     const minted = mintTokens(ctx, {
