@@ -21,16 +21,16 @@ export type TokenRequestObserver = (event: {
 
 /**
  * The password grant's check of a username and password (RFC 6749 §4.3.2), for an attempt through
- * `client` from `ip`: the user, or null when the password is wrong, the user unknown or disabled,
- * or the attempt throttled. The implementation (lib/users/sign-in.ts) throttles and audits it
- * like a sign-in on the form, naming the client.
+ * `client` from `ip`: the user, or none when the password is wrong, the user unknown or disabled,
+ * or the attempt throttled (then with the seconds to wait). The implementation
+ * (lib/users/sign-in.ts) throttles and audits it like a sign-in on the form, naming the client.
  */
 export type PasswordAuthenticator = (attempt: {
   username: string;
   password: string;
   client: ClientRecord;
   ip: string | null;
-}) => Promise<UserRecord | null>;
+}) => Promise<{ user: UserRecord; retryAfterSeconds?: undefined } | { user: null; retryAfterSeconds?: number }>;
 
 export interface ProtocolContext {
   store: OAuthStore;

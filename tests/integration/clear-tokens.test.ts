@@ -8,7 +8,7 @@ import { createApplication } from "@/lib/applications/commands";
 import { systemActor } from "@/lib/audit/record";
 import { runCli } from "@/lib/cli/cli";
 import type { Db } from "@/lib/db/client";
-import { signInWindowMs } from "@/lib/auth/throttle";
+import { settings } from "@/lib/config/settings";
 import { clearTokens, type ClearedKind } from "@/lib/maintenance/clear-tokens";
 import { freshDatabase, providers, type Provider, type TestDatabase } from "../support/databases.ts";
 
@@ -128,8 +128,9 @@ async function populate(db: Db, now: Date, closeCall = 1000): Promise<Fixture> {
   ];
   await db.consent.createMany({ data: [...liveConsents, ...deadConsents] });
 
-  // Failed sign-ins count for the throttle's window; older ones are dead.
-  const windowStart = now.getTime() - signInWindowMs;
+  // Failed sign-ins count for the throttle's longer window; older ones are dead.
+  const { memory, addressWindow } = settings().signInThrottle;
+  const windowStart = now.getTime() - Math.max(memory, addressWindow) * 1000;
   const failure = (failedAt: number) => ({ email: "guessed@example.com", failedAt: new Date(failedAt) });
   const liveFailures = [failure(now.getTime()), failure(windowStart + closeCall)];
   const deadFailures = [
