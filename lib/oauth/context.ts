@@ -1,5 +1,6 @@
 /** Everything the protocol core needs, passed in rather than imported, so it runs without HTTP. */
 import type { Settings } from "../config/settings.ts";
+import type { ClientAuthThrottle } from "./client-auth-throttle.ts";
 import type { KeyRing } from "./oidc/keys.ts";
 import type { ScopeCatalogue } from "./scope.ts";
 import type { ClientRecord, OAuthStore, UserRecord } from "./store.ts";
@@ -35,6 +36,8 @@ export type PasswordAuthenticator = (attempt: {
 export interface ProtocolContext {
   store: OAuthStore;
   authenticateUser: PasswordAuthenticator;
+  /** Failed client authentications, limited per client and address (./client-auth-throttle.ts). */
+  clientAuthThrottle: ClientAuthThrottle;
   config: ProtocolConfig;
   keys: KeyRing;
   now: () => Date;

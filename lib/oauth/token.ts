@@ -36,7 +36,7 @@ export async function handleTokenRequest(
   try {
     const grant = grantsByType.get(required(params, "grant_type"));
     if (!grant) throw new OAuthError("unsupported_grant_type", `The grant type ${grantType} is not supported`);
-    client = (await authenticateClient(ctx.store, params, authorization)).client;
+    client = (await authenticateClient(ctx, params, authorization, origin)).client;
     if (!client.grantTypes.includes(grant.grantType)) {
       throw new OAuthError("unauthorized_client", `This client is not allowed the ${grantType} grant`);
     }

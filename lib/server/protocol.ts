@@ -1,7 +1,9 @@
 /** The protocol core wired to this process's settings, database and keys (the composition root). */
 import { settings } from "../config/settings.ts";
 import { db } from "../db/client.ts";
+import { prismaClientAuthFailures } from "../db/client-auth-failures.ts";
 import { prismaOAuthStore } from "../db/oauth-store.ts";
+import { hintedClientAuthThrottle } from "../oauth/client-auth-throttle.ts";
 import { protocolConfigFrom, type ProtocolContext } from "../oauth/context.ts";
 import { storeKeyRing } from "../oauth/oidc/keys.ts";
 import { UsageCounter } from "../usage/counter.ts";
@@ -16,6 +18,7 @@ export function protocol(): ProtocolContext {
     holder.portcullisProtocol = {
       store,
       authenticateUser: passwordGrantAuthenticator(db()),
+      clientAuthThrottle: hintedClientAuthThrottle(prismaClientAuthFailures(db()), settings().clientAuthThrottle),
       config: protocolConfigFrom(settings()),
       keys: storeKeyRing(store),
       now: () => new Date(),

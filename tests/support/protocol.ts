@@ -3,7 +3,10 @@
  * lib/server/protocol.ts wires them, the built-in scopes, and a clock to move.
  */
 import type { Db } from "@/lib/db/client";
+import { settings } from "@/lib/config/settings";
+import { prismaClientAuthFailures } from "@/lib/db/client-auth-failures";
 import { prismaOAuthStore } from "@/lib/db/oauth-store";
+import { hintedClientAuthThrottle, type ClientAuthLimits } from "@/lib/oauth/client-auth-throttle";
 import type { ProtocolContext } from "@/lib/oauth/context";
 import { storeKeyRing } from "@/lib/oauth/oidc/keys";
 import { builtInScopes } from "@/lib/oauth/scope";
@@ -26,11 +29,13 @@ export function testProtocol(
     store = prismaOAuthStore(db),
     now = () => new Date(),
     lifetimes = {},
-  }: { store?: OAuthStore; now?: () => Date; lifetimes?: Partial<Lifetimes> } = {},
+    clientAuthLimits = settings().clientAuthThrottle,
+  }: { store?: OAuthStore; now?: () => Date; lifetimes?: Partial<Lifetimes>; clientAuthLimits?: ClientAuthLimits } = {},
 ): ProtocolContext {
   return {
     store,
     authenticateUser: passwordGrantAuthenticator(db),
+    clientAuthThrottle: hintedClientAuthThrottle(prismaClientAuthFailures(db), clientAuthLimits),
     config: {
       issuer: "http://localhost:3000",
       lifetimes: { ...testLifetimes, ...lifetimes },
