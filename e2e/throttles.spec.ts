@@ -18,6 +18,8 @@ test.describe("throttles", () => {
     page,
     makeUser,
   }) => {
+    // Twelve Argon2id checks and page round trips: slow on a busy machine.
+    test.setTimeout(180_000);
     const user = await makeUser();
     const unknown = `nobody-${Date.now()}@example.com`;
     await page.goto("/login");
