@@ -24,7 +24,9 @@ const domain = [
   "../cli/*",
   "../maintenance/*",
   "../oauth/*",
+  // The ports storage implements: the protocol's store and its failed-authentication counter.
   "!../oauth/store.ts",
+  "!../oauth/client-auth-throttle.ts",
   "!../oauth/scope.ts",
   "../server/*",
   "../setup/*",

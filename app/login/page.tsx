@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { Logo } from "@/components/logo";
+import { signInErrorMessage } from "@/lib/auth/wait";
 import { safeReturnPath } from "@/lib/web/return-path";
 import { currentUser } from "@/lib/web/session";
 import { SignInForm } from "./sign-in-form";
@@ -31,7 +32,10 @@ export default async function LoginPage({
               Signed in as {user.email}. Sign in with another account below.
             </p>
           ) : null}
-          <SignInForm callbackUrl={callbackUrl} />
+          <SignInForm
+            callbackUrl={callbackUrl}
+            initialError={signInErrorMessage(typeof params.error === "string" ? params.error : null)}
+          />
         </div>
       </div>
     </main>

@@ -3,9 +3,16 @@
 import { signIn } from "next-auth/react";
 import { useState, type FormEvent } from "react";
 import { buttonStyles } from "@/components/ui/button";
+import { signInErrorMessage } from "@/lib/auth/wait";
 
-export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
-  const [error, setError] = useState<string | null>(null);
+export function SignInForm({
+  callbackUrl,
+  initialError = null,
+}: {
+  callbackUrl: string;
+  initialError?: string | null;
+}) {
+  const [error, setError] = useState<string | null>(initialError);
   const [pending, setPending] = useState(false);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -24,8 +31,9 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
       return;
     }
     setPending(false);
-    // Never say which part was wrong: that would tell an attacker which emails have accounts.
-    setError("That email and password don't match an account.");
+    // Never say which part was wrong: that would tell an attacker which emails have accounts. A
+    // throttled attempt says how long to wait, as it would for an unknown email.
+    setError(signInErrorMessage(result?.error ?? "CredentialsSignin"));
   }
 
   return (

@@ -28,6 +28,29 @@ describe("readSettings", () => {
     });
   });
 
+  it("has throttle limits by default, each overridable, and refuses a limit that is not a whole number ≥ 1", () => {
+    expect(readSettings({}, cwd).signInThrottle).toEqual({
+      freeFailures: 5,
+      firstDelay: 30,
+      maxDelay: 900,
+      memory: 86_400,
+      addressLimit: 50,
+      addressWindow: 900,
+    });
+    expect(readSettings({}, cwd).clientAuthThrottle).toEqual({ limit: 10, addressLimit: 50, window: 300 });
+    const tuned = readSettings(
+      { PORTCULLIS_SIGN_IN_FREE_FAILURES: "3", PORTCULLIS_CLIENT_AUTH_WINDOW: "60", PORTCULLIS_SIGN_IN_MAX_DELAY: " " },
+      cwd,
+    );
+    expect(tuned.signInThrottle).toMatchObject({ freeFailures: 3, maxDelay: 900 });
+    expect(tuned.clientAuthThrottle.window).toBe(60);
+    for (const bad of ["0", "-1", "1.5", "ten"]) {
+      expect(() => readSettings({ PORTCULLIS_CLIENT_AUTH_LIMIT: bad }, cwd)).toThrow(
+        `PORTCULLIS_CLIENT_AUTH_LIMIT must be a whole number ≥ 1, got "${bad}"`,
+      );
+    }
+  });
+
   it("turns the PostgreSQL client cache off only when asked to", () => {
     for (const value of ["off", "0", "false", "no", " OFF "])
       expect(readSettings({ PORTCULLIS_CLIENT_CACHE: value }, cwd).clientCache).toBe(false);

@@ -45,6 +45,29 @@ export interface Settings {
   trustProxy: boolean;
   /** PostgreSQL: keep clients in memory until a NOTIFY says one changed (lib/db/client-cache.ts). */
   clientCache: boolean;
+  /** Password guessing (lib/auth/throttle.ts): keyed by account and address, so nobody can lock anyone else out. */
+  signInThrottle: {
+    /** Wrong passwords one address may give for one account before it must wait: a user's typos. */
+    freeFailures: number;
+    /** The first wait, seconds; each further failure doubles it... */
+    firstDelay: number;
+    /** ...up to this (seconds): about four guesses an hour per account and address. */
+    maxDelay: number;
+    /** Seconds a failure is remembered; a successful sign-in from the address forgets them at once. */
+    memory: number;
+    /** Failed sign-ins one address may make on all accounts together within `addressWindow`: stops spraying. */
+    addressLimit: number;
+    addressWindow: number;
+  };
+  /** Client-secret guessing at the token, revocation and introspection endpoints (lib/oauth/client-auth-throttle.ts). */
+  clientAuthThrottle: {
+    /** Failed authentications of one client from one address within `window`, then 429. */
+    limit: number;
+    /** Failed authentications from one address on all clients within `window`, then 429. */
+    addressLimit: number;
+    /** Seconds. */
+    window: number;
+  };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -56,6 +79,14 @@ function integerFromEnv(env: Env, name: string, fallback: number): number {
   if (!Number.isInteger(value) || value < 0) {
     throw new Error(`${name} must be a whole number of seconds ≥ 0, got "${raw}"`);
   }
+  return value;
+}
+
+function countFromEnv(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number ≥ 1, got "${raw}"`);
   return value;
 }
 
@@ -103,6 +134,19 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Setti
     scopes: catalogueFromEnv(env.PORTCULLIS_SCOPES),
     trustProxy: ["1", "true", "yes"].includes((env.PORTCULLIS_TRUST_PROXY ?? "").trim().toLowerCase()),
     clientCache: !["0", "false", "no", "off"].includes((env.PORTCULLIS_CLIENT_CACHE ?? "").trim().toLowerCase()),
+    signInThrottle: {
+      freeFailures: countFromEnv(env, "PORTCULLIS_SIGN_IN_FREE_FAILURES", 5),
+      firstDelay: countFromEnv(env, "PORTCULLIS_SIGN_IN_FIRST_DELAY", 30),
+      maxDelay: countFromEnv(env, "PORTCULLIS_SIGN_IN_MAX_DELAY", 15 * 60),
+      memory: countFromEnv(env, "PORTCULLIS_SIGN_IN_MEMORY", 24 * 3600),
+      addressLimit: countFromEnv(env, "PORTCULLIS_SIGN_IN_ADDRESS_LIMIT", 50),
+      addressWindow: countFromEnv(env, "PORTCULLIS_SIGN_IN_ADDRESS_WINDOW", 15 * 60),
+    },
+    clientAuthThrottle: {
+      limit: countFromEnv(env, "PORTCULLIS_CLIENT_AUTH_LIMIT", 10),
+      addressLimit: countFromEnv(env, "PORTCULLIS_CLIENT_AUTH_ADDRESS_LIMIT", 50),
+      window: countFromEnv(env, "PORTCULLIS_CLIENT_AUTH_WINDOW", 5 * 60),
+    },
   };
 }
 

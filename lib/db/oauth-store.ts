@@ -46,7 +46,6 @@ import type {
   UserRecord,
 } from "../oauth/store.ts";
 import { formatScope } from "../oauth/scope.ts";
-import { authenticate } from "../users/sign-in.ts";
 import { driverOf, providerOf, type Db, type Driver } from "./client.ts";
 import { notifiedClientCache } from "./client-cache.ts";
 import { groupCommit } from "./group-commit.ts";
@@ -337,14 +336,6 @@ export function prismaOAuthStore(db: Db, options: StoreOptions = { clientCache: 
 
     findUser(userId): Promise<UserRecord | null> {
       return db.user.findUnique({ where: { id: userId }, select: userSelect });
-    },
-
-    async authenticateUser(username, password, { client, ip }) {
-      const user = await authenticate(db, username, password, {
-        ip,
-        client: { id: client.id, clientId: client.clientId, name: client.name },
-      });
-      return user ? { id: user.id, email: user.email, name: user.name, disabled: false } : null;
     },
 
     async saveAuthorizationCode(code) {

@@ -6,7 +6,8 @@
  *   presenting it again is how reuse is detected (and within the grace period it still works);
  * - authorization codes that are expired (consumed or not: an expired code can never be redeemed);
  * - consents that are expired;
- * - failed sign-ins too old to count for the sign-in throttle (lib/auth/throttle.ts).
+ * - failed sign-ins too old to count for the sign-in throttle (lib/auth/throttle.ts);
+ * - failed client authentications too old to count for their limit (lib/oauth/client-auth-throttle.ts).
  *
  * Safe while the server is serving: work is done in batches, and each batch is one short
  * statement pair (read up to `batchSize` ids, then delete those ids *if they are still dead*), so
@@ -16,13 +17,16 @@
  * table in id order from a cursor, so the loop always ends even if rows are added meanwhile.
  */
 import { expiredSignInFailures } from "../auth/throttle.ts";
+import { settings } from "../config/settings.ts";
+import { expiredClientAuthFailures } from "../db/client-auth-failures.ts";
 import type { Db } from "../db/client.ts";
 
 export const defaultBatchSize = 1000;
 /** Large enough to finish big tables in few round trips, small enough for any driver's parameter limit. */
 export const maxBatchSize = 10_000;
 
-export type ClearedKind = "accessTokens" | "refreshTokens" | "authorizationCodes" | "consents" | "signInFailures";
+export type ClearedKind =
+  "accessTokens" | "refreshTokens" | "authorizationCodes" | "consents" | "signInFailures" | "clientAuthFailures";
 export type ClearedCounts = Record<ClearedKind, number>;
 
 export interface ClearTokensOptions {
@@ -122,5 +126,15 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     batchSize,
     report("signInFailures"),
   );
-  return { accessTokens, refreshTokens, authorizationCodes, consents, signInFailures };
+  const staleClientAuth = expiredClientAuthFailures(now, settings().clientAuthThrottle.window);
+  const clientAuthFailures = await clearInBatches(
+    {
+      nextDead: (cursor, take) =>
+        db.clientAuthFailure.findMany({ where: { ...staleClientAuth, ...after(cursor) }, take, ...page }),
+      deleteIfDead: (ids) => db.clientAuthFailure.deleteMany({ where: { ...staleClientAuth, id: { in: ids } } }),
+    },
+    batchSize,
+    report("clientAuthFailures"),
+  );
+  return { accessTokens, refreshTokens, authorizationCodes, consents, signInFailures, clientAuthFailures };
 }

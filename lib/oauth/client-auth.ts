@@ -2,11 +2,15 @@
  * Client authentication at the token, revocation and introspection endpoints (RFC 6749 §2.3):
  * client_secret_basic, client_secret_post, and none for public clients. A client may use one
  * method per request; secrets are compared with their stored SHA-256 digest in constant time.
+ * Failed authentications are counted per client and address (./client-auth-throttle.ts): past
+ * the limit, that address gets 429 with Retry-After.
  */
+import type { ProtocolContext } from "./context.ts";
 import { OAuthError } from "./errors.ts";
+import type { TokenRequestOrigin } from "./grants/grant.ts";
 import { optional, type Params } from "./params.ts";
 import { credentialMatches } from "./secrets.ts";
-import type { ClientRecord, OAuthStore } from "./store.ts";
+import type { ClientRecord } from "./store.ts";
 
 export type ClientAuthMethod = "client_secret_basic" | "client_secret_post" | "none";
 
@@ -48,9 +52,10 @@ function decodeBasic(header: string): { clientId: string; secret: string } {
 }
 
 export async function authenticateClient(
-  store: OAuthStore,
+  ctx: ProtocolContext,
   params: Params,
   authorization: string | null,
+  origin: TokenRequestOrigin,
 ): Promise<AuthenticatedClient> {
   const bodyId = optional(params, "client_id");
   const bodySecret = optional(params, "client_secret");
@@ -68,8 +73,16 @@ export async function authenticateClient(
 
   const clientId = basic?.clientId ?? bodyId;
   if (clientId === undefined) throw invalidClient("Client authentication is required");
-  const client = await store.findClient(clientId);
-  if (!client) throw invalidClient();
+  const key = { clientId, source: origin.ip ?? "" };
+  const now = ctx.now();
+  await ctx.clientAuthThrottle.check(key, now);
+  const failed = async (error: OAuthError): Promise<never> => {
+    await ctx.clientAuthThrottle.failed(key, now);
+    throw error;
+  };
+
+  const client = await ctx.store.findClient(clientId);
+  if (!client) return failed(invalidClient());
 
   const secret = basic?.secret ?? bodySecret;
   const method: ClientAuthMethod = basic
@@ -79,10 +92,10 @@ export async function authenticateClient(
       : "none";
   if (client.clientType === "public") {
     // A public client has no secret; one that sends a secret is misconfigured or an impostor.
-    if (secret !== undefined) throw invalidClient("Public clients do not authenticate with a secret");
+    if (secret !== undefined) return failed(invalidClient("Public clients do not authenticate with a secret"));
     return { client, method: "none" };
   }
-  if (secret === undefined) throw invalidClient("This client must authenticate with its secret");
-  if (!credentialMatches(secret, client.secretHash)) throw invalidClient();
+  if (secret === undefined) return failed(invalidClient("This client must authenticate with its secret"));
+  if (!credentialMatches(secret, client.secretHash)) return failed(invalidClient());
   return { client, method };
 }

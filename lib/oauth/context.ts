@@ -1,9 +1,10 @@
 /** Everything the protocol core needs, passed in rather than imported, so it runs without HTTP. */
 import type { Settings } from "../config/settings.ts";
+import type { ClientAuthThrottle } from "./client-auth-throttle.ts";
 import type { KeyRing } from "./oidc/keys.ts";
 import type { Policy } from "./policy.ts";
 import type { ScopeCatalogue } from "./scope.ts";
-import type { OAuthStore } from "./store.ts";
+import type { ClientRecord, OAuthStore, UserRecord } from "./store.ts";
 
 export interface ProtocolConfig {
   issuer: string;
@@ -20,8 +21,24 @@ export type TokenRequestObserver = (event: {
   at: Date;
 }) => void;
 
+/**
+ * The password grant's check of a username and password (RFC 6749 §4.3.2), for an attempt through
+ * `client` from `ip`: the user, or none when the password is wrong, the user unknown or disabled,
+ * or the attempt throttled (then with the seconds to wait). The implementation
+ * (lib/users/sign-in.ts) throttles and audits it like a sign-in on the form, naming the client.
+ */
+export type PasswordAuthenticator = (attempt: {
+  username: string;
+  password: string;
+  client: ClientRecord;
+  ip: string | null;
+}) => Promise<{ user: UserRecord; retryAfterSeconds?: undefined } | { user: null; retryAfterSeconds?: number }>;
+
 export interface ProtocolContext {
   store: OAuthStore;
+  authenticateUser: PasswordAuthenticator;
+  /** Failed client authentications, limited per client and address (./client-auth-throttle.ts). */
+  clientAuthThrottle: ClientAuthThrottle;
   config: ProtocolConfig;
   keys: KeyRing;
   now: () => Date;

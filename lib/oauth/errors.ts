@@ -34,13 +34,16 @@ const defaultStatus: Partial<Record<OAuthErrorCode, number>> = {
 
 export class OAuthError extends Error {
   readonly status: number;
+  /** Response headers the error needs beyond the RFC's (Retry-After with a 429). */
+  readonly headers: Readonly<Record<string, string>>;
   constructor(
     readonly code: OAuthErrorCode,
     readonly description: string,
-    options: { status?: number; detail?: string } = {},
+    options: { status?: number; detail?: string; headers?: Record<string, string> } = {},
   ) {
     super(`${code}: ${description}${options.detail ? ` (${options.detail})` : ""}`);
     this.status = options.status ?? defaultStatus[code] ?? 400;
+    this.headers = options.headers ?? {};
   }
 
   toJSON(): { error: OAuthErrorCode; error_description: string } {

@@ -69,8 +69,10 @@ export async function readForm(request: HttpRequest): Promise<Params> {
 }
 
 export function errorResponse(error: OAuthError, headers: Record<string, string> = {}): HttpResponse {
-  const challenge: Record<string, string> = {};
-  if (error.code === "invalid_client") challenge["WWW-Authenticate"] = 'Basic realm="Portcullis"';
+  const challenge: Record<string, string> = { ...error.headers };
+  // RFC 6749 §5.2: a 401 invalid_client carries the challenge (a 429 is not a challenge to retry).
+  if (error.code === "invalid_client" && error.status === 401)
+    challenge["WWW-Authenticate"] = 'Basic realm="Portcullis"';
   if (error.code === "invalid_token" || error.code === "insufficient_scope") {
     const description = error.description.replace(/["\\]/g, "");
     challenge["WWW-Authenticate"] =

@@ -6,6 +6,7 @@
 import { extraClaims } from "./policy.ts";
 import { authenticateClient, invalidClient } from "./client-auth.ts";
 import type { ProtocolContext } from "./context.ts";
+import type { TokenRequestOrigin } from "./grants/grant.ts";
 import { optional, required, type Params } from "./params.ts";
 import { findToken, isLive } from "./token-lookup.ts";
 
@@ -30,8 +31,9 @@ export async function handleIntrospection(
   ctx: ProtocolContext,
   params: Params,
   authorization: string | null,
+  origin: TokenRequestOrigin = { ip: null },
 ): Promise<{ response: IntrospectionResponse; clientId: string }> {
-  const { client } = await authenticateClient(ctx.store, params, authorization);
+  const { client } = await authenticateClient(ctx, params, authorization, origin);
   // RFC 7662 §2.1: the caller must be authorized; a public client proves nothing about itself.
   if (client.clientType === "public") throw invalidClient("Public clients cannot use token introspection");
   const found = await findToken(ctx.store, required(params, "token"), optional(params, "token_type_hint"));

@@ -5,11 +5,17 @@
  */
 import { authenticateClient } from "./client-auth.ts";
 import type { ProtocolContext } from "./context.ts";
+import type { TokenRequestOrigin } from "./grants/grant.ts";
 import { optional, required, type Params } from "./params.ts";
 import { findToken } from "./token-lookup.ts";
 
-export async function handleRevocation(ctx: ProtocolContext, params: Params, authorization: string | null) {
-  const { client } = await authenticateClient(ctx.store, params, authorization);
+export async function handleRevocation(
+  ctx: ProtocolContext,
+  params: Params,
+  authorization: string | null,
+  origin: TokenRequestOrigin = { ip: null },
+) {
+  const { client } = await authenticateClient(ctx, params, authorization, origin);
   const value = required(params, "token");
   // An unknown hint is ignored (§2.1): both kinds of token are searched anyway.
   const found = await findToken(ctx.store, value, optional(params, "token_type_hint"));

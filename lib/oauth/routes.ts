@@ -7,6 +7,7 @@ import type { ProtocolContext } from "./context.ts";
 import { corsEndpoint, corsPreflight } from "./cors.ts";
 import { authorizationServerMetadata, openidConfiguration } from "./discovery.ts";
 import { json, jsonDocument, readForm, type HttpRequest, type HttpResponse } from "./http.ts";
+import type { TokenRequestOrigin } from "./grants/grant.ts";
 import { handleIntrospection } from "./introspect.ts";
 import { jwksMaxAgeSeconds } from "./oidc/keys.ts";
 import { parseParams } from "./params.ts";
@@ -19,6 +20,10 @@ export type Method = "GET" | "POST" | "OPTIONS";
 export type EndpointHandler = (ctx: ProtocolContext, request: HttpRequest) => Promise<HttpResponse>;
 export type Endpoint = Partial<Record<Method, EndpointHandler>>;
 
+const originOf = (request: HttpRequest): TokenRequestOrigin => ({
+  ip: clientIp({ get: (name) => request.header(name) }),
+});
+
 const preflightFor =
   (methods: string): EndpointHandler =>
   (ctx, request) =>
@@ -27,9 +32,12 @@ const preflightFor =
 export const tokenEndpoint = {
   POST: (ctx, request) =>
     corsEndpoint(ctx, request, async (corsFor) => {
-      const result = await handleTokenRequest(ctx, await readForm(request), request.header("authorization"), {
-        ip: clientIp({ get: (name) => request.header(name) }),
-      });
+      const result = await handleTokenRequest(
+        ctx,
+        await readForm(request),
+        request.header("authorization"),
+        originOf(request),
+      );
       return json(result.response, 200, corsFor(result.client.allowedOrigins));
     }),
   OPTIONS: preflightFor("POST, OPTIONS"),
@@ -38,7 +46,12 @@ export const tokenEndpoint = {
 export const revocationEndpoint = {
   POST: (ctx, request) =>
     corsEndpoint(ctx, request, async (corsFor) => {
-      const { client } = await handleRevocation(ctx, await readForm(request), request.header("authorization"));
+      const { client } = await handleRevocation(
+        ctx,
+        await readForm(request),
+        request.header("authorization"),
+        originOf(request),
+      );
       // RFC 7009 §2.2: 200 with an empty body, whether or not the token was found.
       return { status: 200, headers: { "Cache-Control": "no-store", ...corsFor(client.allowedOrigins) }, body: "" };
     }),
@@ -49,7 +62,12 @@ export const introspectionEndpoint = {
   POST: (ctx, request) =>
     corsEndpoint(ctx, request, async (corsFor) => {
       const params = await readForm(request);
-      const { response, clientId } = await handleIntrospection(ctx, params, request.header("authorization"));
+      const { response, clientId } = await handleIntrospection(
+        ctx,
+        params,
+        request.header("authorization"),
+        originOf(request),
+      );
       const client = await ctx.store.findClient(clientId);
       return json(response, 200, corsFor(client?.allowedOrigins ?? []));
     }),

@@ -114,15 +114,6 @@ export interface OAuthStore {
   /** Whether any application registered this origin for CORS. */
   isRegisteredOrigin(origin: string): Promise<boolean>;
   findUser(userId: string): Promise<UserRecord | null>;
-  /**
-   * The user for a username and password (legacy password grant); null when wrong, unknown,
-   * disabled or throttled. Audited as a sign-in through `client` from `ip`.
-   */
-  authenticateUser(
-    username: string,
-    password: string,
-    attempt: { client: ClientRecord; ip: string | null },
-  ): Promise<UserRecord | null>;
 
   saveAuthorizationCode(code: NewAuthorizationCode): Promise<void>;
   findAuthorizationCode(codeHash: string): Promise<AuthorizationCodeRecord | null>;

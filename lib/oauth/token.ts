@@ -38,7 +38,7 @@ export async function handleTokenRequest(
   try {
     const grant = grantsByType.get(required(params, "grant_type"));
     if (!grant) throw new OAuthError("unsupported_grant_type", `The grant type ${grantType} is not supported`);
-    client = (await authenticateClient(ctx.store, params, authorization)).client;
+    client = (await authenticateClient(ctx, params, authorization, origin)).client;
     // The registration decides, unless the deployer's policy does (DOT's allows_grant_type).
     const allowed = ctx.policy?.allowsGrantType
       ? await allowsGrantType(ctx.policy, {

@@ -2,7 +2,9 @@
 import { keyEncryptionKey } from "../config/secrets.ts";
 import { settings } from "../config/settings.ts";
 import { db } from "../db/client.ts";
+import { prismaClientAuthFailures } from "../db/client-auth-failures.ts";
 import { prismaOAuthStore } from "../db/oauth-store.ts";
+import { hintedClientAuthThrottle } from "../oauth/client-auth-throttle.ts";
 import { protocolConfigFrom, type ProtocolContext } from "../oauth/context.ts";
 import { storeKeyRing } from "../oauth/oidc/keys.ts";
 import { recordAudit } from "../audit/record.ts";
@@ -10,6 +12,7 @@ import { extensions } from "../extensions/active.ts";
 import { policyFrom } from "../extensions/policy.ts";
 import { privateKeyCipher } from "../signing-keys/encryption.ts";
 import { UsageCounter } from "../usage/counter.ts";
+import { passwordGrantAuthenticator } from "../users/sign-in.ts";
 
 const holder = globalThis as typeof globalThis & { portcullisProtocol?: ProtocolContext };
 
@@ -19,6 +22,8 @@ export function protocol(): ProtocolContext {
     const usage = new UsageCounter(db());
     holder.portcullisProtocol = {
       store,
+      authenticateUser: passwordGrantAuthenticator(db()),
+      clientAuthThrottle: hintedClientAuthThrottle(prismaClientAuthFailures(db()), settings().clientAuthThrottle),
       config: protocolConfigFrom(settings()),
       keys: storeKeyRing(store, privateKeyCipher(keyEncryptionKey(settings()))),
       now: () => new Date(),

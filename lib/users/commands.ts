@@ -5,7 +5,8 @@
 import { revokeUserTokens, type RevokedTokens } from "../access/commands.ts";
 import { recordAudit, type Actor, type Transaction } from "../audit/record.ts";
 import { hashPassword, verifyPassword } from "../auth/password.ts";
-import { signInBlocked, signInWindowMs } from "../auth/throttle.ts";
+import { attemptKey, claimSignInAttempt, forgetFailures } from "../auth/throttle.ts";
+import { describeWait } from "../auth/wait.ts";
 import type { Db } from "../db/client.ts";
 import { enabledAdminCount, type RoleName } from "./queries.ts";
 import { passwordChangeSchema, userInputSchema } from "./schema.ts";
@@ -201,25 +202,27 @@ export async function changePassword(
     select: { id: true, email: true, passwordHash: true, disabled: true },
   });
   if (!user || user.disabled) return { ok: false, errors: { form: ["Your account can no longer sign in."] } };
-  // Guesses at the current password count against the same budget as the sign-in form's, and the
-  // guess that starts a block is audited the same way (by the user, about them): a borrowed
-  // session must not become a way to find out the password.
-  if (await signInBlocked(db, user.email, now)) {
+  // Guesses at the current password count against the same budget as the sign-in form's (this
+  // account from this address), and the guess that starts a block is audited the same way (by the
+  // user, about them): a borrowed session must not become a way to find out the password.
+  const claim = await claimSignInAttempt(db, attemptKey(user.email, "ip" in actor ? actor.ip : null), now);
+  if (!claim.granted) {
     return {
       ok: false,
       errors: {
-        currentPassword: [`Too many wrong passwords: try again in ${signInWindowMs / 60_000} minutes`],
+        currentPassword: [`Too many wrong passwords: try again in ${describeWait(claim.retryAfterSeconds)}`],
       },
     };
   }
   if (!(await verifyPassword(user.passwordHash, parsed.data.currentPassword))) {
     await db.$transaction((tx) =>
-      recordWrongPassword(tx, user.email, actor, { targetUserId: user.id, details: { via: "password change" } }, now),
+      recordWrongPassword(tx, claim, actor, { targetUserId: user.id, details: { via: "password change" } }),
     );
     return { ok: false, errors: { currentPassword: ["That is not your current password"] } };
   }
   const passwordHash = await hashPassword(parsed.data.newPassword);
   await db.$transaction(async (tx) => {
+    await forgetFailures(tx, claim);
     await tx.user.update({ where: { id: userId }, data: { passwordHash, sessionsValidFrom: now } });
     // RFC 9700 §4.14.2: a password change is a reason to revoke refresh tokens; someone who knew
     // the old password may hold tokens got with it. Consents stay, so apps re-connect with a sign-in.

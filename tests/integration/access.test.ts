@@ -9,7 +9,6 @@ import { connectedApps, describeScopes, type ConnectedApp } from "@/lib/access/q
 import { createApplication } from "@/lib/applications/commands";
 import { systemActor, type Actor } from "@/lib/audit/record";
 import type { Db } from "@/lib/db/client";
-import { prismaOAuthStore } from "@/lib/db/oauth-store";
 import type { ProtocolContext } from "@/lib/oauth/context";
 import { OAuthError } from "@/lib/oauth/errors";
 import { handleIntrospection } from "@/lib/oauth/introspect";
@@ -41,7 +40,7 @@ interface Tokens {
   refresh: string;
 }
 
-const protocolFor = (db: Db): ProtocolContext => testProtocol(prismaOAuthStore(db));
+const protocolFor = (db: Db): ProtocolContext => testProtocol(db);
 
 describe.each(providers)("connected apps and revoking access on %s", (provider: Provider) => {
   let t: TestDatabase;

@@ -8,7 +8,7 @@ import { createApplication } from "@/lib/applications/commands";
 import { systemActor } from "@/lib/audit/record";
 import { runCli } from "@/lib/cli/cli";
 import type { Db } from "@/lib/db/client";
-import { signInWindowMs } from "@/lib/auth/throttle";
+import { settings } from "@/lib/config/settings";
 import { clearTokens, type ClearedKind } from "@/lib/maintenance/clear-tokens";
 import { freshDatabase, providers, type Provider, type TestDatabase } from "../support/databases.ts";
 
@@ -128,8 +128,9 @@ async function populate(db: Db, now: Date, closeCall = 1000): Promise<Fixture> {
   ];
   await db.consent.createMany({ data: [...liveConsents, ...deadConsents] });
 
-  // Failed sign-ins count for the throttle's window; older ones are dead.
-  const windowStart = now.getTime() - signInWindowMs;
+  // Failed sign-ins count for the throttle's longer window; older ones are dead.
+  const { memory, addressWindow } = settings().signInThrottle;
+  const windowStart = now.getTime() - Math.max(memory, addressWindow) * 1000;
   const failure = (failedAt: number) => ({ email: "guessed@example.com", failedAt: new Date(failedAt) });
   const liveFailures = [failure(now.getTime()), failure(windowStart + closeCall)];
   const deadFailures = [
@@ -138,6 +139,20 @@ async function populate(db: Db, now: Date, closeCall = 1000): Promise<Fixture> {
     failure(windowStart - 1.5 * hour),
   ];
   await db.signInFailure.createMany({ data: [...liveFailures, ...deadFailures] });
+
+  // Failed client authentications count for their limit's window; older ones are dead.
+  const clientAuthWindowStart = now.getTime() - settings().clientAuthThrottle.window * 1000;
+  const clientFailure = (failedAt: number) => ({
+    clientId: "guessed",
+    source: "192.0.2.1",
+    failedAt: new Date(failedAt),
+  });
+  const liveClientFailures = [clientFailure(now.getTime()), clientFailure(clientAuthWindowStart + closeCall)];
+  const deadClientFailures = [
+    clientFailure(clientAuthWindowStart - closeCall),
+    clientFailure(clientAuthWindowStart - hour),
+  ];
+  await db.clientAuthFailure.createMany({ data: [...liveClientFailures, ...deadClientFailures] });
 
   const idsOf = async <T extends { id: string }>(rows: Promise<T[]>) => (await rows).map((row) => row.id).sort();
   return {
@@ -167,6 +182,12 @@ async function populate(db: Db, now: Date, closeCall = 1000): Promise<Fixture> {
           select: { id: true },
         }),
       ),
+      clientAuthFailures: await idsOf(
+        db.clientAuthFailure.findMany({
+          where: { failedAt: { gte: new Date(clientAuthWindowStart + closeCall) } },
+          select: { id: true },
+        }),
+      ),
     },
     dead: {
       accessTokens: deadAccess.length,
@@ -174,6 +195,7 @@ async function populate(db: Db, now: Date, closeCall = 1000): Promise<Fixture> {
       authorizationCodes: deadCodes.length,
       consents: deadConsents.length,
       signInFailures: deadFailures.length,
+      clientAuthFailures: deadClientFailures.length,
     },
   };
 }
@@ -186,6 +208,7 @@ async function remaining(db: Db): Promise<Record<ClearedKind, string[]>> {
     authorizationCodes: ids(await db.authorizationCode.findMany({ select: { id: true } })),
     consents: ids(await db.consent.findMany({ select: { id: true } })),
     signInFailures: ids(await db.signInFailure.findMany({ select: { id: true } })),
+    clientAuthFailures: ids(await db.clientAuthFailure.findMany({ select: { id: true } })),
   };
 }
 
@@ -195,6 +218,7 @@ async function emptyTokenTables(db: Db) {
   await db.authorizationCode.deleteMany();
   await db.consent.deleteMany();
   await db.signInFailure.deleteMany();
+  await db.clientAuthFailure.deleteMany();
   await db.application.deleteMany();
 }
 
@@ -222,6 +246,7 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
       authorizationCodes: [],
       consents: [],
       signInFailures: [],
+      clientAuthFailures: [],
     };
 
     const counts = await clearTokens(db, {
@@ -238,6 +263,7 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
     expect(batches.authorizationCodes).toEqual([3]);
     expect(batches.consents).toEqual([3, 1]);
     expect(batches.signInFailures).toEqual([3]);
+    expect(batches.clientAuthFailures).toEqual([2]);
     for (const sizes of Object.values(batches)) for (const size of sizes) expect(size).toBeLessThanOrEqual(3);
 
     // Nothing is left to find, and the live rows are still there.
@@ -247,6 +273,7 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
       authorizationCodes: 0,
       consents: 0,
       signInFailures: 0,
+      clientAuthFailures: 0,
     });
     expect(await remaining(db)).toEqual(fixture.live);
   });
@@ -262,6 +289,7 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
       authorizationCodes: 0,
       consents: 0,
       signInFailures: 0,
+      clientAuthFailures: 0,
     });
     const left = await remaining(db);
     for (const kind of Object.keys(fixture.live) as ClearedKind[])
@@ -302,6 +330,7 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
       "Deleted 0 authorization codes",
       "Deleted 0 consents",
       "Deleted 0 failed sign-ins past the throttle's window",
+      "Deleted 0 failed client authentications past their limit's window",
     ]);
 
     expect(await runCli(db, ["clear-tokens", "--batch-size", "lots"], io)).toBe(1);

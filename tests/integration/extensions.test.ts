@@ -40,7 +40,7 @@ describe.each(providers)("deployer extensions on %s", (provider: Provider) => {
 
   function context(config = teamApps): ProtocolContext {
     return {
-      ...testProtocol(prismaOAuthStore(db)),
+      ...testProtocol(db),
       policy: policyFrom(config, {
         async onRefused({ client, user, message }) {
           await recordAudit(
@@ -258,7 +258,7 @@ describe.each(providers)("deployer extensions on %s", (provider: Provider) => {
       expect(issued.response.access_token).toMatch(/^pca_/);
       // Without the policy the registration alone decides.
       expect(
-        (await tokenRequest(testProtocol(prismaOAuthStore(db)), service, { grant_type: "client_credentials" })).response
+        (await tokenRequest(testProtocol(db), service, { grant_type: "client_credentials" })).response
           .access_token,
       ).toMatch(/^pca_/);
     });

@@ -96,8 +96,8 @@ function plainClient(t: TestDatabase): Db {
     : (new PostgresClient({ adapter: new PrismaPg({ connectionString: t.target.url }) }) as unknown as Db);
 }
 
-const protocolFor = (store: OAuthStore, now?: () => Date): ProtocolContext =>
-  testProtocol(store, { now, lifetimes: { refreshToken: 0 } });
+const protocolFor = (db: Db, store: OAuthStore, now?: () => Date): ProtocolContext =>
+  testProtocol(db, { store, now, lifetimes: { refreshToken: 0 } });
 
 describe.each(providers)("OAuth store on %s: the driver hot path against Prisma", (provider: Provider) => {
   let t: TestDatabase;
@@ -177,7 +177,7 @@ describe.each(providers)("OAuth store on %s: the driver hot path against Prisma"
     driver = reachable;
     store = prismaOAuthStore(db);
     prismaStore = prismaOAuthStore(plain);
-    ctx = protocolFor(store);
+    ctx = protocolFor(db, store);
     const user = await createUser(
       db,
       { email: `owner-${provider}@example.com`, password: "a long password 1", name: "Owner" },

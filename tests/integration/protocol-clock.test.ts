@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApplication } from "@/lib/applications/commands";
 import { systemActor } from "@/lib/audit/record";
 import type { Db } from "@/lib/db/client";
-import { prismaOAuthStore } from "@/lib/db/oauth-store";
 import { approve, decide, validateAuthorizationRequest, type SignedInUser } from "@/lib/oauth/authorize";
 import type { ProtocolContext } from "@/lib/oauth/context";
 import { OAuthError } from "@/lib/oauth/errors";
@@ -33,7 +32,7 @@ describe.each(providers)("the protocol core over time on %s", (provider: Provide
   let client: { id: string; clientId: string; clientSecret: string };
 
   function context(lifetimes: Partial<Lifetimes> = {}): ProtocolContext {
-    return testProtocol(prismaOAuthStore(db), {
+    return testProtocol(db, {
       now: () => now,
       lifetimes: { refreshToken: 30 * 86_400, consent: 90 * 86_400, ...lifetimes },
     });

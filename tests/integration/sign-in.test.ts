@@ -13,15 +13,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApplication } from "@/lib/applications/commands";
 import { listAuditEvents } from "@/lib/audit/queries";
 import { systemActor } from "@/lib/audit/record";
-import { signInLimit, signInWindowMs } from "@/lib/auth/throttle";
+import { settings } from "@/lib/config/settings";
 import type { Db } from "@/lib/db/client";
-import { prismaOAuthStore } from "@/lib/db/oauth-store";
 import type { ProtocolContext } from "@/lib/oauth/context";
 import { OAuthError } from "@/lib/oauth/errors";
 import { parseParams } from "@/lib/oauth/params";
 import { handleTokenRequest } from "@/lib/oauth/token";
 import { changePassword, createUser, setUserDisabled } from "@/lib/users/commands";
-import { authenticate, signInWithForm } from "@/lib/users/sign-in";
+import { authenticate, signIn, signInWithForm } from "@/lib/users/sign-in";
 import { testProtocol } from "../support/protocol.ts";
 import { freshDatabase, providers, type Provider, type TestDatabase } from "../support/databases.ts";
 
@@ -174,23 +173,34 @@ describe.each(providers)("sign-in auditing on %s", (provider: Provider) => {
   });
 
   describe("the throttle", () => {
-    it("the failure that reaches the limit audits the block, once; refused attempts write no row of any kind", async () => {
+    const { freeFailures, firstDelay, memory } = settings().signInThrottle;
+
+    /** The form's answer: the user, null for a failure, or the wait next-auth would pass to the page. */
+    async function form(email: string, password: string, ip: string | null) {
+      try {
+        return await signInWithForm(db, { email, password }, ip);
+      } catch (error) {
+        return (error as Error).message;
+      }
+    }
+
+    it("the failure that starts a wait audits it once; refused attempts write no row of any kind", async () => {
       const user = await person();
       const start = new Date(Date.now() + 60 * minute);
       const at = (offset: number) => new Date(start.getTime() + offset);
-      for (let i = 0; i < signInLimit - 1; i++) {
+      for (let i = 0; i < freeFailures - 1; i++) {
         expect(await authenticate(db, user.email, `wrong-${i}`, { ip: "203.0.113.50" }, at(i))).toBeNull();
       }
-      // Below the limit: failures, no block yet.
+      // Below the limit: failures, no wait yet.
       let rows = await signInRows(user.email, user.id);
-      expect(rows.map((row) => row.action)).toEqual(Array(signInLimit - 1).fill("auth.sign_in_failed"));
-      expect(await db.signInFailure.count({ where: { email: user.email } })).toBe(signInLimit - 1);
+      expect(rows.map((row) => row.action)).toEqual(Array(freeFailures - 1).fill("auth.sign_in_failed"));
+      expect(await db.signInFailure.count({ where: { email: user.email } })).toBe(freeFailures - 1);
 
       // The failure that brings the count to the limit writes its own entry and the block's.
-      expect(await authenticate(db, user.email, "wrong-last", { ip: "203.0.113.51" }, at(minute))).toBeNull();
+      expect(await authenticate(db, user.email, "wrong-last", { ip: "203.0.113.50" }, at(minute))).toBeNull();
       rows = await signInRows(user.email, user.id);
       expect(rows.map((row) => row.action)).toEqual([
-        ...Array(signInLimit).fill("auth.sign_in_failed"),
+        ...Array(freeFailures).fill("auth.sign_in_failed"),
         "auth.sign_in_throttled",
       ]);
       expect(rows.at(-1)).toEqual(
@@ -198,56 +208,59 @@ describe.each(providers)("sign-in auditing on %s", (provider: Provider) => {
           actorId: null,
           actorEmail: "anonymous",
           targetUserId: user.id,
-          ip: "203.0.113.51",
+          ip: "203.0.113.50",
           applicationId: null,
-          details: { email: user.email },
+          details: { email: user.email, blocked: "account from this address", retryAfterSeconds: firstDelay },
         }),
       );
-      const failures = await db.signInFailure.count({ where: { email: user.email } });
-      expect(failures).toBe(signInLimit);
+      expect(await db.signInFailure.count({ where: { email: user.email } })).toBe(freeFailures);
 
-      // Blocked now: the right password is refused too, and no refusal writes anything, neither
-      // one at a time nor in a burst, with the right password or a wrong one.
+      // Waiting now: the right password is refused too, with the time left, and no refusal writes
+      // anything, neither one at a time nor in a burst, with the right password or a wrong one.
       const before = await tableCounts();
       const refused = await Promise.all(
         Array.from({ length: 8 }, (_, i) =>
-          authenticate(db, user.email, i % 2 ? user.password : `burst-${i}`, { ip: "203.0.113.52" }, at(2 * minute)),
+          signIn(db, user.email, i % 2 ? user.password : `burst-${i}`, { ip: "203.0.113.50" }, at(minute + 10_000)),
         ),
       );
-      expect(refused).toEqual(Array(8).fill(null));
-      for (let i = 0; i < 5; i++) {
-        expect(await signInWithForm(db, { email: user.email, password: user.password }, "203.0.113.53")).toBeNull();
-      }
+      expect(refused).toEqual(Array(8).fill({ user: null, retryAfterSeconds: firstDelay - 10 }));
       expect(await tableCounts()).toEqual(before);
-      expect(await db.signInFailure.count({ where: { email: user.email } })).toBe(signInLimit);
       expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).lastSignInAt).toBeNull();
-      expect(await signInRows(user.email, user.id)).toHaveLength(signInLimit + 1);
+      expect(await signInRows(user.email, user.id)).toHaveLength(freeFailures + 1);
 
-      // A window later the old failures no longer count; ten new ones block again, and that
-      // block is audited once more, by the failure that started it.
-      const later = (offset: number) => at(signInWindowMs + 5 * minute + offset);
-      for (let i = 0; i < signInLimit; i++) {
-        const ip = i === signInLimit - 1 ? "203.0.113.61" : "203.0.113.60";
-        expect(await authenticate(db, user.email, `again-${i}`, { ip }, later(i))).toBeNull();
+      // Failures older than the memory no longer count; new ones start a wait again, and that
+      // one is audited once more, by the failure that started it.
+      const later = (offset: number) => at(memory * 1000 + 5 * minute + offset);
+      for (let i = 0; i < freeFailures; i++) {
+        expect(await authenticate(db, user.email, `again-${i}`, { ip: "203.0.113.61" }, later(i))).toBeNull();
       }
       const beforeSecond = await tableCounts();
       for (let i = 0; i < 3; i++) {
-        expect(await authenticate(db, user.email, user.password, { ip: "203.0.113.62" }, later(minute + i))).toBeNull();
+        expect(await authenticate(db, user.email, user.password, { ip: "203.0.113.61" }, later(100 + i))).toBeNull();
       }
       expect(await tableCounts()).toEqual(beforeSecond);
       rows = await signInRows(user.email, user.id);
       expect(rows.filter((row) => row.action === "auth.sign_in_throttled").map((row) => row.ip)).toEqual([
-        "203.0.113.51",
+        "203.0.113.50",
         "203.0.113.61",
       ]);
-      expect(rows).toHaveLength(2 * signInLimit + 2);
+      expect(rows).toHaveLength(2 * freeFailures + 2);
       expect((await listAuditEvents(db, { user: user.email, action: "auth.sign_in_throttled" })).items).toHaveLength(2);
+    });
+
+    it("the form's refusal says how long to wait, and so does an unknown email's: it tells nothing about the account", async () => {
+      const user = await person();
+      const unknown = `unknown-${randomBytes(4).toString("hex")}@example.com`;
+      for (const email of [user.email, unknown]) {
+        for (let i = 0; i < freeFailures; i++) expect(await form(email, `nope-${i}`, "198.51.100.40")).toBeNull();
+        expect(await form(email, user.password, "198.51.100.40")).toMatch(/^throttled-(29|30)$/);
+      }
     });
 
     it("refused attempts need no write lock: they are answered while another connection holds it", async () => {
       const user = await person();
       await db.signInFailure.createMany({
-        data: Array.from({ length: signInLimit }, () => ({ email: user.email, failedAt: new Date() })),
+        data: Array.from({ length: freeFailures }, () => ({ email: user.email, failedAt: new Date() })),
       });
       // Another process is writing (SQLite: holds the database's one write lock; PostgreSQL: holds
       // every table in a mode that lets readers through and makes writers wait).
@@ -272,12 +285,10 @@ describe.each(providers)("sign-in auditing on %s", (provider: Provider) => {
       }
       try {
         const started = Date.now();
-        const refused = Promise.all(
-          Array.from({ length: 4 }, () => signInWithForm(db, { email: user.email, password: user.password }, null)),
-        );
+        const refused = Promise.all(Array.from({ length: 4 }, () => form(user.email, user.password, null)));
         const waited = new Promise<"waited">((resolve) => setTimeout(() => resolve("waited"), 5_000).unref());
         // A write would wait for the lock (SQLite: the 10 s busy timeout, then an error).
-        expect(await Promise.race([refused, waited])).toEqual(Array(4).fill(null));
+        expect(await Promise.race([refused, waited])).toEqual(Array(4).fill(`throttled-${firstDelay}`));
         expect(Date.now() - started).toBeLessThan(5_000);
       } finally {
         await release();
@@ -286,17 +297,13 @@ describe.each(providers)("sign-in auditing on %s", (provider: Provider) => {
 
     it("audits a block on an unknown email once too, naming the email", async () => {
       const email = `guessed-${randomBytes(4).toString("hex")}@example.com`;
-      for (let i = 0; i < signInLimit; i++) {
-        expect(await signInWithForm(db, { email, password: `guess-${i}` }, "198.51.100.9")).toBeNull();
-      }
+      for (let i = 0; i < freeFailures; i++) expect(await form(email, `guess-${i}`, "198.51.100.9")).toBeNull();
       const before = await tableCounts();
-      for (let i = 0; i < 6; i++) {
-        expect(await signInWithForm(db, { email, password: `guess-more-${i}` }, "198.51.100.10")).toBeNull();
-      }
+      for (let i = 0; i < 6; i++) expect(await form(email, `guess-more-${i}`, "198.51.100.9")).toMatch(/^throttled-/);
       expect(await tableCounts()).toEqual(before);
       const rows = await signInRows(email);
       expect(rows.map((row) => row.action)).toEqual([
-        ...Array(signInLimit).fill("auth.sign_in_failed"),
+        ...Array(freeFailures).fill("auth.sign_in_failed"),
         "auth.sign_in_throttled",
       ]);
       expect(rows.at(-1)).toMatchObject({ targetUserId: null, ip: "198.51.100.9", details: { email } });
@@ -304,7 +311,8 @@ describe.each(providers)("sign-in auditing on %s", (provider: Provider) => {
 
     it("counts a password change's wrong current passwords too, and audits the block one of them starts, by the user", async () => {
       const user = await person();
-      const self = { kind: "user" as const, id: user.id, email: user.email, ip: "203.0.113.70" };
+      const ip = "203.0.113.70";
+      const self = { kind: "user" as const, id: user.id, email: user.email, ip };
       const change = (currentPassword: string) =>
         changePassword(
           db,
@@ -313,25 +321,23 @@ describe.each(providers)("sign-in auditing on %s", (provider: Provider) => {
           self,
         );
       const wrong = { ok: false, errors: { currentPassword: ["That is not your current password"] } };
-      const blocked = { ok: false, errors: { currentPassword: ["Too many wrong passwords: try again in 15 minutes"] } };
+      const blocked = { ok: false, errors: { currentPassword: ["Too many wrong passwords: try again in 30 seconds"] } };
 
-      // Failures from the form and wrong current passwords share one budget.
-      for (let i = 0; i < signInLimit - 3; i++) {
-        expect(await signInWithForm(db, { email: user.email, password: `form-${i}` }, "198.51.100.70")).toBeNull();
-      }
+      // Failures from the form and wrong current passwords from the same address share one budget.
+      for (let i = 0; i < freeFailures - 3; i++) expect(await form(user.email, `form-${i}`, ip)).toBeNull();
       expect(await change("guess-1")).toEqual(wrong);
       expect(await change("guess-2")).toEqual(wrong);
-      expect(await db.signInFailure.count({ where: { email: user.email } })).toBe(signInLimit - 1);
+      expect(await db.signInFailure.count({ where: { email: user.email } })).toBe(freeFailures - 1);
       // The wrong guesses themselves are not audited (only the form's failures are)...
       expect((await signInRows(user.email, user.id)).map((row) => row.action)).toEqual(
-        Array(signInLimit - 3).fill("auth.sign_in_failed"),
+        Array(freeFailures - 3).fill("auth.sign_in_failed"),
       );
 
       // ...but the one that reaches the limit audits the block, by the user and about them.
       expect(await change("guess-3")).toEqual(wrong);
       const rows = await signInRows(user.email, user.id);
       expect(rows.map((row) => row.action)).toEqual([
-        ...Array(signInLimit - 3).fill("auth.sign_in_failed"),
+        ...Array(freeFailures - 3).fill("auth.sign_in_failed"),
         "auth.sign_in_throttled",
       ]);
       expect(rows.at(-1)).toEqual(
@@ -339,27 +345,32 @@ describe.each(providers)("sign-in auditing on %s", (provider: Provider) => {
           actorId: user.id,
           actorEmail: user.email,
           targetUserId: user.id,
-          ip: "203.0.113.70",
+          ip,
           applicationId: null,
-          details: { email: user.email, via: "password change" },
+          details: {
+            email: user.email,
+            blocked: "account from this address",
+            retryAfterSeconds: firstDelay,
+            via: "password change",
+          },
         }),
       );
       const shown = (await listAuditEvents(db, { user: user.email, action: "auth.sign_in_throttled" })).items;
       expect(shown).toHaveLength(1);
       expect(shown[0]).toMatchObject({ actor: { kind: "user", id: user.id, label: user.email } });
 
-      // Blocked everywhere now, and refusals on either path write nothing.
+      // Waiting everywhere from that address now, and refusals on either path write nothing.
       const before = await tableCounts();
       expect(await change(user.password)).toEqual(blocked);
       expect(await change("guess-4")).toEqual(blocked);
-      expect(await signInWithForm(db, { email: user.email, password: user.password }, "198.51.100.71")).toBeNull();
+      expect(await form(user.email, user.password, ip)).toMatch(/^throttled-/);
       expect(await tableCounts()).toEqual(before);
     });
 
-    it("a password change's guesses can start a block that the sign-in form then refuses, audited once", async () => {
+    it("a password change's guesses can start a block that the sign-in form from that address then refuses, audited once", async () => {
       const user = await person();
       const self = { kind: "user" as const, id: user.id, email: user.email, ip: "203.0.113.80" };
-      for (let i = 0; i < signInLimit; i++) {
+      for (let i = 0; i < freeFailures; i++) {
         expect(
           await changePassword(
             db,
@@ -369,11 +380,13 @@ describe.each(providers)("sign-in auditing on %s", (provider: Provider) => {
           ),
         ).toMatchObject({ ok: false, errors: { currentPassword: ["That is not your current password"] } });
       }
-      expect(await signInWithForm(db, { email: user.email, password: user.password }, "198.51.100.81")).toBeNull();
+      expect(await form(user.email, user.password, "203.0.113.80")).toMatch(/^throttled-/);
       const rows = await signInRows(user.email, user.id);
       expect(rows.map((row) => [row.action, row.actorId, row.ip])).toEqual([
         ["auth.sign_in_throttled", user.id, "203.0.113.80"],
       ]);
+      // From another address the user signs in.
+      expect(await form(user.email, user.password, "203.0.113.81")).toMatchObject({ id: user.id });
     });
   });
 
@@ -382,7 +395,7 @@ describe.each(providers)("sign-in auditing on %s", (provider: Provider) => {
     let client: { id: string; clientId: string; clientSecret: string; name: string };
 
     beforeAll(async () => {
-      ctx = testProtocol(prismaOAuthStore(db));
+      ctx = testProtocol(db);
       const created = await createApplication(
         db,
         {
@@ -402,6 +415,7 @@ describe.each(providers)("sign-in auditing on %s", (provider: Provider) => {
       };
     });
 
+    let lastError: OAuthError | undefined;
     async function grant(params: Record<string, string>, ip: string | null): Promise<string | null> {
       try {
         await handleTokenRequest(
@@ -414,7 +428,10 @@ describe.each(providers)("sign-in auditing on %s", (provider: Provider) => {
         );
         return null;
       } catch (error) {
-        if (error instanceof OAuthError) return error.code;
+        if (error instanceof OAuthError) {
+          lastError = error;
+          return error.code;
+        }
         throw error;
       }
     }
@@ -467,31 +484,38 @@ describe.each(providers)("sign-in auditing on %s", (provider: Provider) => {
     });
 
     it("shares the throttle with the form, and audits its block once, naming the client", async () => {
+      const { freeFailures, firstDelay } = settings().signInThrottle;
       const user = await person();
-      for (let i = 0; i < signInLimit; i++) {
-        expect(
-          await grant(
-            { grant_type: "password", username: user.email, password: `nope-${i}` },
-            i === signInLimit - 1 ? "192.0.2.91" : "192.0.2.90",
-          ),
-        ).toBe("invalid_grant");
+      for (let i = 0; i < freeFailures; i++) {
+        expect(await grant({ grant_type: "password", username: user.email, password: `nope-${i}` }, "192.0.2.90")).toBe(
+          "invalid_grant",
+        );
       }
       for (let i = 0; i < 4; i++) {
         expect(
-          await grant({ grant_type: "password", username: user.email, password: user.password }, "192.0.2.93"),
+          await grant({ grant_type: "password", username: user.email, password: user.password }, "192.0.2.90"),
         ).toBe("invalid_grant");
       }
-      expect(await signInWithForm(db, { email: user.email, password: user.password }, "192.0.2.92")).toBeNull();
+      // The refusal says so, with a Retry-After.
+      expect(lastError?.description).toMatch(/^Too many failed sign-ins for this username from this address/);
+      expect(Number(lastError?.headers["Retry-After"])).toBeGreaterThan(firstDelay - 5);
+      await expect(signInWithForm(db, { email: user.email, password: user.password }, "192.0.2.90")).rejects.toThrow(
+        /^throttled-/,
+      );
       const rows = await signInRows(user.email, user.id);
       expect(rows.map((row) => row.action)).toEqual([
-        ...Array(signInLimit).fill("auth.sign_in_failed"),
+        ...Array(freeFailures).fill("auth.sign_in_failed"),
         "auth.sign_in_throttled",
       ]);
       expect(rows.at(-1)).toMatchObject({
         applicationId: client.id,
-        ip: "192.0.2.91",
+        ip: "192.0.2.90",
         details: { email: user.email, ...viaClient() },
       });
+      // The same account through the grant from another address is not held up.
+      expect(
+        await grant({ grant_type: "password", username: user.email, password: user.password }, "192.0.2.91"),
+      ).toBeNull();
     });
 
     it("writes nothing to the audit log for a client credentials grant", async () => {

@@ -17,6 +17,7 @@ import * as userinfo from "@/app/oauth/userinfo/route";
 import * as openidConfiguration from "@/app/.well-known/openid-configuration/route";
 import { createApplication } from "@/lib/applications/commands";
 import { systemActor } from "@/lib/audit/record";
+import { settings } from "@/lib/config/settings";
 import { db } from "@/lib/db/client";
 import { migrate, migrationsDirFor } from "@/lib/db/migrate";
 import { parseDatabaseUrl } from "@/lib/db/url";
@@ -209,5 +210,52 @@ describe("protocol endpoints through Next's route handlers", () => {
     const { keys: published } = (await keys.json()) as { keys: { kid: string; kty: string }[] };
     expect(published[0]).toMatchObject({ kty: "RSA" });
     expect(published[0]!.kid).toBeTruthy();
+  });
+
+  it("answers 429 with Retry-After after too many wrong client secrets from one address; the right secret from another address still works", async () => {
+    const { limit, window } = settings().clientAuthThrottle;
+    const created = await createApplication(
+      db(),
+      { name: "Guessed at", clientType: "confidential", grantTypes: ["client_credentials"] },
+      systemActor,
+    );
+    if (!created.ok || !created.clientSecret) throw new Error(JSON.stringify(created));
+    const basic = (secret: string) =>
+      `Basic ${Buffer.from(`${created.application.clientId}:${secret}`).toString("base64")}`;
+    const from = (ip: string, secret: string) => ({ authorization: basic(secret), "x-forwarded-for": ip });
+    const attacker = "198.51.100.99";
+
+    for (let i = 0; i < limit; i++) {
+      const refused = await token.POST(post("/oauth/token", "grant_type=client_credentials", from(attacker, `w${i}`)));
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get("www-authenticate")).toBe('Basic realm="Portcullis"');
+    }
+    for (const [endpoint, pathname, body] of [
+      [token, "/oauth/token", "grant_type=client_credentials"],
+      [introspect, "/oauth/introspect", "token=x"],
+      [revoke, "/oauth/revoke", "token=x"],
+    ] as const) {
+      for (const secret of ["wrong-again", created.clientSecret]) {
+        const limited = await endpoint.POST(post(pathname, body, from(attacker, secret)));
+        expect(limited.status).toBe(429);
+        const wait = Number(limited.headers.get("retry-after"));
+        expect(wait).toBeGreaterThan(window - 60);
+        expect(wait).toBeLessThanOrEqual(window);
+        expect(limited.headers.get("cache-control")).toBe("no-store");
+        expect(await limited.json()).toEqual({
+          error: "invalid_client",
+          error_description: `Too many failed client authentications from this address: retry after ${wait} seconds`,
+        });
+      }
+    }
+    // The refusals wrote nothing, and the client, from its own address, is served as usual.
+    const failures = await db().clientAuthFailure.count({ where: { clientId: created.application.clientId } });
+    expect(failures).toBe(limit);
+    const all = await db().clientAuthFailure.count();
+    const served = await token.POST(
+      post("/oauth/token", "grant_type=client_credentials", from("203.0.113.99", created.clientSecret)),
+    );
+    expect(served.status).toBe(200);
+    expect(await db().clientAuthFailure.count()).toBe(all);
   });
 });

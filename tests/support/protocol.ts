@@ -1,4 +1,12 @@
-/** The protocol core's context for tests: a real store, the built-in scopes, and a clock to move. */
+/**
+ * The protocol core's context for tests: a real store on the test database, the ports wired as
+ * lib/server/protocol.ts wires them, the built-in scopes, and a clock to move.
+ */
+import type { Db } from "@/lib/db/client";
+import { settings } from "@/lib/config/settings";
+import { prismaClientAuthFailures } from "@/lib/db/client-auth-failures";
+import { prismaOAuthStore } from "@/lib/db/oauth-store";
+import { hintedClientAuthThrottle, type ClientAuthLimits } from "@/lib/oauth/client-auth-throttle";
 import type { ProtocolContext } from "@/lib/oauth/context";
 import { randomBytes } from "node:crypto";
 import { storeKeyRing } from "@/lib/oauth/oidc/keys";
@@ -8,6 +16,7 @@ import { privateKeyCipher } from "@/lib/signing-keys/encryption";
 
 /** A key-encryption key of the test process's own, as a server would generate one. */
 export const testCipher = privateKeyCipher(randomBytes(32));
+import { passwordGrantAuthenticator } from "@/lib/users/sign-in";
 
 export type Lifetimes = ProtocolContext["config"]["lifetimes"];
 
@@ -20,11 +29,18 @@ export const testLifetimes: Lifetimes = {
 };
 
 export function testProtocol(
-  store: OAuthStore,
-  { now = () => new Date(), lifetimes = {} }: { now?: () => Date; lifetimes?: Partial<Lifetimes> } = {},
+  db: Db,
+  {
+    store = prismaOAuthStore(db),
+    now = () => new Date(),
+    lifetimes = {},
+    clientAuthLimits = settings().clientAuthThrottle,
+  }: { store?: OAuthStore; now?: () => Date; lifetimes?: Partial<Lifetimes>; clientAuthLimits?: ClientAuthLimits } = {},
 ): ProtocolContext {
   return {
     store,
+    authenticateUser: passwordGrantAuthenticator(db),
+    clientAuthThrottle: hintedClientAuthThrottle(prismaClientAuthFailures(db), clientAuthLimits),
     config: {
       issuer: "http://localhost:3000",
       lifetimes: { ...testLifetimes, ...lifetimes },

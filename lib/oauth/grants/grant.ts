@@ -5,9 +5,9 @@ import type { Params } from "../params.ts";
 import type { ClientRecord } from "../store.ts";
 import type { TokenResponse } from "../tokens.ts";
 
-/** What a grant may need to know about the HTTP request beyond its parameters. */
+/** What the token, revocation and introspection endpoints know about the HTTP request beyond its parameters. */
 export interface TokenRequestOrigin {
-  /** The client address (for the audit log of the password grant's sign-ins), or null. */
+  /** The client address (client authentication's limit, the password grant's throttle and audit), or null. */
   ip: string | null;
 }
 

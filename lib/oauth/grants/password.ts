@@ -18,8 +18,16 @@ export const passwordGrant: Grant = {
     const password = required(params, "password");
     const scopes = resolveScopes(optional(params, "scope"), client, ctx.config.scopes);
     // The attempt is audited like a sign-in on the form, naming this client.
-    const user = await ctx.store.authenticateUser(username, password, { client, ip: origin.ip });
-    if (!user) throw invalidGrant("The username or password is incorrect");
+    const { user, retryAfterSeconds: wait } = await ctx.authenticateUser({ username, password, client, ip: origin.ip });
+    if (!user) {
+      if (!wait) throw invalidGrant("The username or password is incorrect");
+      // Said plainly, and the same for unknown usernames: the throttle counts those alike.
+      throw new OAuthError(
+        "invalid_grant",
+        `Too many failed sign-ins for this username from this address: try again in ${wait} seconds`,
+        { headers: { "Retry-After": String(wait) } },
+      );
+    }
     if (ctx.policy?.mayAuthorize) {
       const verdict = await ctx.policy.mayAuthorize({ client, grantType: "password", user, scopes });
       if (verdict !== true) throw invalidGrant(verdict);
