@@ -32,9 +32,9 @@ Commands:
   list-applications [--search TEXT] [--json]
   delete-application ID|CLIENT_ID [--json]
   clear-tokens [--batch-size N] [--json]
-      Deletes expired or revoked tokens, expired codes, expired consents and failed sign-ins too
-      old to count for the sign-in throttle, N rows at a time (default 1000); safe while the
-      server runs.
+      Deletes expired or revoked tokens, expired codes, expired consents, failed sign-ins too
+      old to count for the sign-in throttle and ended or expired sessions, N rows at a time
+      (default 1000); safe while the server runs.
   seed-demo [--json]
       Adds demo applications, users (passwords printed), tokens and a month of usage.
   rotate-signing-key [--json]
@@ -213,6 +213,7 @@ const clearedLabels: Record<ClearedKind, string> = {
   authorizationCodes: "authorization codes",
   consents: "consents",
   signInFailures: "failed sign-ins past the throttle's window",
+  sessions: "ended or expired sessions",
 };
 
 const clearTokensCommand: Command = async (db, args, io) => {

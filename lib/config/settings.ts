@@ -29,6 +29,19 @@ export interface Settings {
     /** Reuse of a just-rotated refresh token within this many seconds is tolerated (clients racing). */
     refreshGracePeriod: number;
   };
+  /** Browser sign-ins to this server (lib/sessions). Both end a session, whichever comes first. */
+  sessions: {
+    /**
+     * Absolute lifetime from sign-in, however active the session. 12 h: NIST SP 800-63B's limit
+     * for re-authentication at AAL2, and a working day (Keycloak's default is 10 h).
+     */
+    maxAge: number;
+    /**
+     * Ends a session nobody used for this long. 30 min: NIST SP 800-63B's AAL2 inactivity limit
+     * and Keycloak's default SSO idle timeout; this server holds the keys to every connected app.
+     */
+    idleTimeout: number;
+  };
   /** `auto` remembers consent; `force` always asks (DOT's REQUEST_APPROVAL_PROMPT). */
   approvalPrompt: "auto" | "force";
   /** Every scope a client may request, with the words the consent screen uses. */
@@ -51,6 +64,12 @@ function integerFromEnv(env: Env, name: string, fallback: number): number {
   if (!Number.isInteger(value) || value < 0) {
     throw new Error(`${name} must be a whole number of seconds ≥ 0, got "${raw}"`);
   }
+  return value;
+}
+
+function positiveIntegerFromEnv(env: Env, name: string, fallback: number): number {
+  const value = integerFromEnv(env, name, fallback);
+  if (value === 0) throw new Error(`${name} must be a whole number of seconds ≥ 1, got "${env[name]}"`);
   return value;
 }
 
@@ -92,6 +111,10 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Setti
       refreshToken: integerFromEnv(env, "PORTCULLIS_REFRESH_TOKEN_LIFETIME", 30 * 24 * 3600),
       consent: integerFromEnv(env, "PORTCULLIS_CONSENT_LIFETIME", 90 * 24 * 3600),
       refreshGracePeriod: integerFromEnv(env, "PORTCULLIS_REFRESH_GRACE_PERIOD", 0),
+    },
+    sessions: {
+      maxAge: positiveIntegerFromEnv(env, "PORTCULLIS_SESSION_MAX_AGE", 12 * 3600),
+      idleTimeout: positiveIntegerFromEnv(env, "PORTCULLIS_SESSION_IDLE_TIMEOUT", 30 * 60),
     },
     approvalPrompt,
     scopes: catalogueFromEnv(env.PORTCULLIS_SCOPES),

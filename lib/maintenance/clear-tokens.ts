@@ -6,7 +6,9 @@
  *   presenting it again is how reuse is detected (and within the grace period it still works);
  * - authorization codes that are expired (consumed or not: an expired code can never be redeemed);
  * - consents that are expired;
- * - failed sign-ins too old to count for the sign-in throttle (lib/auth/throttle.ts).
+ * - failed sign-ins too old to count for the sign-in throttle (lib/auth/throttle.ts);
+ * - browser sessions that are revoked (signed out, ended), past their absolute lifetime, or idle
+ *   longer than the idle timeout (lib/sessions/policy.ts).
  *
  * Safe while the server is serving: work is done in batches, and each batch is one short
  * statement pair (read up to `batchSize` ids, then delete those ids *if they are still dead*), so
@@ -16,19 +18,24 @@
  * table in id order from a cursor, so the loop always ends even if rows are added meanwhile.
  */
 import { expiredSignInFailures } from "../auth/throttle.ts";
+import { settings } from "../config/settings.ts";
 import type { Db } from "../db/client.ts";
+import type { SessionLifetimes } from "../sessions/policy.ts";
 
 export const defaultBatchSize = 1000;
 /** Large enough to finish big tables in few round trips, small enough for any driver's parameter limit. */
 export const maxBatchSize = 10_000;
 
-export type ClearedKind = "accessTokens" | "refreshTokens" | "authorizationCodes" | "consents" | "signInFailures";
+export type ClearedKind =
+  "accessTokens" | "refreshTokens" | "authorizationCodes" | "consents" | "signInFailures" | "sessions";
 export type ClearedCounts = Record<ClearedKind, number>;
 
 export interface ClearTokensOptions {
   batchSize?: number;
   /** The instant against which expiry is judged; the current time by default. */
   now?: Date;
+  /** Judges which sessions are idle; the server's settings by default. */
+  sessionLifetimes?: SessionLifetimes;
   /** Called after each batch, e.g. to print progress. */
   onBatch?: (kind: ClearedKind, deleted: number) => void;
 }
@@ -122,5 +129,23 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     batchSize,
     report("signInFailures"),
   );
-  return { accessTokens, refreshTokens, authorizationCodes, consents, signInFailures };
+  // Expiry only moves forward here too: lastSeenAt is only written while a session is live, so an
+  // idle one never becomes live again.
+  const idleTimeout = (options.sessionLifetimes ?? settings().sessions).idleTimeout;
+  const deadSession = {
+    OR: [
+      { revokedAt: { not: null } },
+      { expiresAt: { lt: now } },
+      { lastSeenAt: { lt: new Date(now.getTime() - idleTimeout * 1000) } },
+    ],
+  };
+  const sessions = await clearInBatches(
+    {
+      nextDead: (cursor, take) => db.session.findMany({ where: { ...deadSession, ...after(cursor) }, take, ...page }),
+      deleteIfDead: (ids) => db.session.deleteMany({ where: { ...deadSession, id: { in: ids } } }),
+    },
+    batchSize,
+    report("sessions"),
+  );
+  return { accessTokens, refreshTokens, authorizationCodes, consents, signInFailures, sessions };
 }

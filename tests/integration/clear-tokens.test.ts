@@ -9,6 +9,7 @@ import { systemActor } from "@/lib/audit/record";
 import { runCli } from "@/lib/cli/cli";
 import type { Db } from "@/lib/db/client";
 import { signInWindowMs } from "@/lib/auth/throttle";
+import { settings } from "@/lib/config/settings";
 import { clearTokens, type ClearedKind } from "@/lib/maintenance/clear-tokens";
 import { freshDatabase, providers, type Provider, type TestDatabase } from "../support/databases.ts";
 
@@ -139,6 +140,28 @@ async function populate(db: Db, now: Date, closeCall = 1000): Promise<Fixture> {
   ];
   await db.signInFailure.createMany({ data: [...liveFailures, ...deadFailures] });
 
+  // Sessions end when revoked, at their absolute expiry, or after the idle timeout without use.
+  const idle = settings().sessions.idleTimeout * 1000;
+  const session = (lastSeenAt: number, expiresAt: Date, revokedAt: Date | null = null) => ({
+    id: randomBytes(32).toString("base64url"),
+    userId: u3,
+    createdAt: earlier,
+    lastSeenAt: new Date(lastSeenAt),
+    expiresAt,
+    revokedAt,
+  });
+  const liveSessions = [
+    session(now.getTime(), later),
+    session(now.getTime() - idle + closeCall, later),
+    session(now.getTime(), new Date(now.getTime() + closeCall)),
+  ];
+  const deadSessions = [
+    session(now.getTime(), later, earlier),
+    session(now.getTime() - idle - closeCall, later),
+    session(now.getTime() - closeCall, new Date(now.getTime() - closeCall)),
+  ];
+  await db.session.createMany({ data: [...liveSessions, ...deadSessions] });
+
   const idsOf = async <T extends { id: string }>(rows: Promise<T[]>) => (await rows).map((row) => row.id).sort();
   return {
     live: {
@@ -167,6 +190,7 @@ async function populate(db: Db, now: Date, closeCall = 1000): Promise<Fixture> {
           select: { id: true },
         }),
       ),
+      sessions: liveSessions.map((row) => row.id).sort(),
     },
     dead: {
       accessTokens: deadAccess.length,
@@ -174,6 +198,7 @@ async function populate(db: Db, now: Date, closeCall = 1000): Promise<Fixture> {
       authorizationCodes: deadCodes.length,
       consents: deadConsents.length,
       signInFailures: deadFailures.length,
+      sessions: deadSessions.length,
     },
   };
 }
@@ -186,6 +211,7 @@ async function remaining(db: Db): Promise<Record<ClearedKind, string[]>> {
     authorizationCodes: ids(await db.authorizationCode.findMany({ select: { id: true } })),
     consents: ids(await db.consent.findMany({ select: { id: true } })),
     signInFailures: ids(await db.signInFailure.findMany({ select: { id: true } })),
+    sessions: ids(await db.session.findMany({ select: { id: true } })),
   };
 }
 
@@ -195,6 +221,7 @@ async function emptyTokenTables(db: Db) {
   await db.authorizationCode.deleteMany();
   await db.consent.deleteMany();
   await db.signInFailure.deleteMany();
+  await db.session.deleteMany();
   await db.application.deleteMany();
 }
 
@@ -222,6 +249,7 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
       authorizationCodes: [],
       consents: [],
       signInFailures: [],
+      sessions: [],
     };
 
     const counts = await clearTokens(db, {
@@ -238,6 +266,7 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
     expect(batches.authorizationCodes).toEqual([3]);
     expect(batches.consents).toEqual([3, 1]);
     expect(batches.signInFailures).toEqual([3]);
+    expect(batches.sessions).toEqual([3]);
     for (const sizes of Object.values(batches)) for (const size of sizes) expect(size).toBeLessThanOrEqual(3);
 
     // Nothing is left to find, and the live rows are still there.
@@ -247,6 +276,7 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
       authorizationCodes: 0,
       consents: 0,
       signInFailures: 0,
+      sessions: 0,
     });
     expect(await remaining(db)).toEqual(fixture.live);
   });
@@ -262,6 +292,8 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
       authorizationCodes: 0,
       consents: 0,
       signInFailures: 0,
+      // The revoked one.
+      sessions: 1,
     });
     const left = await remaining(db);
     for (const kind of Object.keys(fixture.live) as ClearedKind[])
@@ -302,6 +334,7 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
       "Deleted 0 authorization codes",
       "Deleted 0 consents",
       "Deleted 0 failed sign-ins past the throttle's window",
+      "Deleted 0 ended or expired sessions",
     ]);
 
     expect(await runCli(db, ["clear-tokens", "--batch-size", "lots"], io)).toBe(1);
@@ -309,6 +342,8 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
     expect(await runCli(db, ["clear-tokens", "--batch-size", "0"], io)).toBe(1);
     expect(await runCli(db, ["help"], io)).toBe(0);
     expect(out.at(-1)).toContain("clear-tokens [--batch-size N] [--json]");
-    expect(out.at(-1)).toMatch(/expired consents and failed sign-ins too\s+old to count for the sign-in throttle/);
+    expect(out.at(-1)).toMatch(
+      /failed sign-ins too\s+old to count for the sign-in throttle and ended or expired sessions/,
+    );
   });
 });
