@@ -524,6 +524,7 @@ test.describe("admin: users", () => {
     const checks: [Page, string][] = [
       [theirs, "/account"],
       [theirs, "/account/password"],
+      [theirs, "/account/sessions"],
       [page, "/admin/users"],
       [page, `/admin/users?q=${encodeURIComponent("no-such-user-anywhere")}`],
       [page, "/admin/users/new"],
