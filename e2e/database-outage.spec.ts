@@ -14,7 +14,10 @@ import { systemActor } from "../lib/audit/record.ts";
 import { connect, type Db } from "../lib/db/client.ts";
 import { createUser } from "../lib/users/commands.ts";
 import { admin } from "./support/environments.ts";
-import { startIsolatedServer, type IsolatedServer } from "./support/isolated-server.ts";
+import {
+  startOutageServer as startIsolatedServer,
+  type OutageServer as IsolatedServer,
+} from "./support/outage-server.ts";
 import { basic, callback, registerClient, signedInSession } from "./support/oauth.ts";
 import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy.ts";
 

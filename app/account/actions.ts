@@ -6,6 +6,8 @@ import type { RevokeAccessResult } from "@/components/revoke-access-button";
 import { revokeAccess } from "@/lib/access/commands";
 import { db } from "@/lib/db/client";
 import { isRecordId } from "@/lib/db/record-id";
+import { settings } from "@/lib/config/settings";
+import { endSessions } from "@/lib/sessions/commands";
 import { changePassword, type PasswordChangeErrors } from "@/lib/users/commands";
 import { flash } from "@/lib/web/flash";
 import { actorFor, requireUser } from "@/lib/web/session";
@@ -46,8 +48,46 @@ export async function changePasswordAction(_previous: PasswordFormState, form: F
     await actorFor(user),
   );
   if (!result.ok) return { errors: result.errors };
-  // Every other session already stopped working (sessionsValidFrom); end this one too.
+  // Every session of the user, this one included, is revoked already; expire this one's cookie.
   await endSession();
   await flash("Password changed. Sign in with your new password.");
   redirect("/login");
+}
+
+/** What ending sessions answers: a sentence for the toast (or, without JavaScript, the page). */
+export type SessionsFormState = { ok: boolean; message: string; at: number } | null;
+
+const answer = (ok: boolean, message: string): SessionsFormState => ({ ok, message, at: Date.now() });
+
+export async function endMySessionAction(_previous: SessionsFormState, form: FormData): Promise<SessionsFormState> {
+  const user = await requireUser("/account/sessions");
+  const sessionId = form.get("sessionId");
+  if (!isRecordId(sessionId)) return answer(false, "That session has already ended.");
+  if (sessionId === user.sessionId) return answer(false, "This is the session you are using: sign out instead.");
+  const ended = await endSessions(db(), user.id, { kind: "one", sessionId }, await actorFor(user), settings().sessions);
+  revalidatePath("/account/sessions");
+  return ended
+    ? answer(true, "Session ended: that browser is signed out")
+    : answer(false, "That session had already ended.");
+}
+
+export async function endMyOtherSessionsAction(
+  _previous: SessionsFormState,
+  _form: FormData,
+): Promise<SessionsFormState> {
+  const user = await requireUser("/account/sessions");
+  const ended = await endSessions(
+    db(),
+    user.id,
+    { kind: "others", currentSessionId: user.sessionId },
+    await actorFor(user),
+    settings().sessions,
+  );
+  revalidatePath("/account/sessions");
+  return ended
+    ? answer(
+        true,
+        `Ended ${ended === 1 ? "1 other session" : `${ended} other sessions`}: only this browser is signed in`,
+      )
+    : answer(false, "You have no other sessions.");
 }

@@ -46,9 +46,9 @@ Commands:
   list-applications [--search TEXT] [--json]
   delete-application ID|CLIENT_ID [--json]
   clear-tokens [--batch-size N] [--json]
-      Deletes expired or revoked tokens, expired codes, expired consents and failed sign-ins too
-      old to count for the sign-in throttle (and failed client authentications for theirs), N
-      rows at a time (default 1000); safe while the server runs.
+      Deletes expired or revoked tokens, expired codes, expired consents, failed sign-ins too
+      old to count for the sign-in throttle (and failed client authentications for theirs) and
+      ended or expired sessions, N rows at a time (default 1000); safe while the server runs.
   seed-demo [--json]
       Adds demo applications, users (passwords printed), tokens and a month of usage.
   rotate-signing-key [--json]
@@ -250,6 +250,7 @@ const clearedLabels: Record<ClearedKind, string> = {
   consents: "consents",
   signInFailures: "failed sign-ins past the throttle's window",
   clientAuthFailures: "failed client authentications past their limit's window",
+  sessions: "ended or expired sessions",
 };
 
 const clearTokensCommand: Command = async (db, args, io) => {

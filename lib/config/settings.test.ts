@@ -26,6 +26,17 @@ describe("readSettings", () => {
       consent: 90 * 24 * 3600,
       refreshGracePeriod: 0,
     });
+    expect(settings.sessions).toEqual({ maxAge: 12 * 3600, idleTimeout: 30 * 60 });
+  });
+
+  it("reads the session lifetimes and refuses zero, which would end every session at once", () => {
+    expect(
+      readSettings({ PORTCULLIS_SESSION_MAX_AGE: "3600", PORTCULLIS_SESSION_IDLE_TIMEOUT: "300" }, cwd).sessions,
+    ).toEqual({ maxAge: 3600, idleTimeout: 300 });
+    expect(() => readSettings({ PORTCULLIS_SESSION_MAX_AGE: "0" }, cwd)).toThrow(/PORTCULLIS_SESSION_MAX_AGE.*≥ 1/);
+    expect(() => readSettings({ PORTCULLIS_SESSION_IDLE_TIMEOUT: "ten" }, cwd)).toThrow(
+      /PORTCULLIS_SESSION_IDLE_TIMEOUT/,
+    );
   });
 
   it("has throttle limits by default, each overridable, and refuses a limit that is not a whole number ≥ 1", () => {

@@ -34,6 +34,19 @@ export interface Settings {
     /** Reuse of a just-rotated refresh token within this many seconds is tolerated (clients racing). */
     refreshGracePeriod: number;
   };
+  /** Browser sign-ins to this server (lib/sessions). Both end a session, whichever comes first. */
+  sessions: {
+    /**
+     * Absolute lifetime from sign-in, however active the session. 12 h: NIST SP 800-63B's limit
+     * for re-authentication at AAL2, and a working day (Keycloak's default is 10 h).
+     */
+    maxAge: number;
+    /**
+     * Ends a session nobody used for this long. 30 min: NIST SP 800-63B's AAL2 inactivity limit
+     * and Keycloak's default SSO idle timeout; this server holds the keys to every connected app.
+     */
+    idleTimeout: number;
+  };
   /** `auto` remembers consent; `force` always asks (DOT's REQUEST_APPROVAL_PROMPT). */
   approvalPrompt: "auto" | "force";
   /** Every scope a client may request, with the words the consent screen uses. */
@@ -129,6 +142,10 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Setti
       refreshToken: integerFromEnv(env, "PORTCULLIS_REFRESH_TOKEN_LIFETIME", 30 * 24 * 3600),
       consent: integerFromEnv(env, "PORTCULLIS_CONSENT_LIFETIME", 90 * 24 * 3600),
       refreshGracePeriod: integerFromEnv(env, "PORTCULLIS_REFRESH_GRACE_PERIOD", 0),
+    },
+    sessions: {
+      maxAge: countFromEnv(env, "PORTCULLIS_SESSION_MAX_AGE", 12 * 3600),
+      idleTimeout: countFromEnv(env, "PORTCULLIS_SESSION_IDLE_TIMEOUT", 30 * 60),
     },
     approvalPrompt,
     scopes: catalogueFromEnv(env.PORTCULLIS_SCOPES),

@@ -8,6 +8,8 @@
  * - consents that are expired;
  * - failed sign-ins too old to count for the sign-in throttle (lib/auth/throttle.ts);
  * - failed client authentications too old to count for their limit (lib/oauth/client-auth-throttle.ts).
+ * - browser sessions that are revoked (signed out, ended), past their absolute lifetime, or idle
+ *   longer than the idle timeout (lib/sessions/policy.ts).
  *
  * Safe while the server is serving: work is done in batches, and each batch is one short
  * statement pair (read up to `batchSize` ids, then delete those ids *if they are still dead*), so
@@ -20,19 +22,28 @@ import { expiredSignInFailures } from "../auth/throttle.ts";
 import { settings } from "../config/settings.ts";
 import { expiredClientAuthFailures } from "../db/client-auth-failures.ts";
 import type { Db } from "../db/client.ts";
+import type { SessionLifetimes } from "../sessions/policy.ts";
 
 export const defaultBatchSize = 1000;
 /** Large enough to finish big tables in few round trips, small enough for any driver's parameter limit. */
 export const maxBatchSize = 10_000;
 
 export type ClearedKind =
-  "accessTokens" | "refreshTokens" | "authorizationCodes" | "consents" | "signInFailures" | "clientAuthFailures";
+  | "accessTokens"
+  | "refreshTokens"
+  | "authorizationCodes"
+  | "consents"
+  | "signInFailures"
+  | "clientAuthFailures"
+  | "sessions";
 export type ClearedCounts = Record<ClearedKind, number>;
 
 export interface ClearTokensOptions {
   batchSize?: number;
   /** The instant against which expiry is judged; the current time by default. */
   now?: Date;
+  /** Judges which sessions are idle; the server's settings by default. */
+  sessionLifetimes?: SessionLifetimes;
   /** Called after each batch, e.g. to print progress. */
   onBatch?: (kind: ClearedKind, deleted: number) => void;
 }
@@ -136,5 +147,23 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     batchSize,
     report("clientAuthFailures"),
   );
-  return { accessTokens, refreshTokens, authorizationCodes, consents, signInFailures, clientAuthFailures };
+  // Expiry only moves forward here too: lastSeenAt is only written while a session is live, so an
+  // idle one never becomes live again.
+  const idleTimeout = (options.sessionLifetimes ?? settings().sessions).idleTimeout;
+  const deadSession = {
+    OR: [
+      { revokedAt: { not: null } },
+      { expiresAt: { lt: now } },
+      { lastSeenAt: { lt: new Date(now.getTime() - idleTimeout * 1000) } },
+    ],
+  };
+  const sessions = await clearInBatches(
+    {
+      nextDead: (cursor, take) => db.session.findMany({ where: { ...deadSession, ...after(cursor) }, take, ...page }),
+      deleteIfDead: (ids) => db.session.deleteMany({ where: { ...deadSession, id: { in: ids } } }),
+    },
+    batchSize,
+    report("sessions"),
+  );
+  return { accessTokens, refreshTokens, authorizationCodes, consents, signInFailures, clientAuthFailures, sessions };
 }

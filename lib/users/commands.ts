@@ -8,6 +8,7 @@ import { hashPassword, verifyPassword } from "../auth/password.ts";
 import { attemptKey, claimSignInAttempt, forgetFailures } from "../auth/throttle.ts";
 import { describeWait } from "../auth/wait.ts";
 import type { Db } from "../db/client.ts";
+import { revokeUserSessions } from "../sessions/commands.ts";
 import { enabledAdminCount, type RoleName } from "./queries.ts";
 import { passwordChangeSchema, userInputSchema } from "./schema.ts";
 import { recordWrongPassword } from "./sign-in.ts";
@@ -120,7 +121,7 @@ const accountSelect = { id: true, email: true, name: true, role: true, disabled:
 
 /**
  * Disables or re-enables an account. Disabling ends it everywhere at once, in the same transaction:
- * sessions (sessionsValidFrom moves to now), and every access and refresh token and pending
+ * every session is revoked, and every access and refresh token and pending
  * authorization code of the user is revoked. Refused when it would disable the last enabled admin.
  */
 export async function setUserDisabled(
@@ -136,18 +137,27 @@ export async function setUserDisabled(
     if (before.disabled === disabled) return unchanged({ ok: true, user: before, changed: false } as const);
     const user = await tx.user.update({
       where: { id },
-      data: disabled ? { disabled, sessionsValidFrom: now } : { disabled },
+      data: { disabled },
       select: accountSelect,
     });
     let revoked: RevokedTokens | undefined;
-    if (disabled) revoked = await revokeUserTokens(tx, { userId: id }, now);
+    let sessionsEnded: number | undefined;
+    if (disabled) {
+      sessionsEnded = await revokeUserSessions(tx, id, now);
+      revoked = await revokeUserTokens(tx, { userId: id }, now);
+    }
     await recordAudit(tx, actor, {
       action: disabled ? "user.disabled" : "user.enabled",
       targetUserId: id,
       details: {
         email: before.email,
         changes: { disabled: { from: before.disabled, to: disabled } },
-        ...(revoked ? { revoked: { accessTokens: revoked.accessTokens, refreshTokens: revoked.refreshTokens } } : {}),
+        ...(revoked
+          ? {
+              revoked: { accessTokens: revoked.accessTokens, refreshTokens: revoked.refreshTokens },
+              sessionsEnded,
+            }
+          : {}),
       },
     });
     return { result: { ok: true, user, changed: true }, removedAdmin: disabled && before.role === "ADMIN" };
@@ -178,7 +188,7 @@ export type PasswordChange = { ok: true } | { ok: false; errors: PasswordChangeE
 
 /**
  * A signed-in user replacing their own password. The current one must be given; on success every
- * session of the user signed in before now stops working (the caller ends the current one too) and
+ * session of the user is revoked, the current one included (the caller clears its cookie), and
  * every token issued to apps for them is revoked.
  */
 export async function changePassword(
@@ -223,7 +233,8 @@ export async function changePassword(
   const passwordHash = await hashPassword(parsed.data.newPassword);
   await db.$transaction(async (tx) => {
     await forgetFailures(tx, claim);
-    await tx.user.update({ where: { id: userId }, data: { passwordHash, sessionsValidFrom: now } });
+    await tx.user.update({ where: { id: userId }, data: { passwordHash } });
+    const sessionsEnded = await revokeUserSessions(tx, userId, now);
     // RFC 9700 §4.14.2: a password change is a reason to revoke refresh tokens; someone who knew
     // the old password may hold tokens got with it. Consents stay, so apps re-connect with a sign-in.
     const revoked = await revokeUserTokens(tx, { userId }, now);
@@ -232,7 +243,7 @@ export async function changePassword(
       targetUserId: userId,
       details: {
         email: user.email,
-        sessionsEnded: true,
+        sessionsEnded,
         accessTokens: revoked.accessTokens,
         refreshTokens: revoked.refreshTokens,
       },

@@ -1,15 +1,24 @@
 /**
- * next-auth configuration: email + password against the users table, JWT sessions. The session
- * carries only the user id and when it was issued; role and status are read from the database on
- * every request (lib/web/session.ts), so demoting or disabling someone takes effect at once.
+ * next-auth configuration: email + password against the users table. next-auth signs the user in
+ * and writes the cookie; the session itself lives in the database (lib/sessions): the cookie's
+ * encrypted JWT carries only the user id and the session's secret, and every request looks the
+ * session up (lib/web/session.ts), so a sign-out, an ended session, a disabled account or a
+ * password change takes effect at once, whoever holds a copy of the cookie.
+ *
+ * The cookie is written once, at sign-in, to expire with the session's absolute lifetime: next-auth's
+ * own /api/auth/session would re-issue it with a fresh expiry on every call, so that route is
+ * answered by lib/web/session-endpoint.ts instead.
  */
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
+import { headers as requestHeaders } from "next/headers";
 import { sessionSecret } from "../config/secrets.ts";
 import { settings } from "../config/settings.ts";
 import { db } from "../db/client.ts";
+import { signOutSession, startSession } from "../sessions/commands.ts";
 import { signInWithForm } from "../users/sign-in.ts";
 import { clientIp } from "../request-ip.ts";
+import { parseCookieHeader, sessionSecretFrom, useSecureCookies } from "./session-cookie.ts";
 
 function headerReader(headers: Record<string, unknown> | undefined) {
   return {
@@ -19,8 +28,6 @@ function headerReader(headers: Record<string, unknown> | undefined) {
     },
   };
 }
-
-export const sessionMaxAge = 8 * 3600;
 
 let options: NextAuthOptions | undefined;
 
@@ -36,28 +43,44 @@ function buildOptions(): NextAuthOptions {
   process.env.NEXTAUTH_URL ??= config.publicUrl;
   return {
     secret: sessionSecret(config),
-    session: { strategy: "jwt", maxAge: sessionMaxAge },
+    // The JWT and the cookie expire when the session's absolute lifetime ends.
+    session: { strategy: "jwt", maxAge: config.sessions.maxAge },
+    useSecureCookies: useSecureCookies(),
     pages: { signIn: "/login", error: "/login" },
     providers: [
       CredentialsProvider({
         name: "Email and password",
         credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-        authorize: (credentials, request) =>
-          signInWithForm(db(), credentials, clientIp(headerReader(request?.headers))),
+        async authorize(credentials, request) {
+          const headers = headerReader(request?.headers);
+          const ip = clientIp(headers);
+          const user = await signInWithForm(db(), credentials, ip);
+          if (!user) return null;
+          // Signing in again in the same browser (another account, prompt=login) replaces the
+          // session it held: end that one rather than leave it live behind the new cookie.
+          await signOutSession(db(), await sessionSecretFrom(parseCookieHeader(request?.headers?.cookie)), ip);
+          const session = await startSession(
+            db(),
+            user.id,
+            { userAgent: headers.get("user-agent"), ip },
+            config.sessions,
+          );
+          return { ...user, sessionSecret: session.secret };
+        },
       }),
     ],
     callbacks: {
+      // Only called at sign-in: no route of ours lets next-auth read or re-issue the cookie later.
       jwt({ token, user }) {
-        // `iat` is renewed whenever next-auth re-issues the cookie; the sign-in time must not be.
-        if (user) {
-          token.sub = user.id;
-          // Milliseconds: a sign-in must compare exactly against a password change in the same second.
-          token.authTime = Date.now();
-        }
-        return token;
+        if (!user) return token;
+        const secret = (user as { sessionSecret?: unknown }).sessionSecret;
+        return { sub: user.id, sid: typeof secret === "string" ? secret : undefined };
       },
-      session({ session, token }) {
-        return { ...session, userId: token.sub, authTime: typeof token.authTime === "number" ? token.authTime : 0 };
+    },
+    events: {
+      // POST /api/auth/signout (next-auth's own sign-out endpoint).
+      async signOut({ token }) {
+        await signOutSession(db(), token?.sid, clientIp(await requestHeaders()));
       },
     },
   };

@@ -1,16 +1,19 @@
 /**
- * Who is signed in, checked against the database on every call: a disabled user, a demoted admin
- * or a session older than the user's last password change is treated as signed out / not admin.
+ * Who is signed in: the session cookie names a session in the database (lib/sessions), which must
+ * be live (not signed out or ended, within its absolute lifetime and idle timeout) and belong to an
+ * enabled user. Role and status are read with it on every request, so demoting or disabling
+ * someone takes effect at once.
  */
-import { getServerSession } from "next-auth";
+import { cookies, headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
-import { headers } from "next/headers";
 import { cache } from "react";
 import type { Actor } from "../audit/record.ts";
+import { settings } from "../config/settings.ts";
 import { db } from "../db/client.ts";
-import { authOptions } from "./auth-options.ts";
+import { resolveSession, type LiveSession } from "../sessions/queries.ts";
 import { clientIp } from "../request-ip.ts";
 import { safeReturnPath } from "./return-path.ts";
+import { sessionSecretFrom } from "./session-cookie.ts";
 
 export interface CurrentUser {
   id: string;
@@ -19,20 +22,25 @@ export interface CurrentUser {
   role: "ADMIN" | "USER";
   /** When this session signed in (OpenID Connect auth_time). */
   authTime: Date;
+  /** The session's id (the digest of its secret), to tell "this session" apart on /account. */
+  sessionId: string;
 }
 
-/** Deduplicated per request: layouts and pages both ask. */
+async function requestCookies(): Promise<Map<string, string>> {
+  return new Map((await cookies()).getAll().map((cookie) => [cookie.name, cookie.value]));
+}
+
+/** The request's live session, deduplicated per request: layouts and pages both ask. */
+export const currentSession = cache(async function currentSession(): Promise<LiveSession | null> {
+  const secret = await sessionSecretFrom(await requestCookies());
+  if (!secret) return null;
+  return resolveSession(db(), secret, settings().sessions);
+});
+
 export const currentUser = cache(async function currentUser(): Promise<CurrentUser | null> {
-  const session = (await getServerSession(authOptions())) as { userId?: string; authTime?: number } | null;
-  if (!session?.userId) return null;
-  const user = await db().user.findUnique({
-    where: { id: session.userId },
-    select: { id: true, email: true, name: true, role: true, disabled: true, sessionsValidFrom: true },
-  });
-  if (!user || user.disabled) return null;
-  const authTime = session.authTime ?? 0;
-  if (authTime < user.sessionsValidFrom.getTime()) return null;
-  return { id: user.id, email: user.email, name: user.name, role: user.role, authTime: new Date(authTime) };
+  const session = await currentSession();
+  if (!session) return null;
+  return { ...session.user, authTime: session.signedInAt, sessionId: session.id };
 });
 
 /** The path the browser asked for, set by proxy.ts for the pages that need sign-in. */
@@ -57,4 +65,9 @@ export async function requireAdmin(returnTo?: string): Promise<CurrentUser> {
 /** The signed-in user as the audit log records them, with the request's address. */
 export async function actorFor(user: CurrentUser): Promise<Actor> {
   return { kind: "user", id: user.id, email: user.email, ip: clientIp(await headers()) };
+}
+
+/** The request's session secret, for ending it (lib/web/sign-out.ts). */
+export async function currentSessionSecret(): Promise<string | null> {
+  return sessionSecretFrom(await requestCookies());
 }

@@ -153,6 +153,27 @@ async function populate(db: Db, now: Date, closeCall = 1000): Promise<Fixture> {
     clientFailure(clientAuthWindowStart - hour),
   ];
   await db.clientAuthFailure.createMany({ data: [...liveClientFailures, ...deadClientFailures] });
+  // Sessions end when revoked, at their absolute expiry, or after the idle timeout without use.
+  const idle = settings().sessions.idleTimeout * 1000;
+  const session = (lastSeenAt: number, expiresAt: Date, revokedAt: Date | null = null) => ({
+    id: randomBytes(32).toString("base64url"),
+    userId: u3,
+    createdAt: earlier,
+    lastSeenAt: new Date(lastSeenAt),
+    expiresAt,
+    revokedAt,
+  });
+  const liveSessions = [
+    session(now.getTime(), later),
+    session(now.getTime() - idle + closeCall, later),
+    session(now.getTime(), new Date(now.getTime() + closeCall)),
+  ];
+  const deadSessions = [
+    session(now.getTime(), later, earlier),
+    session(now.getTime() - idle - closeCall, later),
+    session(now.getTime() - closeCall, new Date(now.getTime() - closeCall)),
+  ];
+  await db.session.createMany({ data: [...liveSessions, ...deadSessions] });
 
   const idsOf = async <T extends { id: string }>(rows: Promise<T[]>) => (await rows).map((row) => row.id).sort();
   return {
@@ -188,6 +209,7 @@ async function populate(db: Db, now: Date, closeCall = 1000): Promise<Fixture> {
           select: { id: true },
         }),
       ),
+      sessions: liveSessions.map((row) => row.id).sort(),
     },
     dead: {
       accessTokens: deadAccess.length,
@@ -196,6 +218,7 @@ async function populate(db: Db, now: Date, closeCall = 1000): Promise<Fixture> {
       consents: deadConsents.length,
       signInFailures: deadFailures.length,
       clientAuthFailures: deadClientFailures.length,
+      sessions: deadSessions.length,
     },
   };
 }
@@ -209,6 +232,7 @@ async function remaining(db: Db): Promise<Record<ClearedKind, string[]>> {
     consents: ids(await db.consent.findMany({ select: { id: true } })),
     signInFailures: ids(await db.signInFailure.findMany({ select: { id: true } })),
     clientAuthFailures: ids(await db.clientAuthFailure.findMany({ select: { id: true } })),
+    sessions: ids(await db.session.findMany({ select: { id: true } })),
   };
 }
 
@@ -219,6 +243,7 @@ async function emptyTokenTables(db: Db) {
   await db.consent.deleteMany();
   await db.signInFailure.deleteMany();
   await db.clientAuthFailure.deleteMany();
+  await db.session.deleteMany();
   await db.application.deleteMany();
 }
 
@@ -247,6 +272,7 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
       consents: [],
       signInFailures: [],
       clientAuthFailures: [],
+      sessions: [],
     };
 
     const counts = await clearTokens(db, {
@@ -264,6 +290,7 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
     expect(batches.consents).toEqual([3, 1]);
     expect(batches.signInFailures).toEqual([3]);
     expect(batches.clientAuthFailures).toEqual([2]);
+    expect(batches.sessions).toEqual([3]);
     for (const sizes of Object.values(batches)) for (const size of sizes) expect(size).toBeLessThanOrEqual(3);
 
     // Nothing is left to find, and the live rows are still there.
@@ -274,6 +301,7 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
       consents: 0,
       signInFailures: 0,
       clientAuthFailures: 0,
+      sessions: 0,
     });
     expect(await remaining(db)).toEqual(fixture.live);
   });
@@ -290,6 +318,8 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
       consents: 0,
       signInFailures: 0,
       clientAuthFailures: 0,
+      // The revoked one.
+      sessions: 1,
     });
     const left = await remaining(db);
     for (const kind of Object.keys(fixture.live) as ClearedKind[])
@@ -331,6 +361,7 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
       "Deleted 0 consents",
       "Deleted 0 failed sign-ins past the throttle's window",
       "Deleted 0 failed client authentications past their limit's window",
+      "Deleted 0 ended or expired sessions",
     ]);
 
     expect(await runCli(db, ["clear-tokens", "--batch-size", "lots"], io)).toBe(1);
@@ -338,6 +369,8 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
     expect(await runCli(db, ["clear-tokens", "--batch-size", "0"], io)).toBe(1);
     expect(await runCli(db, ["help"], io)).toBe(0);
     expect(out.at(-1)).toContain("clear-tokens [--batch-size N] [--json]");
-    expect(out.at(-1)).toMatch(/expired consents and failed sign-ins too\s+old to count for the sign-in throttle/);
+    expect(out.at(-1)).toMatch(
+      /failed sign-ins too\s+old to count for the sign-in throttle and ended or expired sessions/,
+    );
   });
 });

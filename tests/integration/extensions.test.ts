@@ -258,8 +258,7 @@ describe.each(providers)("deployer extensions on %s", (provider: Provider) => {
       expect(issued.response.access_token).toMatch(/^pca_/);
       // Without the policy the registration alone decides.
       expect(
-        (await tokenRequest(testProtocol(db), service, { grant_type: "client_credentials" })).response
-          .access_token,
+        (await tokenRequest(testProtocol(db), service, { grant_type: "client_credentials" })).response.access_token,
       ).toMatch(/^pca_/);
     });
 

@@ -14,6 +14,8 @@ import { parseParams } from "@/lib/oauth/params";
 import { hashCredential } from "@/lib/oauth/secrets";
 import { handleTokenRequest } from "@/lib/oauth/token";
 import { settings } from "@/lib/config/settings";
+import { startSession } from "@/lib/sessions/commands";
+import { resolveSession } from "@/lib/sessions/queries";
 import { changePassword, createUser, lastAdminMessage, setUserDisabled, setUserRole } from "@/lib/users/commands";
 import { authenticate } from "@/lib/users/sign-in";
 import { enabledAdminCount, findUser, listUsers, userListQueryFrom } from "@/lib/users/queries";
@@ -25,6 +27,9 @@ interface Person {
   email: string;
   password: string;
 }
+
+const lifetimes = { maxAge: 12 * 3600, idleTimeout: 1800 };
+const origin = { userAgent: "vitest", ip: "192.0.2.10" };
 
 const actorOf = (person: Person): Actor => ({ kind: "user", id: person.id, email: person.email, ip: "192.0.2.10" });
 
@@ -192,7 +197,8 @@ describe.each(providers)("user administration on %s", (provider: Provider) => {
       const other = await person();
       const otherTokens = await issue(other);
       expect(await active(tokens.access)).toBe(true);
-      const before = await db.user.findUniqueOrThrow({ where: { id: user.id } });
+      const session = await startSession(db, user.id, origin, lifetimes);
+      const othersSession = await startSession(db, other.id, origin, lifetimes);
       const now = new Date(Date.now() + 5_000);
 
       const result = await setUserDisabled(db, user.id, true, actorOf(admin), now);
@@ -200,8 +206,9 @@ describe.each(providers)("user administration on %s", (provider: Provider) => {
 
       const after = await db.user.findUniqueOrThrow({ where: { id: user.id } });
       expect(after.disabled).toBe(true);
-      expect(after.sessionsValidFrom).toEqual(now);
-      expect(after.sessionsValidFrom.getTime()).toBeGreaterThan(before.sessionsValidFrom.getTime());
+      expect(await resolveSession(db, session.secret, lifetimes, now)).toBeNull();
+      expect(await db.session.findUniqueOrThrow({ where: { id: session.id } })).toMatchObject({ revokedAt: now });
+      expect(await resolveSession(db, othersSession.secret, lifetimes, now)).toMatchObject({ user: { id: other.id } });
       expect(await db.accessToken.count({ where: { userId: user.id, revokedAt: null } })).toBe(0);
       expect(await db.refreshToken.count({ where: { userId: user.id, revokedAt: null } })).toBe(0);
       expect(await active(tokens.access)).toBe(false);
@@ -217,6 +224,7 @@ describe.each(providers)("user administration on %s", (provider: Provider) => {
         email: user.email,
         changes: { disabled: { from: false, to: true } },
         revoked: { accessTokens: 1, refreshTokens: 1 },
+        sessionsEnded: 1,
       });
 
       // Disabling again changes nothing and records nothing.
@@ -451,6 +459,10 @@ describe.each(providers)("user administration on %s", (provider: Provider) => {
         data: { ...owned, tokenHash: `a-${user.id}`, grantType: "password", expiresAt: later },
       });
       await db.refreshToken.create({ data: { ...owned, tokenHash: `r-${user.id}`, expiresAt: later } });
+      const sessions = [
+        await startSession(db, user.id, origin, lifetimes),
+        await startSession(db, user.id, origin, lifetimes),
+      ];
       const now = new Date(Date.now() + 5_000);
       const next = "a-brand-new-password";
       expect(
@@ -466,7 +478,7 @@ describe.each(providers)("user administration on %s", (provider: Provider) => {
       expect(await authenticate(db, user.email, user.password)).toBeNull();
       expect(await authenticate(db, user.email, next)).toMatchObject({ id: user.id });
       const after = await db.user.findUniqueOrThrow({ where: { id: user.id } });
-      expect(after.sessionsValidFrom).toEqual(now);
+      for (const session of sessions) expect(await resolveSession(db, session.secret, lifetimes, now)).toBeNull();
       expect(after.passwordHash).not.toBe(before.passwordHash);
 
       const audit = await auditOf(user.id, "user.password_changed");
@@ -474,7 +486,7 @@ describe.each(providers)("user administration on %s", (provider: Provider) => {
       expect(audit[0]).toMatchObject({ actorId: user.id, actorEmail: user.email });
       expect(JSON.parse(audit[0]!.details)).toEqual({
         email: user.email,
-        sessionsEnded: true,
+        sessionsEnded: 2,
         accessTokens: 1,
         refreshTokens: 1,
       });

@@ -5,6 +5,7 @@ import { usePathname } from "next/navigation";
 
 const items = [
   { href: "/account", label: "Connected apps" },
+  { href: "/account/sessions", label: "Sessions" },
   { href: "/account/password", label: "Password" },
 ];
 

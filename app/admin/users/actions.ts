@@ -4,8 +4,10 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import type { RevokeAccessResult } from "@/components/revoke-access-button";
 import { revokeAccess } from "@/lib/access/commands";
+import { settings } from "@/lib/config/settings";
 import { db } from "@/lib/db/client";
 import { isRecordId } from "@/lib/db/record-id";
+import { endSessions } from "@/lib/sessions/commands";
 import { createUser, setUserDisabled, setUserRole, type UserFieldErrors } from "@/lib/users/commands";
 import { adminAction } from "@/lib/web/actions";
 import { flash } from "@/lib/web/flash";
@@ -100,5 +102,29 @@ export const revokeUserAccessAction = adminAction(
     return result.ok
       ? { ok: true, message: `Revoked ${result.name}'s access` }
       : { ok: false, message: "That app was not connected any more." };
+  },
+);
+
+/** What ending a user's sessions answers: a sentence for the toast (or, without JavaScript, the page). */
+export type EndSessionsState = { ok: boolean; message: string; at: number } | null;
+
+export const endUserSessionsAction = adminAction(
+  async (actor, userId: string, _previous: EndSessionsState, _form: FormData): Promise<EndSessionsState> => {
+    if (!isRecordId(userId)) return { ok: false, message: "This user no longer exists.", at: Date.now() };
+    const ended = await endSessions(db(), userId, { kind: "all" }, actor, settings().sessions);
+    revalidatePath(`/admin/users/${userId}`);
+    if (actor.kind === "user" && actor.id === userId && ended > 0) {
+      // This browser's session was one of them.
+      await endSession();
+      await flash("You ended all your sessions, this one included");
+      redirect("/login");
+    }
+    return ended
+      ? {
+          ok: true,
+          message: `Ended ${ended === 1 ? "1 session" : `${ended} sessions`}: signed out everywhere`,
+          at: Date.now(),
+        }
+      : { ok: false, message: "This user has no live sessions.", at: Date.now() };
   },
 );

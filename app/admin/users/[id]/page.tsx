@@ -8,11 +8,13 @@ import { PageHeader } from "@/components/ui/page-header";
 import { connectedApps } from "@/lib/access/queries";
 import { settings } from "@/lib/config/settings";
 import { db } from "@/lib/db/client";
+import { listSessions } from "@/lib/sessions/queries";
 import { enabledAdminCount, findUser } from "@/lib/users/queries";
 import { requireAdmin } from "@/lib/web/session";
-import { revokeUserAccessAction } from "../actions";
+import { endUserSessionsAction, revokeUserAccessAction } from "../actions";
 import { UserActions } from "../_components/user-actions";
 import { RoleBadge, StatusBadge } from "../_components/user-badges";
+import { UserSessions } from "../_components/user-sessions";
 
 export const metadata: Metadata = { title: "User" };
 
@@ -30,7 +32,11 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
   const admin = await requireAdmin(`/admin/users/${encodeURIComponent(id)}`);
   const user = await findUser(db(), id);
   if (!user) notFound();
-  const [apps, admins] = await Promise.all([connectedApps(db(), user.id), enabledAdminCount(db())]);
+  const [apps, admins, sessions] = await Promise.all([
+    connectedApps(db(), user.id),
+    enabledAdminCount(db()),
+    listSessions(db(), user.id, settings().sessions),
+  ]);
   const lastAdmin = user.role === "ADMIN" && !user.disabled && admins <= 1;
   return (
     <>
@@ -91,6 +97,16 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
           />
         </section>
       </div>
+      <section aria-labelledby="sessions-title" className="mt-8">
+        <h2 id="sessions-title" className="text-lg font-semibold text-slate-900">
+          Sessions
+        </h2>
+        <p className="mb-4 mt-1 text-sm text-slate-600">
+          Browsers signed in to this account. Ending them signs the user out everywhere; it is recorded in the audit
+          log.
+        </p>
+        <UserSessions email={user.email} sessions={sessions} endAll={endUserSessionsAction.bind(null, user.id)} />
+      </section>
       <section aria-labelledby="connected-apps-title" className="mt-8">
         <h2 id="connected-apps-title" className="text-lg font-semibold text-slate-900">
           Connected apps
