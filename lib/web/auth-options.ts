@@ -10,6 +10,7 @@ import { settings } from "../config/settings.ts";
 import { db } from "../db/client.ts";
 import { signInWithForm } from "../users/sign-in.ts";
 import { clientIp } from "../request-ip.ts";
+import { safeReturnPath } from "./return-path.ts";
 
 function headerReader(headers: Record<string, unknown> | undefined) {
   return {
@@ -47,6 +48,11 @@ function buildOptions(): NextAuthOptions {
       }),
     ],
     callbacks: {
+      // Where next-auth sends the browser after signing in or out (the form's callbackUrl): only a
+      // path on this site, checked like every other return path.
+      redirect({ url, baseUrl }) {
+        return `${baseUrl}${safeReturnPath(url, baseUrl)}`;
+      },
       jwt({ token, user }) {
         // `iat` is renewed whenever next-auth re-issues the cookie; the sign-in time must not be.
         if (user) {
