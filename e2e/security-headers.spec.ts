@@ -200,7 +200,7 @@ test.describe("security headers", () => {
   });
 
   for (const javaScriptEnabled of [false, true]) {
-    test(`consent Allow and Deny, and the sign-out form, redirect to a client on another origin (JavaScript ${javaScriptEnabled ? "on" : "off"})`, async ({
+    test(`sign-in, consent Allow and Deny, and the sign-out form redirect to a client on another origin (JavaScript ${javaScriptEnabled ? "on" : "off"})`, async ({
       browser,
       baseURL,
       db,
@@ -222,9 +222,18 @@ test.describe("security headers", () => {
       const config = await relyingParty(baseURL!, registered);
       expect(new URL(clientApp.redirectUri).origin).not.toBe(new URL(baseURL!).origin);
 
-      await page.goto("/login");
+      // Signing in on the way to a trusted app goes straight on to it: the sign-in form's redirects
+      // end at the client too.
+      const trusted = await relyingParty(
+        baseURL!,
+        await registerClient(db, { name: "Trusted", redirectUris: [clientApp.redirectUri], skipAuthorization: true }),
+      );
+      const direct = await codeFlowStart(trusted, { redirect_uri: clientApp.redirectUri });
+      await page.goto(direct.url.toString());
+      await expect(page).toHaveURL(/\/login\?/);
       await signIn(page, user.email, user.password);
-      await page.waitForURL((url) => url.pathname === "/account");
+      await expect(page.getByText("Back at the client")).toBeVisible();
+      expect(clientApp.last()!.searchParams.get("state")).toBe(direct.state);
 
       for (const [decision, expected] of [
         ["Allow", "code"],
