@@ -1,9 +1,14 @@
 /**
  * Next.js configuration. The security headers (lib/web/security-headers.json) apply to every
  * response: here for what Next serves, and in server.ts for the endpoints it serves directly.
- * - frame-ancestors/X-Frame-Options: no page may be framed (clickjacking on consent and admin forms).
+ * - X-Frame-Options: no page may be framed (clickjacking on consent and admin forms), also where
+ *   frame-ancestors is not understood.
  * - Referrer-Policy same-origin: URLs carry state and codes, never sent to another site; not
  *   no-referrer, which also blanks the Origin of our own form posts, which Next checks.
+ * - The machine endpoints and next-auth's API answer data, never a document: their policy allows
+ *   nothing. Pages get their Content-Security-Policy, with a nonce per request, from proxy.ts;
+ *   Strict-Transport-Security is set at run time by server.ts (it depends on PORTCULLIS_URL, which
+ *   this file, read at build time, cannot know).
  * @type {import('next').NextConfig}
  */
 import securityHeaders from "./lib/web/security-headers.json" with { type: "json" };
@@ -23,7 +28,12 @@ const config = {
     authInterrupts: true,
   },
   async headers() {
-    return [{ source: "/:path*", headers: securityHeaders }];
+    return [
+      { source: "/:path*", headers: securityHeaders.everyResponse },
+      ...["/api/:path*", "/.well-known/:path*", "/oauth/:endpoint(token|revoke|introspect|userinfo|jwks)"].map(
+        (source) => ({ source, headers: securityHeaders.machineEndpoints }),
+      ),
+    ];
   },
 };
 

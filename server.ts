@@ -14,6 +14,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import next from "next";
 import securityHeaders from "./lib/web/security-headers.json" with { type: "json" };
 import { settings } from "./lib/config/settings.ts";
+import { strictTransportSecurity } from "./lib/web/content-security-policy.ts";
 import {
   bodyTooLarge,
   decodeBody,
@@ -58,9 +59,13 @@ function toHttpRequest(incoming: IncomingMessage, body: Buffer): HttpRequest {
   };
 }
 
+/** The headers every answer of the machine endpoints carries (lib/web/security-headers.json). */
+const machineHeaders: Record<string, string> = Object.fromEntries(
+  [...securityHeaders.everyResponse, ...securityHeaders.machineEndpoints].map(({ key, value }) => [key, value]),
+);
+
 function send(outgoing: ServerResponse, response: HttpResponse): void {
-  const headers: Record<string, string | number> = {};
-  for (const { key, value } of securityHeaders) headers[key] = value;
+  const headers: Record<string, string | number> = { ...machineHeaders };
   Object.assign(headers, response.headers);
   // RFC 9110 §8.6: no Content-Length on a 204.
   if (response.status !== 204) headers["Content-Length"] = Buffer.byteLength(response.body);
@@ -97,8 +102,11 @@ export async function startServer({ port, hostname, dev = false }: ServerOptions
   const app = next({ dev, dir: import.meta.dirname, port, hostname });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const { trustProxy } = settings();
+  const { trustProxy, publicUrl } = settings();
+  const hsts = strictTransportSecurity(publicUrl);
   const server = createServer((incoming, outgoing) => {
+    // Every answer, Next's and ours: whether the site is https is known only now, not at build time.
+    if (hsts) outgoing.setHeader("Strict-Transport-Security", hsts);
     // The audit log's client address (lib/request-ip.ts): the socket's, unless a trusted proxy
     // in front reports it. Next keeps an X-Forwarded-For it finds, even one a client made up.
     if (!trustProxy) incoming.headers["x-forwarded-for"] = incoming.socket.remoteAddress ?? "";

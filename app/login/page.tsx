@@ -1,12 +1,27 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { Logo } from "@/components/logo";
 import { signInErrorMessage } from "@/lib/auth/wait";
+import { settings } from "@/lib/config/settings";
 import { safeReturnPath } from "@/lib/web/return-path";
 import { currentUser } from "@/lib/web/session";
+import { csrfTokenHeader } from "@/lib/web/sign-in-csrf";
 import { SignInForm } from "./sign-in-form";
 
 export const metadata: Metadata = { title: "Sign in" };
+
+/**
+ * next-auth sends a failed sign-in back here with ?error=…. Never say which part was wrong: that
+ * would tell an attacker which emails have accounts. Any other code gets a plain message, never the
+ * code's own text (it comes from the address bar, which anyone can write).
+ */
+function errorMessage(code: string | undefined): string | null {
+  if (code === undefined) return null;
+  // A wrong password and a throttled attempt (throttled-<seconds>) are told as lib/auth/wait.ts words them.
+  if (code === "CredentialsSignin" || code.startsWith("throttled-")) return signInErrorMessage(code);
+  return "Signing in did not work. Please try again.";
+}
 
 export default async function LoginPage({
   searchParams,
@@ -14,10 +29,16 @@ export default async function LoginPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const params = await searchParams;
-  const callbackUrl = safeReturnPath(typeof params.callbackUrl === "string" ? params.callbackUrl : undefined);
+  const { publicUrl } = settings();
+  // next-auth returns here after a failure with the callback as an absolute URL on this site.
+  const callbackUrl = safeReturnPath(
+    typeof params.callbackUrl === "string" ? params.callbackUrl : undefined,
+    publicUrl,
+  );
   const switching = params.switch === "1";
   const user = await currentUser();
   if (user && !switching) redirect(callbackUrl === "/" ? (user.role === "ADMIN" ? "/admin" : "/account") : callbackUrl);
+  const csrfToken = (await headers()).get(csrfTokenHeader) ?? "";
   return (
     <main className="flex min-h-screen items-center justify-center px-4 py-12">
       <div className="w-full max-w-sm">
@@ -34,7 +55,8 @@ export default async function LoginPage({
           ) : null}
           <SignInForm
             callbackUrl={callbackUrl}
-            initialError={signInErrorMessage(typeof params.error === "string" ? params.error : null)}
+            csrfToken={csrfToken}
+            error={errorMessage(typeof params.error === "string" ? params.error : undefined)}
           />
         </div>
       </div>

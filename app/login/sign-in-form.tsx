@@ -1,43 +1,43 @@
 "use client";
 
-import { signIn } from "next-auth/react";
-import { useState, type FormEvent } from "react";
+import { useEffect, useState } from "react";
 import { buttonStyles } from "@/components/ui/button";
-import { signInErrorMessage } from "@/lib/auth/wait";
 
+/**
+ * A plain POST to next-auth's credentials callback, so that it works before the page's JavaScript
+ * has loaded, or without it, and never puts the password in a URL. next-auth checks the CSRF token
+ * (proxy.ts set its cookie), redirects to the callback on success and back here with ?error=… on
+ * failure. JavaScript only disables the button while the browser submits.
+ */
 export function SignInForm({
   callbackUrl,
-  initialError = null,
+  csrfToken,
+  error,
 }: {
   callbackUrl: string;
-  initialError?: string | null;
+  csrfToken: string;
+  error: string | null;
 }) {
-  const [error, setError] = useState<string | null>(initialError);
   const [pending, setPending] = useState(false);
-
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    setPending(true);
-    setError(null);
-    const form = new FormData(event.currentTarget);
-    const result = await signIn("credentials", {
-      email: String(form.get("email") ?? ""),
-      password: String(form.get("password") ?? ""),
-      redirect: false,
-    });
-    if (result?.ok && !result.error) {
-      // A full navigation, so the server renders the next page with the new session cookie.
-      window.location.assign(callbackUrl === "/" ? "/" : callbackUrl);
-      return;
-    }
-    setPending(false);
-    // Never say which part was wrong: that would tell an attacker which emails have accounts. A
-    // throttled attempt says how long to wait, as it would for an unknown email.
-    setError(signInErrorMessage(result?.error ?? "CredentialsSignin"));
-  }
+  useEffect(() => {
+    // Back from the next page (bfcache): the form is usable again.
+    const reset = (event: PageTransitionEvent) => event.persisted && setPending(false);
+    window.addEventListener("pageshow", reset);
+    return () => window.removeEventListener("pageshow", reset);
+  }, []);
 
   return (
-    <form onSubmit={submit} className="mt-4 space-y-4" noValidate>
+    <form
+      method="post"
+      action="/api/auth/callback/credentials"
+      onSubmit={(event) => {
+        if (pending) event.preventDefault();
+        else setPending(true);
+      }}
+      className="mt-4 space-y-4"
+    >
+      <input type="hidden" name="csrfToken" value={csrfToken} />
+      <input type="hidden" name="callbackUrl" value={callbackUrl} />
       {error ? (
         <p
           id="sign-in-error"
@@ -75,7 +75,7 @@ export function SignInForm({
           className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm"
         />
       </div>
-      <button type="submit" disabled={pending} className={`${buttonStyles.primary} w-full`}>
+      <button type="submit" aria-disabled={pending} className={`${buttonStyles.primary} w-full`}>
         {pending ? "Signing in…" : "Sign in"}
       </button>
     </form>

@@ -19,6 +19,7 @@ import { signOutSession, startSession } from "../sessions/commands.ts";
 import { signInWithForm } from "../users/sign-in.ts";
 import { clientIp } from "../request-ip.ts";
 import { parseCookieHeader, sessionSecretFrom, useSecureCookies } from "./session-cookie.ts";
+import { safeReturnPath } from "./return-path.ts";
 
 function headerReader(headers: Record<string, unknown> | undefined) {
   return {
@@ -70,6 +71,11 @@ function buildOptions(): NextAuthOptions {
       }),
     ],
     callbacks: {
+      // Where next-auth sends the browser after signing in or out (the form's callbackUrl): only a
+      // path on this site, checked like every other return path.
+      redirect({ url, baseUrl }) {
+        return `${baseUrl}${safeReturnPath(url, baseUrl)}`;
+      },
       // Only called at sign-in: no route of ours lets next-auth read or re-issue the cookie later.
       jwt({ token, user }) {
         if (!user) return token;

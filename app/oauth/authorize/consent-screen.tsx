@@ -1,8 +1,7 @@
 import Link from "next/link";
 import { Logo } from "@/components/logo";
-import { buttonStyles } from "@/components/ui/button";
 import type { ClientRecord } from "@/lib/oauth/store";
-import { answerConsent } from "./actions";
+import { ConsentForm } from "./consent-form";
 
 interface Props {
   query: string;
@@ -87,16 +86,7 @@ export function ConsentScreen({ query, user, client, scopes }: Props) {
               ))}
             </p>
           ) : null}
-          <form action={answerConsent} className="mt-6 flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
-            <input type="hidden" name="query" value={query} />
-            <input type="hidden" name="user" value={user.id} />
-            <button type="submit" name="decision" value="deny" className={buttonStyles.secondary}>
-              Deny
-            </button>
-            <button type="submit" name="decision" value="allow" className={buttonStyles.primary}>
-              Allow
-            </button>
-          </form>
+          <ConsentForm query={query} userId={user.id} />
           <p className="mt-4 text-xs text-slate-600">
             You can revoke this access at any time from{" "}
             <Link href="/account" className="text-indigo-700 underline">

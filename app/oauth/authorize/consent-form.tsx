@@ -1,0 +1,39 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import { buttonStyles } from "@/components/ui/button";
+
+/**
+ * Allow and Deny: a plain POST to /oauth/authorize/decision, which answers with a redirect to the
+ * client. JavaScript only keeps a second click (or Enter) from sending a second answer while the
+ * first one is under way; without it, the form works the same.
+ */
+export function ConsentForm({ query, userId }: { query: string; userId: string }) {
+  const [pending, setPending] = useState(false);
+  useEffect(() => {
+    // Back from the client (bfcache): the form is usable again.
+    const reset = (event: PageTransitionEvent) => event.persisted && setPending(false);
+    window.addEventListener("pageshow", reset);
+    return () => window.removeEventListener("pageshow", reset);
+  }, []);
+  return (
+    <form
+      method="post"
+      action="/oauth/authorize/decision"
+      onSubmit={(event) => {
+        if (pending) event.preventDefault();
+        else setPending(true);
+      }}
+      className="mt-6 flex flex-col-reverse gap-2 sm:flex-row sm:justify-end"
+    >
+      <input type="hidden" name="query" value={query} />
+      <input type="hidden" name="user" value={userId} />
+      <button type="submit" name="decision" value="deny" aria-disabled={pending} className={buttonStyles.secondary}>
+        Deny
+      </button>
+      <button type="submit" name="decision" value="allow" aria-disabled={pending} className={buttonStyles.primary}>
+        Allow
+      </button>
+    </form>
+  );
+}
