@@ -1,0 +1,147 @@
+/**
+ * Requests the fuzzer (fuzz.spec.ts) found answered with a 500, each now with the 4xx it
+ * deserves; and the legitimate requests beside them still work.
+ */
+import { actionId, send, type FuzzRequest } from "./support/fuzz";
+import { expect, test } from "./support/fixtures";
+
+const boundary = "b0undary";
+const multipart = (fields: Record<string, string>, close = true) =>
+  Buffer.from(
+    Object.entries(fields)
+      .map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
+      .join("") + (close ? `--${boundary}--\r\n` : ""),
+  );
+const multipartType = `multipart/form-data; boundary=${boundary}`;
+
+async function status(origin: string, request: FuzzRequest): Promise<number> {
+  const outcome = await send(origin, request, 10_000);
+  if (outcome.kind === "failed") throw new Error(outcome.error);
+  return outcome.status;
+}
+
+test("unknown methods get 405, on pages and route handlers alike", async ({ baseURL }) => {
+  for (const target of ["/api/health", "/oauth/token", "/login", "/admin/users", "/api/auth/session"]) {
+    const outcome = await send(baseURL!, { method: "TRACE", target, headers: {} }, 10_000);
+    expect({ target, outcome }).toMatchObject({ target, outcome: { kind: "answered", status: 405 } });
+  }
+});
+
+test("a path whose percent-encoding is broken gets 400", async ({ baseURL }) => {
+  for (const target of ["/admin/applications/%E4/tokens", "/api/auth/signin/%", "/oauth/%zz"]) {
+    expect({ target, status: await status(baseURL!, { method: "GET", target, headers: {} }) }).toEqual({
+      target,
+      status: 400,
+    });
+  }
+});
+
+test("server actions: another origin gets 403, a broken or oversized body 400/411/413", async ({ baseURL }) => {
+  const origin = baseURL!;
+  const action = { "next-action": actionId("changePasswordAction"), "content-type": "text/plain;charset=UTF-8" };
+  const cases: [string, FuzzRequest, number][] = [
+    [
+      "cross-origin fetch action",
+      {
+        method: "POST",
+        target: "/account",
+        headers: { ...action, origin: "https://evil.example" },
+        body: Buffer.from("[]"),
+      },
+      403,
+    ],
+    [
+      "cross-origin form post",
+      {
+        method: "POST",
+        target: "/oauth/logout",
+        headers: { origin: "https://evil.example", "content-type": multipartType },
+        body: multipart({ query: "" }),
+      },
+      403,
+    ],
+    [
+      "an Origin that is not a URL",
+      { method: "POST", target: "/account", headers: { ...action, origin: "::::" }, body: Buffer.from("[]") },
+      403,
+    ],
+    [
+      "Origin null",
+      { method: "POST", target: "/account", headers: { ...action, origin: "null" }, body: Buffer.from("[]") },
+      403,
+    ],
+    [
+      "multipart without a boundary",
+      { method: "POST", target: "/login", headers: { "content-type": "multipart/form-data" }, body: Buffer.from("x") },
+      400,
+    ],
+    [
+      "multipart with a wrong boundary",
+      {
+        method: "POST",
+        target: "/login",
+        headers: { "content-type": "multipart/form-data; boundary=other" },
+        body: multipart({ a: "b" }),
+      },
+      400,
+    ],
+    [
+      "multipart cut short",
+      {
+        method: "POST",
+        target: "/account",
+        headers: { "content-type": multipartType },
+        body: multipart({ a: "b" }, false),
+      },
+      400,
+    ],
+    [
+      "fetch action whose arguments are not JSON",
+      { method: "POST", target: "/account", headers: action, body: Buffer.from("{bad") },
+      400,
+    ],
+    [
+      "fetch action whose arguments are not UTF-8",
+      { method: "POST", target: "/account", headers: action, body: Buffer.from([0x5b, 0xff, 0x5d]) },
+      400,
+    ],
+    [
+      "over the 1 MB limit",
+      {
+        method: "POST",
+        target: "/account",
+        headers: action,
+        body: Buffer.from(`["${"a".repeat(1024 * 1024)}"]`),
+      },
+      413,
+    ],
+    [
+      "chunked, without a length",
+      {
+        method: "POST",
+        target: "/account",
+        headers: { ...action, "transfer-encoding": "chunked" },
+        body: Buffer.from("[]"),
+      },
+      411,
+    ],
+  ];
+  for (const [name, request, expected] of cases) {
+    expect({ name, status: await status(origin, request) }).toEqual({ name, status: expected });
+  }
+});
+
+test("a same-origin form post without JavaScript still reaches its action", async ({ baseURL }) => {
+  // RP-initiated logout's confirm form, signed out: the action ends no session and redirects.
+  const outcome = await send(
+    baseURL!,
+    {
+      method: "POST",
+      target: "/oauth/logout",
+      headers: { origin: baseURL!, "content-type": multipartType },
+      body: multipart({ [`$ACTION_ID_${actionId("confirmLogout")}`]: "", query: "" }),
+    },
+    10_000,
+  );
+  expect(outcome).toMatchObject({ kind: "answered", status: 303 });
+});

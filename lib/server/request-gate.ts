@@ -1,0 +1,114 @@
+/**
+ * Checks server.ts makes before Next sees a request, for input Next itself answers with a 500:
+ * a method its route handlers do not know (TRACE), a path whose percent-encoding is broken, and
+ * server action requests (a POST with a Next-Action header or a multipart body, which Next tries
+ * as a form's action) from another origin, too large, without a length, or whose body it cannot
+ * parse. Each gets the 4xx it deserves instead, and a request that passes reaches Next unchanged.
+ *
+ * The origin rule is Next's own (next/dist/server/app-render/action-handler.js, no
+ * serverActions.allowedOrigins configured): the Origin's host must be the first X-Forwarded-Host
+ * value, or else the Host header; a request without an Origin passes, as in Next.
+ */
+import type { IncomingHttpHeaders } from "node:http";
+
+export interface Refusal {
+  status: number;
+  message: string;
+  headers?: Record<string, string>;
+}
+
+/** The methods the application answers; Next's route handlers fail on others (TRACE) with a 500. */
+export const allowedMethods = ["GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE"];
+
+/** Next's default server action body limit (serverActions.bodySizeLimit, 1 MB). */
+export const maxActionBodyBytes = 1024 * 1024;
+
+const header = (headers: IncomingHttpHeaders, name: string): string | undefined => {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+function mediaType(headers: IncomingHttpHeaders): string {
+  return (header(headers, "content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+}
+
+/** Whether Next would treat the request as a server action (a fetch action or a form's action). */
+export function isActionRequest(method: string, headers: IncomingHttpHeaders): boolean {
+  if (method !== "POST") return false;
+  return header(headers, "next-action") !== undefined || mediaType(headers) === "multipart/form-data";
+}
+
+function decodesAsPath(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function sameOrigin(headers: IncomingHttpHeaders): boolean {
+  const origin = header(headers, "origin");
+  if (origin === undefined) return true;
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    return false;
+  }
+  const forwarded = header(headers, "x-forwarded-host")?.split(",")[0]?.trim();
+  const host = forwarded || header(headers, "host");
+  return originHost !== "" && originHost === host;
+}
+
+/**
+ * What to answer instead of passing the request on, judged on its request line and headers;
+ * `page` says whether the path may be a page's (where Next runs server actions).
+ */
+export function refuseByHeaders(
+  method: string,
+  path: string,
+  headers: IncomingHttpHeaders,
+  page: boolean,
+): Refusal | null {
+  if (!allowedMethods.includes(method)) {
+    return { status: 405, message: "Method not allowed.", headers: { Allow: allowedMethods.join(", ") } };
+  }
+  if (!decodesAsPath(path)) return { status: 400, message: "Bad request: the address is not valid." };
+  if (!page || !isActionRequest(method, headers)) return null;
+  // A cross-site form post: Next refuses it too, but with a 500.
+  if (!sameOrigin(headers)) return { status: 403, message: "Forbidden: this form was posted from another site." };
+  const length = header(headers, "content-length");
+  if (length === undefined) return { status: 411, message: "Length required." };
+  if (!/^\d+$/.test(length)) return { status: 400, message: "Bad request: invalid Content-Length." };
+  if (Number(length) > maxActionBodyBytes) return { status: 413, message: "The request body is too large." };
+  return null;
+}
+
+/**
+ * What to answer instead of passing a server action request on, judged on its body: a multipart
+ * body must parse (as Next parses it), and a Next-Action body that is not multipart must be the
+ * JSON React's encodeReply sends.
+ */
+export async function refuseByBody(headers: IncomingHttpHeaders, body: Buffer): Promise<Refusal | null> {
+  const type = header(headers, "content-type") ?? "";
+  if (mediaType(headers) === "multipart/form-data") {
+    try {
+      await new Request("http://localhost/", {
+        method: "POST",
+        headers: { "content-type": type },
+        body: new Uint8Array(body),
+      }).formData();
+      return null;
+    } catch {
+      return { status: 400, message: "Bad request: the form data cannot be read." };
+    }
+  }
+  if (header(headers, "next-action") === undefined) return null;
+  try {
+    JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
+    return null;
+  } catch {
+    return { status: 400, message: "Bad request: the action's arguments cannot be read." };
+  }
+}
