@@ -145,3 +145,49 @@ test("a same-origin form post without JavaScript still reaches its action", asyn
   );
   expect(outcome).toMatchObject({ kind: "answered", status: 303 });
 });
+
+test("next-auth: a callbackUrl that is not a URL, an odd error code, a JSON body, a GET callback get 4xx", async ({
+  baseURL,
+}) => {
+  const cases: [string, FuzzRequest, number][] = [
+    [
+      "callbackUrl not a URL",
+      { method: "GET", target: "/api/auth/session?callbackUrl=%3A%3A%3A%3A", headers: {} },
+      400,
+    ],
+    [
+      "callbackUrl of odd characters",
+      { method: "POST", target: "/api/auth/signin?callbackUrl=%F0%90%93%AF", headers: {} },
+      400,
+    ],
+    [
+      "callback URL cookie not a URL",
+      { method: "GET", target: "/api/auth/session", headers: { cookie: "next-auth.callback-url=%25%25" } },
+      400,
+    ],
+    ["error past Latin-1", { method: "GET", target: "/api/auth/error?error=%E4%B8%AD", headers: {} }, 400],
+    ["error code in the path", { method: "GET", target: "/api/auth/error/%E4%B8%AD", headers: {} }, 400],
+    [
+      "JSON body",
+      {
+        method: "POST",
+        target: "/api/auth/callback/credentials",
+        headers: { "content-type": "application/json" },
+        body: Buffer.from("{bad"),
+      },
+      415,
+    ],
+    ["GET on the credentials callback", { method: "GET", target: "/api/auth/callback/credentials", headers: {} }, 405],
+    ["a provider path too long", { method: "POST", target: "/api/auth/signin/credentials/x", headers: {} }, 404],
+  ];
+  for (const [name, request, expected] of cases) {
+    expect({ name, status: await status(baseURL!, request) }).toEqual({ name, status: expected });
+  }
+  // What next-auth's own client sends still works.
+  expect(
+    await status(baseURL!, { method: "GET", target: "/api/auth/session?callbackUrl=%2Faccount", headers: {} }),
+  ).toBe(200);
+  expect(
+    await status(baseURL!, { method: "GET", target: "/api/auth/error?error=CredentialsSignin", headers: {} }),
+  ).toBe(302);
+});
