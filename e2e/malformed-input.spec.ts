@@ -4,6 +4,7 @@
  */
 import { actionId, send, type FuzzRequest } from "./support/fuzz";
 import { expect, test } from "./support/fixtures";
+import { signedInSession } from "./support/oauth";
 
 const boundary = "b0undary";
 const multipart = (fields: Record<string, string>, close = true) =>
@@ -190,4 +191,60 @@ test("next-auth: a callbackUrl that is not a URL, an odd error code, a JSON body
   expect(
     await status(baseURL!, { method: "GET", target: "/api/auth/error?error=CredentialsSignin", headers: {} }),
   ).toBe(302);
+});
+
+test("server actions given arguments that are not their form's FormData answer without a 500", async ({
+  baseURL,
+  makeUser,
+}) => {
+  const origin = baseURL!;
+  const user = await makeUser();
+  const admin = await makeUser({ admin: true });
+  const cookie = async (account: { email: string; password: string }) => {
+    const session = await signedInSession(origin, account.email, account.password);
+    const { cookies } = await session.storageState();
+    await session.dispose();
+    return cookies.map((entry) => `${entry.name}=${entry.value}`).join("; ");
+  };
+  const userCookie = await cookie(user);
+  const adminCookie = await cookie(admin);
+  const call = (target: string, name: string, args: string, session?: string) =>
+    send(
+      origin,
+      {
+        method: "POST",
+        target,
+        headers: {
+          origin,
+          "next-action": actionId(name),
+          "content-type": "text/plain;charset=UTF-8",
+          accept: "text/x-component",
+          ...(session ? { cookie: session } : {}),
+        },
+        body: Buffer.from(args),
+      },
+      10_000,
+    );
+  const cases: [string, string, string, string | undefined][] = [
+    ["/account/password", "changePasswordAction", '[{}, "not a form"]', userCookie],
+    ["/account/password", "changePasswordAction", "[]", userCookie],
+    ["/admin/users/new", "createUserAction", '[{}, {"email": "x"}]', adminCookie],
+    ["/admin/applications/new", "createApplicationAction", "[{}, 1]", adminCookie],
+    ["/admin/applications/new", "updateApplicationAction", '["x", {}, null]', adminCookie],
+    ["/oauth/authorize", "answerConsent", '["decision=allow"]', userCookie],
+    ["/oauth/logout", "confirmLogout", '[{"query": ""}]', userCookie],
+  ];
+  for (const [target, name, args, session] of cases) {
+    const outcome = await call(target, name, args, session);
+    expect({ name, args, outcome }).toMatchObject({ name, args, outcome: { kind: "answered", status: 200 } });
+    if (name.endsWith("Action") && outcome.kind === "answered")
+      expect(outcome.excerpt, name).toContain("The form could not be read");
+  }
+  // The user is still signed in: the junk logout call did not sign them out.
+  const me = await send(
+    origin,
+    { method: "GET", target: "/api/auth/session", headers: { cookie: userCookie } },
+    10_000,
+  );
+  expect(me).toMatchObject({ kind: "answered", excerpt: expect.stringContaining(user.email) });
 });

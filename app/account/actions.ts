@@ -7,6 +7,7 @@ import { revokeAccess } from "@/lib/access/commands";
 import { db } from "@/lib/db/client";
 import { isRecordId } from "@/lib/db/record-id";
 import { changePassword, type PasswordChangeErrors } from "@/lib/users/commands";
+import { formAction, unreadableForm } from "@/lib/web/actions";
 import { flash } from "@/lib/web/flash";
 import { actorFor, requireUser } from "@/lib/web/session";
 import { endSession } from "@/lib/web/sign-out";
@@ -33,21 +34,24 @@ const text = (form: FormData, name: string) => {
   return typeof value === "string" ? value : "";
 };
 
-export async function changePasswordAction(_previous: PasswordFormState, form: FormData): Promise<PasswordFormState> {
-  const user = await requireUser("/account/password");
-  const result = await changePassword(
-    db(),
-    user.id,
-    {
-      currentPassword: text(form, "currentPassword"),
-      newPassword: text(form, "newPassword"),
-      confirmPassword: text(form, "confirmPassword"),
-    },
-    await actorFor(user),
-  );
-  if (!result.ok) return { errors: result.errors };
-  // Every other session already stopped working (sessionsValidFrom); end this one too.
-  await endSession();
-  await flash("Password changed. Sign in with your new password.");
-  redirect("/login");
-}
+export const changePasswordAction = formAction(
+  (): PasswordFormState => ({ errors: { form: [unreadableForm] } }),
+  async (_previous: PasswordFormState, form: FormData): Promise<PasswordFormState> => {
+    const user = await requireUser("/account/password");
+    const result = await changePassword(
+      db(),
+      user.id,
+      {
+        currentPassword: text(form, "currentPassword"),
+        newPassword: text(form, "newPassword"),
+        confirmPassword: text(form, "confirmPassword"),
+      },
+      await actorFor(user),
+    );
+    if (!result.ok) return { errors: result.errors };
+    // Every other session already stopped working (sessionsValidFrom); end this one too.
+    await endSession();
+    await flash("Password changed. Sign in with your new password.");
+    redirect("/login");
+  },
+);
