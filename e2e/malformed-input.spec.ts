@@ -102,6 +102,21 @@ test("server actions: another origin gets 403, a broken or oversized body 400/41
       400,
     ],
     [
+      "fetch action whose arguments are not a list",
+      { method: "POST", target: "/account", headers: action, body: Buffer.from("null") },
+      400,
+    ],
+    [
+      "multipart fetch action without its arguments",
+      {
+        method: "POST",
+        target: "/account",
+        headers: { ...action, "content-type": multipartType },
+        body: multipart({ "1_a": "b" }),
+      },
+      400,
+    ],
+    [
       "fetch action whose arguments are not UTF-8",
       { method: "POST", target: "/account", headers: action, body: Buffer.from([0x5b, 0xff, 0x5d]) },
       400,

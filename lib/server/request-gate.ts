@@ -85,30 +85,44 @@ export function refuseByHeaders(
   return null;
 }
 
+/** Whether a fetch action's root is what React's encodeReply sends for the arguments: a JSON array. */
+function isArgumentList(json: string): boolean {
+  try {
+    return Array.isArray(JSON.parse(json));
+  } catch {
+    return false;
+  }
+}
+
 /**
  * What to answer instead of passing a server action request on, judged on its body: a multipart
- * body must parse (as Next parses it), and a Next-Action body that is not multipart must be the
- * JSON React's encodeReply sends.
+ * body must parse (as Next parses it), and a fetch action's arguments (the body, or a multipart
+ * body's field "0") must be the JSON array React's encodeReply sends; Next fails on anything else.
  */
 export async function refuseByBody(headers: IncomingHttpHeaders, body: Buffer): Promise<Refusal | null> {
-  const type = header(headers, "content-type") ?? "";
+  const fetchAction = header(headers, "next-action") !== undefined;
+  const unreadableArguments = { status: 400, message: "Bad request: the action's arguments cannot be read." };
   if (mediaType(headers) === "multipart/form-data") {
+    let form: FormData;
     try {
-      await new Request("http://localhost/", {
+      form = await new Request("http://localhost/", {
         method: "POST",
-        headers: { "content-type": type },
+        headers: { "content-type": header(headers, "content-type") ?? "" },
         body: new Uint8Array(body),
       }).formData();
-      return null;
     } catch {
       return { status: 400, message: "Bad request: the form data cannot be read." };
     }
+    if (!fetchAction) return null;
+    const root = form.get("0");
+    return typeof root === "string" && isArgumentList(root) ? null : unreadableArguments;
   }
-  if (header(headers, "next-action") === undefined) return null;
+  if (!fetchAction) return null;
+  let text: string;
   try {
-    JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
-    return null;
+    text = new TextDecoder("utf-8", { fatal: true }).decode(body);
   } catch {
-    return { status: 400, message: "Bad request: the action's arguments cannot be read." };
+    return unreadableArguments;
   }
+  return isArgumentList(text) ? null : unreadableArguments;
 }
