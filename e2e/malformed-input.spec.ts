@@ -37,6 +37,18 @@ test("a path whose percent-encoding is broken gets 400", async ({ baseURL }) => 
   }
 });
 
+test("a form POST asking for an RSC payload gets 400, on a page that does not exist too", async ({ baseURL }) => {
+  for (const target of ["/admin/users/x/tokens", "/nope", "/login"]) {
+    const request: FuzzRequest = {
+      method: "POST",
+      target,
+      headers: { rsc: "1", "content-type": "application/x-www-form-urlencoded" },
+      body: Buffer.from("a=b"),
+    };
+    expect({ target, status: await status(baseURL!, request) }).toEqual({ target, status: 400 });
+  }
+});
+
 test("server actions: another origin gets 403, a broken or oversized body 400/411/413", async ({ baseURL }) => {
   const origin = baseURL!;
   const action = { "next-action": actionId("changePasswordAction"), "content-type": "text/plain;charset=UTF-8" };

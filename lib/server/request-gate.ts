@@ -1,6 +1,7 @@
 /**
  * Checks server.ts makes before Next sees a request, for input Next itself answers with a 500:
- * a method its route handlers do not know (TRACE), a path whose percent-encoding is broken, and
+ * a method its route handlers do not know (TRACE), a path whose percent-encoding is broken, a POST
+ * to a page asking for an RSC payload (no client of Next sends one), and
  * server action requests (a POST with a Next-Action header or a multipart body, which Next tries
  * as a form's action) from another origin, too large, without a length, or whose body it cannot
  * parse. Each gets the 4xx it deserves instead, and a request that passes reaches Next unchanged.
@@ -10,6 +11,19 @@
  * value, or else the Host header; a request without an Origin passes, as in Next.
  */
 import type { IncomingHttpHeaders } from "node:http";
+import { createRequire } from "node:module";
+
+type Busboy = NodeJS.WritableStream & {
+  on(event: "field", listener: (name: string, value: string) => void): Busboy;
+  on(event: "file", listener: (name: string, stream: NodeJS.ReadableStream) => void): Busboy;
+  on(event: "error", listener: (error: unknown) => void): Busboy;
+  on(event: "close", listener: () => void): Busboy;
+};
+// The multipart parser Next reads fetch actions with (its own compiled copy of busboy).
+const busboy = createRequire(import.meta.url)("next/dist/compiled/busboy") as (options: {
+  headers: IncomingHttpHeaders;
+  defParamCharset: string;
+}) => Busboy;
 
 export interface Refusal {
   status: number;
@@ -75,6 +89,11 @@ export function refuseByHeaders(
     return { status: 405, message: "Method not allowed.", headers: { Allow: allowedMethods.join(", ") } };
   }
   if (!decodesAsPath(path)) return { status: 400, message: "Bad request: the address is not valid." };
+  // Next's client asks for a page's RSC payload with GET; its server actions send Next-Action and
+  // no RSC header. A form POST with one, to a page that does not exist, trips an invariant in Next.
+  if (page && method === "POST" && header(headers, "rsc") !== undefined) {
+    return { status: 400, message: "Bad request: unexpected RSC header on a POST." };
+  }
   if (!page || !isActionRequest(method, headers)) return null;
   // A cross-site form post: Next refuses it too, but with a 500.
   if (!sameOrigin(headers)) return { status: 403, message: "Forbidden: this form was posted from another site." };
@@ -96,26 +115,51 @@ function isArgumentList(json: string): boolean {
 
 /**
  * What to answer instead of passing a server action request on, judged on its body: a multipart
- * body must parse (as Next parses it), and a fetch action's arguments (the body, or a multipart
+ * body must parse with the parser Next will use on it (busboy for a fetch action, the Fetch API's
+ * for a form posted without JavaScript), and a fetch action's arguments (the body, or a multipart
  * body's field "0") must be the JSON array React's encodeReply sends; Next fails on anything else.
  */
+/** A fetch action's multipart fields as Next reads them (busboy), or null when they cannot be read. */
+function busboyFields(headers: IncomingHttpHeaders, body: Buffer): Promise<Map<string, string> | null> {
+  return new Promise((resolve) => {
+    const fields = new Map<string, string>();
+    let parser: Busboy;
+    try {
+      parser = busboy({ headers, defParamCharset: "utf8" });
+    } catch {
+      return resolve(null);
+    }
+    parser.on("field", (name, value) => fields.set(name, value));
+    parser.on("file", (_name, stream) => stream.resume());
+    parser.on("error", () => resolve(null));
+    parser.on("close", () => resolve(fields));
+    parser.end(body);
+  });
+}
+
+/** A form post's multipart fields as Next reads them (the Fetch API's parser), or null. */
+async function formFields(headers: IncomingHttpHeaders, body: Buffer): Promise<FormData | null> {
+  try {
+    return await new Request("http://localhost/", {
+      method: "POST",
+      headers: { "content-type": header(headers, "content-type") ?? "" },
+      body: new Uint8Array(body),
+    }).formData();
+  } catch {
+    return null;
+  }
+}
+
 export async function refuseByBody(headers: IncomingHttpHeaders, body: Buffer): Promise<Refusal | null> {
   const fetchAction = header(headers, "next-action") !== undefined;
+  const unreadableForm = { status: 400, message: "Bad request: the form data cannot be read." };
   const unreadableArguments = { status: 400, message: "Bad request: the action's arguments cannot be read." };
   if (mediaType(headers) === "multipart/form-data") {
-    let form: FormData;
-    try {
-      form = await new Request("http://localhost/", {
-        method: "POST",
-        headers: { "content-type": header(headers, "content-type") ?? "" },
-        body: new Uint8Array(body),
-      }).formData();
-    } catch {
-      return { status: 400, message: "Bad request: the form data cannot be read." };
-    }
-    if (!fetchAction) return null;
-    const root = form.get("0");
-    return typeof root === "string" && isArgumentList(root) ? null : unreadableArguments;
+    if (!fetchAction) return (await formFields(headers, body)) ? null : unreadableForm;
+    const fields = await busboyFields(headers, body);
+    if (!fields) return unreadableForm;
+    const root = fields.get("0");
+    return root !== undefined && isArgumentList(root) ? null : unreadableArguments;
   }
   if (!fetchAction) return null;
   let text: string;
