@@ -62,7 +62,8 @@ describe("refuseByBody", () => {
     `--b\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
 
   it("passes what React and browsers send", async () => {
-    expect(await refuseByBody(action, Buffer.from('["a",{"b":1}]'))).toBeNull();
+    for (const body of ['["a",{"b":1}]', '["$$K1","$undefined",{"d":"$D2026-12-03T09:00:00.000Z"},"$n-12"]'])
+      expect(await refuseByBody(action, Buffer.from(body)), body).toBeNull();
     const form = multipart(field("$ACTION_ID_7f00", "") + field("query", "x") + "--b--\r\n");
     expect(await refuseByBody(form.headers, form.body)).toBeNull();
     const reply = multipart(field("0", '["$K1"]') + field("1_email", "a@b.c") + "--b--\r\n");
@@ -70,7 +71,18 @@ describe("refuseByBody", () => {
   });
 
   it("refuses bodies Next cannot read", async () => {
-    for (const body of ["{bad", "null", '{"a":1}', ""])
+    for (const body of [
+      "{bad",
+      "null",
+      '{"a":1}',
+      "",
+      '["$F1"]',
+      '[{"a":["$@1"]}]',
+      '["$Q1"]',
+      '["$1"]',
+      '["$"]',
+      '["$nx"]',
+    ])
       expect(await refuseByBody(action, Buffer.from(body)), body).toMatchObject({ status: 400 });
     expect(await refuseByBody(action, Buffer.from([0x5b, 0xff, 0x5d]))).toMatchObject({ status: 400 });
     const cut = multipart(field("a", "b"));

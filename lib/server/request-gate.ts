@@ -104,10 +104,28 @@ export function refuseByHeaders(
   return null;
 }
 
-/** Whether a fetch action's root is what React's encodeReply sends for the arguments: a JSON array. */
+/**
+ * React's reply format gives strings that start with "$" a meaning: most refer to another part of
+ * the body (a Map, a promise, a server reference), and a reference to a part that is not there
+ * fails inside React, before the action runs, with a 500. Our actions take plain values and their
+ * form's FormData, so these are the only "$" values allowed: an escaped "$", undefined and the
+ * special numbers, a date, a bigint, a FormData (its entries are fields of the body) and a
+ * temporary reference.
+ */
+const plainReference = /^\$(\$.*|undefined|Infinity|-Infinity|NaN|-0|D.*|n-?\d+|K[0-9a-f]+|T)$/s;
+
+function isPlainValue(value: unknown): boolean {
+  if (typeof value === "string") return !value.startsWith("$") || plainReference.test(value);
+  if (Array.isArray(value)) return value.every(isPlainValue);
+  if (value !== null && typeof value === "object") return Object.values(value).every(isPlainValue);
+  return true;
+}
+
+/** Whether a fetch action's root is what React's encodeReply sends for our arguments: a JSON array. */
 function isArgumentList(json: string): boolean {
   try {
-    return Array.isArray(JSON.parse(json));
+    const root: unknown = JSON.parse(json);
+    return Array.isArray(root) && isPlainValue(root);
   } catch {
     return false;
   }
