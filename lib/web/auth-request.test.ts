@@ -9,6 +9,7 @@ const request = (path: string, overrides: Partial<AuthRequest> = {}): AuthReques
     segments: url.pathname.split("/").slice(3).map(decodeURIComponent),
     contentType: null,
     callbackUrlCookie: undefined,
+    bodyCallbackUrls: [],
     ...overrides,
   };
 };
@@ -39,6 +40,19 @@ describe("refuseAuthRequest", () => {
     ["/api/auth/callback/credentials", 405],
     ["/api/auth/signin/credentials/x", 404],
   ])("refuses %s with %i", (path, status) => expect(refuseAuthRequest(request(path))).toMatchObject({ status }));
+
+  it("refuses a callbackUrl in a form body that is not a URL", () => {
+    const post = (bodyCallbackUrls: string[]) =>
+      refuseAuthRequest(
+        request("/api/auth/signout", {
+          method: "POST",
+          contentType: "application/x-www-form-urlencoded",
+          bodyCallbackUrls,
+        }),
+      );
+    expect(post(["opmz#9.v0O"])).toMatchObject({ status: 400 });
+    expect(post(["/admin"])).toBeNull();
+  });
 
   it("refuses a callback URL cookie that is not a URL, and JSON bodies", () => {
     expect(refuseAuthRequest(request("/api/auth/session", { callbackUrlCookie: "%%" }))).toMatchObject({ status: 400 });

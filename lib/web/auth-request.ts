@@ -2,7 +2,8 @@
  * What next-auth (app/api/auth/[...nextauth]/route.ts) would answer with a 500, refused before it
  * runs with the 4xx the request deserves:
  * - a callbackUrl (query or cookie) that is not an http(s) URL or path: next-auth's config check
- *   (core/lib/assert.js, same test) fails it as a server configuration error;
+ *   (core/lib/assert.js, same test) fails it as a server configuration error; in a form body, its
+ *   default redirect callback throws on it;
  * - an `error` that is not a plain code: next-auth copies it into a Location header unencoded, which
  *   throws on characters past Latin-1 (and must never carry a line break);
  * - a JSON body: next-auth parses it without catching a syntax error, and nothing of ours sends one
@@ -18,6 +19,8 @@ export interface AuthRequest {
   contentType: string | null;
   /** The value of next-auth's callback-url cookie, if the request carries one. */
   callbackUrlCookie: string | undefined;
+  /** The callbackUrl fields of a form body. */
+  bodyCallbackUrls: string[];
 }
 
 export interface AuthRefusal {
@@ -43,7 +46,7 @@ export function refuseAuthRequest(request: AuthRequest): AuthRefusal | null {
   if (action === "callback" && request.method !== "POST") {
     return { status: 405, message: "Method not allowed.", headers: { Allow: "POST" } };
   }
-  for (const value of request.url.searchParams.getAll("callbackUrl")) {
+  for (const value of [...request.url.searchParams.getAll("callbackUrl"), ...request.bodyCallbackUrls]) {
     if (!isValidCallbackUrl(value)) return { status: 400, message: "Bad request: callbackUrl is not a valid URL." };
   }
   if (request.callbackUrlCookie !== undefined && !isValidCallbackUrl(request.callbackUrlCookie)) {

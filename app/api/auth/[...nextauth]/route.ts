@@ -8,6 +8,13 @@ type Context = { params: Promise<{ nextauth: string[] }> };
 
 const callbackUrlCookies = ["next-auth.callback-url", "__Secure-next-auth.callback-url"];
 
+/** A form POST's callbackUrl fields, read from a copy (next-auth reads the body itself). */
+async function formCallbackUrls(request: NextRequest): Promise<string[]> {
+  const form =
+    request.method === "POST" && request.headers.get("content-type")?.includes("application/x-www-form-urlencoded");
+  return form ? new URLSearchParams(await request.clone().text()).getAll("callbackUrl") : [];
+}
+
 async function handler(request: NextRequest, context: Context) {
   const params = await context.params;
   const jar = await cookies();
@@ -17,6 +24,7 @@ async function handler(request: NextRequest, context: Context) {
     segments: params.nextauth,
     contentType: request.headers.get("content-type"),
     callbackUrlCookie: callbackUrlCookies.map((name) => jar.get(name)?.value).find((value) => value !== undefined),
+    bodyCallbackUrls: await formCallbackUrls(request),
   });
   if (refusal) {
     return new Response(refusal.message, {
