@@ -49,6 +49,17 @@ test("a form POST asking for an RSC payload gets 400, on a page that does not ex
   }
 });
 
+test("an authorization request posted as a form too large for a redirect's URL gets 413", async ({ baseURL }) => {
+  const form = (size: number): FuzzRequest => ({
+    method: "POST",
+    target: "/oauth/authorize",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: Buffer.from(`state=${"a".repeat(size)}`),
+  });
+  expect(await status(baseURL!, form(20 * 1024))).toBe(413);
+  expect(await status(baseURL!, form(1024))).toBe(303);
+});
+
 test("server actions: another origin gets 403, a broken or oversized body 400/411/413", async ({ baseURL }) => {
   const origin = baseURL!;
   const action = { "next-action": actionId("changePasswordAction"), "content-type": "text/plain;charset=UTF-8" };
@@ -191,6 +202,16 @@ test("next-auth: a callbackUrl that is not a URL, an odd error code, a JSON body
     [
       "callback URL cookie not a URL",
       { method: "GET", target: "/api/auth/session", headers: { cookie: "next-auth.callback-url=%25%25" } },
+      400,
+    ],
+    [
+      "callbackUrl in a form body not a URL",
+      {
+        method: "POST",
+        target: "/api/auth/signout",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: Buffer.from("callbackUrl=opmz%239.v0O"),
+      },
       400,
     ],
     ["error past Latin-1", { method: "GET", target: "/api/auth/error?error=%E4%B8%AD", headers: {} }, 400],
