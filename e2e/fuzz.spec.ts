@@ -4,7 +4,7 @@
  * the timeout and never with a 5xx.
  *
  * The requests come from a fixed seed, so every run sends the same kinds of requests (ids of rows
- * created for the run differ). `npm test` sends a few hundred per server; FUZZ_RUNS=5000 sends more,
+ * created for the run differ). `npm test` sends 1,200 per server (~10-30 s); FUZZ_RUNS=5000 sends more,
  * FUZZ_SEED=<n> others. A failure prints each offending request as a curl command, its seed and index;
  * FUZZ_SEED=<seed> FUZZ_ONLY=<index> sends that one request again.
  *
@@ -17,7 +17,7 @@ import { buildActions, curl, fuzzRequests, send, type FuzzRequest, type Outcome 
 import { registerClient, signedInSession } from "./support/oauth";
 
 const seed = Number(process.env.FUZZ_SEED ?? 20261203);
-const runs = Number(process.env.FUZZ_RUNS ?? 400);
+const runs = Number(process.env.FUZZ_RUNS ?? 1200);
 const only = process.env.FUZZ_ONLY === undefined ? undefined : Number(process.env.FUZZ_ONLY);
 const timeoutMs = Number(process.env.FUZZ_TIMEOUT_MS ?? 10_000);
 
