@@ -28,6 +28,9 @@ export const requestedPathHeader = "x-portcullis-path";
 /** next-auth's secret (lib/web/auth-options.ts uses the same), read once. */
 let secret: string | undefined;
 
+/** The longest query an authorization request posted as a form may become (it is sent back as a URL). */
+const maxAuthorizeQuery = 8 * 1024;
+
 function holdsNul(url: URL): boolean {
   return (
     /%00/.test(url.pathname) || [...url.searchParams].some(([name, value]) => `${name}${value}`.includes("\u0000"))
@@ -49,7 +52,16 @@ export async function proxy(request: NextRequest) {
   if (formPost) {
     // The configured public URL, not the Host header: the address is ours to decide.
     const target = new URL("/oauth/authorize", settings().publicUrl);
-    target.search = new URLSearchParams(await request.text()).toString();
+    const declared = Number(request.headers.get("content-length") ?? 0);
+    if (declared <= maxAuthorizeQuery) target.search = new URLSearchParams(await request.text()).toString();
+    // The parameters become the redirect's Location: one too long for a header is refused here
+    // rather than sent as a response no client can read.
+    if (declared > maxAuthorizeQuery || target.search.length > maxAuthorizeQuery) {
+      return new NextResponse("The authorization request is too large.", {
+        status: 413,
+        headers: { "content-type": "text/plain; charset=utf-8" },
+      });
+    }
     return NextResponse.redirect(target, 303);
   }
 

@@ -10,7 +10,7 @@
  * same handler did ~1,600–2,100 req/s. Everything a browser renders (pages, server actions, the
  * authorize and logout pages, next-auth) still goes through Next.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, IncomingMessage, type Server, type ServerResponse } from "node:http";
 import next from "next";
 import securityHeaders from "./lib/web/security-headers.json" with { type: "json" };
 import { settings } from "./lib/config/settings.ts";
@@ -26,21 +26,28 @@ import {
 } from "./lib/oauth/http.ts";
 import { protocolRoutes, type EndpointHandler, type Method } from "./lib/oauth/routes.ts";
 import { protocol } from "./lib/server/protocol.ts";
+import {
+  isActionRequest,
+  maxActionBodyBytes,
+  refuseByBody,
+  refuseByHeaders,
+  type Refusal,
+} from "./lib/server/request-gate.ts";
 
-/** The body, or null when it is larger than any protocol request may be (reading stops there). */
-function readBody(incoming: IncomingMessage): Promise<Buffer | null> {
+/** The body, or null when it is larger than `maxBytes` (reading stops there). */
+function readBody(incoming: IncomingMessage, maxBytes = maxBodyBytes): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const tooLarge = () => {
       incoming.removeAllListeners("data");
       incoming.pause();
       resolve(null);
     };
-    if (Number(incoming.headers["content-length"] ?? 0) > maxBodyBytes) return tooLarge();
+    if (Number(incoming.headers["content-length"] ?? 0) > maxBytes) return tooLarge();
     const chunks: Buffer[] = [];
     let size = 0;
     incoming.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > maxBodyBytes) tooLarge();
+      if (size > maxBytes) tooLarge();
       else chunks.push(chunk);
     });
     incoming.on("end", () => resolve(Buffer.concat(chunks)));
@@ -91,6 +98,58 @@ async function dispatch(handler: EndpointHandler, incoming: IncomingMessage, out
   }
 }
 
+function refusalResponse(refusal: Refusal): HttpResponse {
+  return {
+    status: refusal.status,
+    headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store", ...refusal.headers },
+    body: refusal.message,
+  };
+}
+
+function refuse(incoming: IncomingMessage, outgoing: ServerResponse, refusal: Refusal): void {
+  // The body (if any) is left unread: answer, then close the connection.
+  outgoing.shouldKeepAlive = false;
+  outgoing.on("finish", () => incoming.destroy());
+  send(outgoing, refusalResponse(refusal));
+}
+
+/** The same request with its body already read, for Next to read again. */
+function replay(incoming: IncomingMessage, body: Buffer): IncomingMessage {
+  const copy = new IncomingMessage(incoming.socket);
+  copy.method = incoming.method;
+  copy.url = incoming.url;
+  copy.httpVersion = incoming.httpVersion;
+  copy.httpVersionMajor = incoming.httpVersionMajor;
+  copy.httpVersionMinor = incoming.httpVersionMinor;
+  copy.headers = incoming.headers;
+  copy.rawHeaders = incoming.rawHeaders;
+  copy.push(body);
+  copy.push(null);
+  // Else ending the copy counts as an aborted upload, which destroys the socket.
+  copy.complete = true;
+  return copy;
+}
+
+const tooLarge: Refusal = { status: 413, message: "The request body is too large." };
+
+/** A server action request, read and checked (lib/server/request-gate.ts) before Next parses it. */
+async function handleAction(
+  handle: (incoming: IncomingMessage, outgoing: ServerResponse) => Promise<void>,
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+): Promise<void> {
+  try {
+    const body = await readBody(incoming, maxActionBodyBytes);
+    const refusal = body ? await refuseByBody(incoming.headers, body) : tooLarge;
+    if (refusal) refuse(incoming, outgoing, refusal);
+    else await handle(replay(incoming, body!), outgoing);
+  } catch (error) {
+    console.error("Server action request failed:", error);
+    if (!outgoing.headersSent) send(outgoing, refusalResponse({ status: 500, message: "Internal server error." }));
+    else outgoing.destroy();
+  }
+}
+
 export interface ServerOptions {
   port: number;
   hostname?: string;
@@ -111,8 +170,14 @@ export async function startServer({ port, hostname, dev = false }: ServerOptions
     // in front reports it. Next keeps an X-Forwarded-For it finds, even one a client made up.
     if (!trustProxy) incoming.headers["x-forwarded-for"] = incoming.socket.remoteAddress ?? "";
     const path = incoming.url?.split("?")[0] ?? "";
-    const handler = dev ? undefined : protocolRoutes.get(path)?.[incoming.method as Method];
+    const method = incoming.method ?? "GET";
+    // Route handlers (the protocol's and next-auth's) never run server actions; pages may.
+    const page = !protocolRoutes.has(path) && !path.startsWith("/api/");
+    const refusal = refuseByHeaders(method, path, incoming.headers, page);
+    if (refusal) return refuse(incoming, outgoing, refusal);
+    const handler = dev ? undefined : protocolRoutes.get(path)?.[method as Method];
     if (handler) void dispatch(handler, incoming, outgoing);
+    else if (page && isActionRequest(method, incoming.headers)) void handleAction(handle, incoming, outgoing);
     else void handle(incoming, outgoing);
   });
   await new Promise<void>((resolve) => server.listen(port, hostname, resolve));

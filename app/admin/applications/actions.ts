@@ -11,9 +11,10 @@ import {
   updateApplication,
 } from "@/lib/applications/commands";
 import type { FieldErrors } from "@/lib/applications/schema";
+import type { Actor } from "@/lib/audit/actor";
 import { db } from "@/lib/db/client";
 import { isRecordId } from "@/lib/db/record-id";
-import { adminAction } from "@/lib/web/actions";
+import { adminAction, formAction, unreadableForm } from "@/lib/web/actions";
 import { flash } from "@/lib/web/flash";
 import { formValuesFrom, type ApplicationFormValues } from "@/lib/applications/form-values";
 
@@ -24,42 +25,60 @@ export interface ApplicationFormState {
   issued?: { applicationId: string; name: string; clientId: string; clientSecret?: string };
 }
 
-export const createApplicationAction = adminAction(
-  async (actor, _previous: ApplicationFormState, form: FormData): Promise<ApplicationFormState> => {
-    const values = formValuesFrom(form);
-    const result = await createApplication(db(), values, actor, { ownerId: actor.kind === "user" ? actor.id : null });
-    if (!result.ok) return { errors: result.errors, values };
-    revalidatePath("/admin/applications");
-    const { application, clientSecret } = result;
-    return {
-      issued: { applicationId: application.id, name: application.name, clientId: application.clientId, clientSecret },
-    };
-  },
-);
+const unreadable = (): ApplicationFormState => ({ errors: { form: [unreadableForm] } });
 
-export const updateApplicationAction = adminAction(
-  async (actor, id: string, _previous: ApplicationFormState, form: FormData): Promise<ApplicationFormState> => {
-    const values = formValuesFrom(form);
-    if (!isRecordId(id)) return { errors: { form: ["This application no longer exists."] }, values };
-    let result;
-    try {
-      result = await updateApplication(db(), id, values, actor);
-    } catch (error) {
-      if (error instanceof ApplicationNotFoundError)
-        return { errors: { form: ["This application no longer exists."] }, values };
-      throw error;
-    }
-    if (!result.ok) return { errors: result.errors, values };
-    revalidatePath("/admin/applications");
-    const { application, clientSecret } = result;
-    if (clientSecret) {
+export const createApplicationAction = adminAction(
+  formAction(
+    unreadable,
+    async (actor: Actor, _previous: ApplicationFormState, form: FormData): Promise<ApplicationFormState> => {
+      const values = formValuesFrom(form);
+      const result = await createApplication(db(), values, actor, { ownerId: actor.kind === "user" ? actor.id : null });
+      if (!result.ok) return { errors: result.errors, values };
+      revalidatePath("/admin/applications");
+      const { application, clientSecret } = result;
       return {
         issued: { applicationId: application.id, name: application.name, clientId: application.clientId, clientSecret },
       };
-    }
-    await flash(`Saved ${application.name}`);
-    redirect(`/admin/applications/${application.id}`);
-  },
+    },
+  ),
+);
+
+export const updateApplicationAction = adminAction(
+  formAction(
+    unreadable,
+    async (
+      actor: Actor,
+      id: string,
+      _previous: ApplicationFormState,
+      form: FormData,
+    ): Promise<ApplicationFormState> => {
+      const values = formValuesFrom(form);
+      if (!isRecordId(id)) return { errors: { form: ["This application no longer exists."] }, values };
+      let result;
+      try {
+        result = await updateApplication(db(), id, values, actor);
+      } catch (error) {
+        if (error instanceof ApplicationNotFoundError)
+          return { errors: { form: ["This application no longer exists."] }, values };
+        throw error;
+      }
+      if (!result.ok) return { errors: result.errors, values };
+      revalidatePath("/admin/applications");
+      const { application, clientSecret } = result;
+      if (clientSecret) {
+        return {
+          issued: {
+            applicationId: application.id,
+            name: application.name,
+            clientId: application.clientId,
+            clientSecret,
+          },
+        };
+      }
+      await flash(`Saved ${application.name}`);
+      redirect(`/admin/applications/${application.id}`);
+    },
+  ),
 );
 
 export const setTrustedAction = adminAction(

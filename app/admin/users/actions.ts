@@ -5,11 +5,12 @@ import { redirect } from "next/navigation";
 import type { RevokeAccessResult } from "@/components/revoke-access-button";
 import { revokeAccess } from "@/lib/access/commands";
 import { settings } from "@/lib/config/settings";
+import type { Actor } from "@/lib/audit/actor";
 import { db } from "@/lib/db/client";
 import { isRecordId } from "@/lib/db/record-id";
 import { endSessions } from "@/lib/sessions/commands";
 import { createUser, setUserDisabled, setUserRole, type UserFieldErrors } from "@/lib/users/commands";
-import { adminAction } from "@/lib/web/actions";
+import { adminAction, formAction, unreadableForm } from "@/lib/web/actions";
 import { flash } from "@/lib/web/flash";
 import { endSession } from "@/lib/web/sign-out";
 
@@ -31,18 +32,21 @@ const text = (form: FormData, name: string) => {
 };
 
 export const createUserAction = adminAction(
-  async (actor, _previous: CreateUserState, form: FormData): Promise<CreateUserState> => {
-    const values: CreateUserValues = {
-      email: text(form, "email"),
-      name: text(form, "name"),
-      admin: form.get("admin") === "on",
-    };
-    const result = await createUser(db(), { ...values, password: text(form, "password") }, actor);
-    if (!result.ok) return { errors: result.errors, values };
-    revalidatePath("/admin/users");
-    await flash(`Created ${result.user.role === "ADMIN" ? "administrator" : "user"} ${result.user.email}`);
-    redirect(`/admin/users/${result.user.id}`);
-  },
+  formAction(
+    (): CreateUserState => ({ errors: { form: [unreadableForm] } }),
+    async (actor: Actor, _previous: CreateUserState, form: FormData): Promise<CreateUserState> => {
+      const values: CreateUserValues = {
+        email: text(form, "email"),
+        name: text(form, "name"),
+        admin: form.get("admin") === "on",
+      };
+      const result = await createUser(db(), { ...values, password: text(form, "password") }, actor);
+      if (!result.ok) return { errors: result.errors, values };
+      revalidatePath("/admin/users");
+      await flash(`Created ${result.user.role === "ADMIN" ? "administrator" : "user"} ${result.user.email}`);
+      redirect(`/admin/users/${result.user.id}`);
+    },
+  ),
 );
 
 export interface UserActionResult {
