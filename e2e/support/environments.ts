@@ -61,6 +61,11 @@ export function serverEnv(environment: Environment): Record<string, string> {
     PORTCULLIS_ADMIN_EMAIL: admin.email,
     PORTCULLIS_ADMIN_PASSWORD: admin.password,
     NEXT_TELEMETRY_DISABLED: "1",
+    // Every spec (and the fuzzer) sends from 127.0.0.1: the per-address limits across accounts and
+    // clients would soon refuse everyone. They have integration tests; the per-account and
+    // per-client limits stay at their defaults here (e2e/throttles.spec.ts).
+    PORTCULLIS_SIGN_IN_ADDRESS_LIMIT: "1000000",
+    PORTCULLIS_CLIENT_AUTH_ADDRESS_LIMIT: "1000000",
     ...(environment.config ? { PORTCULLIS_CONFIG: environment.config } : {}),
   };
 }
