@@ -16,11 +16,11 @@ const timeFormat = new Intl.DateTimeFormat("en-GB", {
   timeZone: "UTC",
 });
 
-export function formatDate(value: Date): string {
+function formatDate(value: Date): string {
   return dateFormat.format(value);
 }
 
-export function formatDateTime(value: Date): string {
+function formatDateTime(value: Date): string {
   return `${dateFormat.format(value)}, ${timeFormat.format(value)} UTC`;
 }
 

@@ -9,7 +9,7 @@ export interface Page<T> {
 }
 
 /** The page actually shown for a requested one (clamped to 1…pageCount) and the rows to skip. */
-export function pageWindow(total: number, requested: number | undefined, pageSize: number) {
+function pageWindow(total: number, requested: number | undefined, pageSize: number) {
   const pageCount = Math.max(1, Math.ceil(total / pageSize));
   const page = Math.min(Math.max(Math.trunc(requested ?? 1), 1), pageCount);
   return { page, pageCount, skip: (page - 1) * pageSize };

@@ -43,7 +43,7 @@ export interface BarChartProps {
 const number = (value: number) => value.toLocaleString("en");
 
 /** A step of 1, 2 or 5 × 10ⁿ giving about four gridlines up to `max`. */
-export function niceScale(max: number, intervals = 4): { top: number; step: number; ticks: number[] } {
+function niceScale(max: number, intervals = 4): { top: number; step: number; ticks: number[] } {
   if (max <= 0) return { top: 1, step: 1, ticks: [0, 1] };
   const rough = Math.max(1, max / intervals);
   const power = 10 ** Math.floor(Math.log10(rough));
@@ -56,7 +56,7 @@ export function niceScale(max: number, intervals = 4): { top: number; step: numb
 const monthDay = new Intl.DateTimeFormat("en", { month: "short", day: "numeric", timeZone: "UTC" });
 
 /** "2025-03-07" → "Mar 7"; anything else unchanged. */
-export function shortDay(day: string): string {
+function shortDay(day: string): string {
   return /^\d{4}-\d{2}-\d{2}$/.test(day) ? monthDay.format(new Date(`${day}T00:00:00Z`)) : day;
 }
 
@@ -76,7 +76,7 @@ function labelPosition(index: number, count: number): CSSProperties {
   return { left: `${centre}%`, transform: "translateX(-50%)" };
 }
 
-export function summaryOf({
+function summaryOf({
   title,
   categories,
   series,

@@ -7,7 +7,7 @@ import { StackedBarChart, type BarSeries } from "./bar-chart";
  * One fixed colour per grant type, so a grant type looks the same on every chart. Each is at least
  * 4.7:1 against white; blue, teal, orange and purple stay apart for the common colour deficiencies.
  */
-export const grantTypeColors: Record<UsageGrantType, string> = {
+const grantTypeColors: Record<UsageGrantType, string> = {
   authorization_code: "#1d4ed8",
   refresh_token: "#0f766e",
   client_credentials: "#c2410c",
@@ -16,9 +16,9 @@ export const grantTypeColors: Record<UsageGrantType, string> = {
   other: "#64748b",
 };
 
-export const failureColor = "#b91c1c";
+const failureColor = "#b91c1c";
 
-export function grantTypeLabel(grantType: UsageGrantType): string {
+function grantTypeLabel(grantType: UsageGrantType): string {
   return isGrantType(grantType) ? grantTypeInfo[grantType].label : "Other";
 }
 

@@ -13,15 +13,6 @@ export const buttonStyles = {
 
 export type ButtonVariant = keyof typeof buttonStyles;
 
-export function Button({
-  variant = "primary",
-  className = "",
-  type = "button",
-  ...props
-}: ComponentProps<"button"> & { variant?: ButtonVariant }) {
-  return <button type={type} className={`${buttonStyles[variant]} ${className}`} {...props} />;
-}
-
 export function ButtonLink({
   variant = "primary",
   className = "",

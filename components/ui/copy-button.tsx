@@ -3,7 +3,7 @@
 import { useState } from "react";
 
 /** Copies a value to the clipboard and says so to screen readers. */
-export function CopyButton({ value, label }: { value: string; label: string }) {
+function CopyButton({ value, label }: { value: string; label: string }) {
   const [copied, setCopied] = useState(false);
   async function copy() {
     try {

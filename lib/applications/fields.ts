@@ -14,11 +14,11 @@ import { isGrantType, type GrantType } from "../oauth/grant-types.ts";
 import { isWebUrl } from "../oauth/redirect-uri.ts";
 import type { FormContext, FormControl, FormSection } from "./form-layout.ts";
 
-export { formSections, type FormContext, type FormControl, type FormSection, type Option } from "./form-layout.ts";
+export { type FormContext, type FormControl, type FormSection, type Option } from "./form-layout.ts";
 
-export const clientTypes = ["confidential", "public"] as const;
+const clientTypes = ["confidential", "public"] as const;
 export type ClientTypeName = (typeof clientTypes)[number];
-export const signingAlgorithms = ["none", "RS256"] as const;
+const signingAlgorithms = ["none", "RS256"] as const;
 export type SigningAlgorithmName = (typeof signingAlgorithms)[number];
 
 // ---------------------------------------------------------------------------------------------
@@ -356,7 +356,7 @@ type ValueOf<F> = F extends FieldDefinition<infer T, infer _S> ? T : never;
 /** An application's settings: what an admin registers, and what the protocol reads. */
 export type ApplicationSettings = { [K in ApplicationFieldKey]: ValueOf<Fields[K]> };
 
-export const applicationFieldKeys = Object.keys(applicationFields) as ApplicationFieldKey[];
+const applicationFieldKeys = Object.keys(applicationFields) as ApplicationFieldKey[];
 
 /** The definitions as a list, with their keys. */
 export const applicationFieldList = applicationFieldKeys.map((key) => ({

@@ -39,11 +39,11 @@ export const auditActions: Record<string, string> = {
   "authorization.refused": "Authorization refused by policy",
 };
 
-export function actionLabel(action: string): string {
+function actionLabel(action: string): string {
   return auditActions[action] ?? action;
 }
 
-export type ActorKind = "user" | "cli" | "system" | "anonymous";
+type ActorKind = "user" | "cli" | "system" | "anonymous";
 
 /** Actors recorded without a user id, by the name in actorEmail. */
 const namedActors: readonly string[] = ["cli", "system", "anonymous"];
@@ -97,10 +97,10 @@ export interface AuditPage {
   newer: string | null;
 }
 
-export const defaultAuditPageSize = 25;
+const defaultAuditPageSize = 25;
 
 /** A cursor as it travels in a URL: milliseconds since the epoch, then the id. */
-export function encodeCursor(cursor: AuditCursor): string {
+function encodeCursor(cursor: AuditCursor): string {
   return `${cursor.createdAt.getTime()}_${cursor.id}`;
 }
 
@@ -367,7 +367,7 @@ function isSensitive(key: string, value: unknown): boolean {
 }
 
 /** A value as one line of text. */
-export function formatValue(value: unknown): string {
+function formatValue(value: unknown): string {
   if (value === null || value === undefined || value === "") return "(not set)";
   if (typeof value === "boolean") return value ? "yes" : "no";
   if (typeof value === "number") return value.toLocaleString("en");

@@ -56,7 +56,7 @@ export type SignInClaim =
   | { granted: false; retryAfterSeconds: number };
 
 /** Seconds to wait after `failures` failures of one address on one account. */
-export function delayAfter(failures: number, policy: SignInThrottlePolicy): number {
+function delayAfter(failures: number, policy: SignInThrottlePolicy): number {
   if (failures < policy.freeFailures) return 0;
   return Math.min(policy.firstDelay * 2 ** (failures - policy.freeFailures), policy.maxDelay);
 }

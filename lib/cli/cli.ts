@@ -328,7 +328,7 @@ const rotateSigningKeyCommand: Command = async (db, args, io, options) => {
   return 0;
 };
 
-export const commands: Record<string, Command> = {
+const commands: Record<string, Command> = {
   "create-user": createUserCommand,
   "create-application": createApplicationCommand,
   "list-applications": listApplicationsCommand,

@@ -31,7 +31,7 @@ export function sessionSecret(settings: Settings): string {
   return settings.sessionSecret ?? readOrCreate(path.join(settings.dataDir, "session-secret"));
 }
 
-export const keyEncryptionKeyFile = "key-encryption-key";
+const keyEncryptionKeyFile = "key-encryption-key";
 
 /**
  * 32 bytes written as 64 hex digits, or as base64 / base64url (`openssl rand -base64 32`); anything

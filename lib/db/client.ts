@@ -27,7 +27,7 @@ import { parseDatabaseUrl, type DatabaseTarget } from "./url.ts";
 export type Db = SqliteClient;
 export type { DatabaseTarget };
 
-export interface Database {
+interface Database {
   db: Db;
   target: DatabaseTarget;
 }
@@ -237,7 +237,7 @@ export async function metadataFilter(
 // One client per process, kept on globalThis so Next's dev-mode module reloads reuse it.
 const holder = globalThis as typeof globalThis & { portcullisDatabase?: Database };
 
-export function database(): Database {
+function database(): Database {
   if (!holder.portcullisDatabase) {
     const target = parseDatabaseUrl(settings().databaseUrl);
     holder.portcullisDatabase = { db: connect(target), target };

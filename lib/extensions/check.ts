@@ -5,7 +5,7 @@ const fieldKey = /^[a-zA-Z][a-zA-Z0-9_]{0,39}$/;
 const hookNames = new Set(["allowsGrantType", "skipAuthorization", "mayAuthorize", "validateApplication", "claims"]);
 const fieldTypes = new Set(["text", "longText", "boolean", "number", "url", "email", "oneOf", "manyOf"]);
 
-export class ConfigError extends Error {}
+class ConfigError extends Error {}
 
 function checkField(key: string, field: CustomFieldDeclaration): void {
   const where = `portcullis.config.ts: applicationFields.${key}`;

@@ -10,7 +10,7 @@ import type { Policy, PolicyQuestion } from "../oauth/policy.ts";
 import type { ClientRecord, UserRecord } from "../oauth/store.ts";
 import type { CustomFields, CustomFieldValues, PolicyApplication, PolicyUser, PortcullisConfig } from "./define.ts";
 
-export interface Refusal {
+interface Refusal {
   client: ClientRecord;
   user: UserRecord;
   grantType: string;

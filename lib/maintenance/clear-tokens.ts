@@ -24,7 +24,7 @@ import { expiredClientAuthFailures } from "../db/client-auth-failures.ts";
 import type { Db } from "../db/client.ts";
 import type { SessionLifetimes } from "../sessions/policy.ts";
 
-export const defaultBatchSize = 1000;
+const defaultBatchSize = 1000;
 /** Large enough to finish big tables in few round trips, small enough for any driver's parameter limit. */
 export const maxBatchSize = 10_000;
 

@@ -26,7 +26,7 @@ export interface SeedDemoOptions {
   randomSeed?: number;
 }
 
-export interface SeededApplication {
+interface SeededApplication {
   id: string;
   name: string;
   clientId: string;
@@ -37,7 +37,7 @@ export interface SeededApplication {
   clientSecret: string | null;
 }
 
-export interface SeededUser {
+interface SeededUser {
   id: string;
   email: string;
   name: string;

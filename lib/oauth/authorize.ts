@@ -17,7 +17,7 @@ import { resolveScopes } from "./scope-policy.ts";
 import { generateCredential, hashCredential } from "./secrets.ts";
 import type { ClientRecord } from "./store.ts";
 
-export type Prompt = "none" | "login" | "consent" | "select_account";
+type Prompt = "none" | "login" | "consent" | "select_account";
 
 export interface AuthorizationRequest {
   client: ClientRecord;

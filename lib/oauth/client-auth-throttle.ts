@@ -26,7 +26,7 @@ export interface ClientAuthLimits {
 }
 
 /** Whose authentication: the client_id as presented (it may name no client) and the address, "" when unknown. */
-export interface ClientAuthKey {
+interface ClientAuthKey {
   clientId: string;
   source: string;
 }
@@ -47,7 +47,7 @@ export interface ClientAuthThrottle {
 }
 
 /** RFC 6749 §5.2's shape with RFC 6585's status: still invalid_client, but "slow down" rather than a challenge. */
-export function tooManyFailures(retryAfterSeconds: number): OAuthError {
+function tooManyFailures(retryAfterSeconds: number): OAuthError {
   const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
   return new OAuthError(
     "invalid_client",
@@ -60,7 +60,7 @@ export function tooManyFailures(retryAfterSeconds: number): OAuthError {
 const maxStoredClientId = 255;
 
 /** Keys that failed recently in this process, each until its hint expires. */
-export class RecentFailures {
+class RecentFailures {
   readonly #until = new Map<string, number>();
   /** After the hint overflowed: until when every request is checked (no live hint is dropped). */
   #checkAllUntil = 0;

@@ -12,7 +12,7 @@ import { optional, type Params } from "./params.ts";
 import { credentialMatches } from "./secrets.ts";
 import type { ClientRecord } from "./store.ts";
 
-export type ClientAuthMethod = "client_secret_basic" | "client_secret_post" | "none";
+type ClientAuthMethod = "client_secret_basic" | "client_secret_post" | "none";
 
 export interface AuthenticatedClient {
   client: ClientRecord;

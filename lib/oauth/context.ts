@@ -14,7 +14,7 @@ export interface ProtocolConfig {
 }
 
 /** Told about each token request's outcome (for usage statistics); must not throw or block. */
-export type TokenRequestObserver = (event: {
+type TokenRequestObserver = (event: {
   applicationId: string;
   grantType: string;
   outcome: "issued" | "failed";

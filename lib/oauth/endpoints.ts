@@ -13,5 +13,3 @@ export function endpointsFor(issuer: string) {
     authorizationServerMetadata: `${issuer}/.well-known/oauth-authorization-server`,
   };
 }
-
-export type Endpoints = ReturnType<typeof endpointsFor>;

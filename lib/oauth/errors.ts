@@ -51,7 +51,6 @@ export class OAuthError extends Error {
   }
 }
 
-export const invalidRequest = (description: string) => new OAuthError("invalid_request", description);
 export const invalidGrant = (description: string, detail?: string) =>
   new OAuthError("invalid_grant", description, { detail });
 export const invalidScope = (description: string) => new OAuthError("invalid_scope", description);

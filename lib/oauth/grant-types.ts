@@ -10,8 +10,6 @@ export const grantTypes = [
 
 export type GrantType = (typeof grantTypes)[number];
 
-export const deviceCodeGrant = "urn:ietf:params:oauth:grant-type:device_code" satisfies GrantType;
-
 export interface GrantTypeInfo {
   label: string;
   help: string;

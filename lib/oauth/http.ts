@@ -81,7 +81,7 @@ export function errorResponse(error: OAuthError, headers: Record<string, string>
   return json(error.toJSON(), error.status, { ...challenge, ...headers });
 }
 
-export const serverError = () => new OAuthError("server_error", "The server could not complete the request");
+const serverError = () => new OAuthError("server_error", "The server could not complete the request");
 
 /** RFC 6749 §4.1.2.1 (and the error registry for the other endpoints): try again shortly. */
 export const temporarilyUnavailable = () =>

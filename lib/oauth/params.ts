@@ -27,7 +27,7 @@ export function parseParams(source: string | URLSearchParams): Params {
 }
 
 /** Parameter values longer than this are refused: no legitimate value comes close. */
-export const maxParameterLength = 4096;
+const maxParameterLength = 4096;
 
 export function optional(params: Params, name: string): string | undefined {
   const value = params.get(name);

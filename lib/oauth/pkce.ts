@@ -10,7 +10,7 @@ export function isCodeChallenge(value: string): boolean {
   return challengeSyntax.test(value);
 }
 
-export function isCodeVerifier(value: string): boolean {
+function isCodeVerifier(value: string): boolean {
   return verifierSyntax.test(value);
 }
 

@@ -17,7 +17,7 @@ export interface PolicyQuestion {
 export type ClaimsPurpose = "id_token" | "userinfo" | "introspection";
 
 /** Claims the protocol sets itself or releases by scope: a policy's extra claims never replace them. */
-export const reservedClaims = new Set([
+const reservedClaims = new Set([
   "iss",
   "sub",
   "aud",

@@ -21,7 +21,7 @@ export interface UserRecord {
   disabled: boolean;
 }
 
-export interface NewAuthorizationCode {
+interface NewAuthorizationCode {
   codeHash: string;
   applicationId: string;
   userId: string;
@@ -35,7 +35,7 @@ export interface NewAuthorizationCode {
   expiresAt: Date;
 }
 
-export interface AuthorizationCodeRecord extends NewAuthorizationCode {
+interface AuthorizationCodeRecord extends NewAuthorizationCode {
   id: string;
   consumedAt: Date | null;
 }
@@ -52,7 +52,7 @@ export interface NewAccessToken {
   expiresAt: Date;
 }
 
-export interface NewRefreshToken {
+interface NewRefreshToken {
   tokenHash: string;
   applicationId: string;
   userId: string | null;
@@ -91,7 +91,7 @@ export interface AccessTokenRecord {
   createdAt: Date;
 }
 
-export interface ConsentRecord {
+interface ConsentRecord {
   scope: string[];
   expiresAt: Date;
 }

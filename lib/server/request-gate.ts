@@ -32,7 +32,7 @@ export interface Refusal {
 }
 
 /** The methods the application answers; Next's route handlers fail on others (TRACE) with a 500. */
-export const allowedMethods = ["GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE"];
+const allowedMethods = ["GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE"];
 
 /** Next's default server action body limit (serverActions.bodySizeLimit, 1 MB). */
 export const maxActionBodyBytes = 1024 * 1024;

@@ -35,7 +35,7 @@ export interface SessionTimes {
 }
 
 /** The instant the session stops working if nobody uses it again. */
-export function sessionEndsAt(session: SessionTimes, lifetimes: SessionLifetimes): Date {
+function sessionEndsAt(session: SessionTimes, lifetimes: SessionLifetimes): Date {
   return new Date(Math.min(session.expiresAt.getTime(), session.lastSeenAt.getTime() + lifetimes.idleTimeout * 1000));
 }
 

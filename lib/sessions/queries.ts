@@ -13,7 +13,7 @@ import {
   type SessionLifetimes,
 } from "./policy.ts";
 
-export interface SignedInUser {
+interface SignedInUser {
   id: string;
   email: string;
   name: string;

@@ -21,14 +21,14 @@ import { createUser } from "../users/commands.ts";
 
 export const projectRoot = path.resolve(import.meta.dirname, "../..");
 
-export interface SeededAdmin {
+interface SeededAdmin {
   email: string;
   /** Present when generated here (it was not taken from the environment). */
   generatedPassword?: string;
 }
 
 /** Creates the first administrator when the database has none. */
-export async function seedAdmin(db: Db, settings: Settings): Promise<SeededAdmin | null> {
+async function seedAdmin(db: Db, settings: Settings): Promise<SeededAdmin | null> {
   if ((await db.user.count({ where: { role: "ADMIN" } })) > 0) return null;
   const generatedPassword = settings.adminPassword ? undefined : randomBytes(12).toString("base64url");
   const result = await createUser(

@@ -15,12 +15,12 @@ const prefix = "enc:v1:";
 const ivBytes = 12;
 const tagBytes = 16;
 
-export class UnreadablePrivateKey extends Error {}
+class UnreadablePrivateKey extends Error {}
 
 export const isEncrypted = (stored: string) => stored.startsWith("enc:");
 
 /** The id written into each value: identifies the KEK without revealing it. */
-export function keyEncryptionKeyId(kek: Buffer): string {
+function keyEncryptionKeyId(kek: Buffer): string {
   return createHmac("sha256", kek).update("portcullis key-encryption key id").digest("base64url").slice(0, 12);
 }
 

@@ -6,7 +6,7 @@
 import type { Db } from "../db/client.ts";
 import { isGrantType } from "../oauth/grant-types.ts";
 
-export type Outcome = "issued" | "failed";
+type Outcome = "issued" | "failed";
 
 export interface UsageEvent {
   applicationId: string;

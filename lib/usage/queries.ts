@@ -11,7 +11,7 @@ export const usageWindowDays = 30;
 
 export type UsageGrantType = GrantType | "other";
 /** Chart order: the grant types in the server's order, then everything else. */
-export const usageGrantTypes: readonly UsageGrantType[] = [...grantTypes, "other"];
+const usageGrantTypes: readonly UsageGrantType[] = [...grantTypes, "other"];
 
 export interface DailySeries {
   /** YYYY-MM-DD, oldest first, one per day of the window. */

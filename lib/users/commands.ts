@@ -62,7 +62,7 @@ export async function createUser(db: Db, raw: unknown, actor: Actor): Promise<Cr
 }
 
 /** Why an account change was refused, in words an admin can act on. */
-export type AccountChangeRefusal =
+type AccountChangeRefusal =
   { ok: false; reason: "not_found"; message: string } | { ok: false; reason: "last_admin"; message: string };
 
 export type AccountChange =

@@ -3,12 +3,12 @@ import { z } from "zod";
 import { passwordRules } from "../auth/password.ts";
 import { hasControlCharacters } from "../control-characters.ts";
 
-export const emailSchema = z.preprocess(
+const emailSchema = z.preprocess(
   (value) => (typeof value === "string" ? value.trim().toLowerCase() : value),
   z.email({ error: "Enter a valid email address" }).max(254, "Must be at most 254 characters"),
 );
 
-export const passwordSchema = z
+const passwordSchema = z
   .string({ error: "is required" })
   .min(passwordRules.minLength, `Must be at least ${passwordRules.minLength} characters`)
   .max(passwordRules.maxLength, `Must be at most ${passwordRules.maxLength} characters`);
@@ -25,8 +25,6 @@ export const userInputSchema = z.object({
   ),
   admin: z.boolean().default(false),
 });
-
-export type UserInput = z.output<typeof userInputSchema>;
 
 /** A signed-in user changing their own password (account page). */
 export const passwordChangeSchema = z
@@ -50,5 +48,3 @@ export const passwordChangeSchema = z
       });
     }
   });
-
-export type PasswordChangeInput = z.output<typeof passwordChangeSchema>;

@@ -12,7 +12,7 @@ export function useSecureCookies(): boolean {
   return settings().publicUrl.startsWith("https://");
 }
 
-export function sessionCookieName(): string {
+function sessionCookieName(): string {
   return `${useSecureCookies() ? "__Secure-" : ""}next-auth.session-token`;
 }
 

@@ -1,11 +1,6 @@
 /** The claims a user's scopes release (OpenID Connect Core §5.4), shared by ID tokens and userinfo. */
 import type { UserRecord } from "../store.ts";
 
-export const claimsByScope = {
-  profile: ["name"],
-  email: ["email"],
-} as const;
-
 export const supportedClaims = ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "name", "email"];
 
 export function userClaims(user: UserRecord, scopes: readonly string[]): Record<string, string> {

@@ -9,7 +9,7 @@ import type { UserRecord } from "../store.ts";
 export const idTokenLifetimeSeconds = 600;
 
 /** at_hash: the left half of the SHA-256 of the access token, base64url (Core §3.1.3.6). */
-export function accessTokenHash(accessToken: string): string {
+function accessTokenHash(accessToken: string): string {
   return createHash("sha256").update(accessToken, "ascii").digest().subarray(0, 16).toString("base64url");
 }
 

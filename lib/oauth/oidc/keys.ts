@@ -75,13 +75,13 @@ const signsAt = (key: SigningKeyRecord, at: Date) => key.retiredAt === null || k
  * The key that signs at `at`, of keys listed newest first: the newest one not retired that has been
  * published for publishLeadMs; while none has, the one published longest (the first key, at once).
  */
-export function signingKeyAt(keys: readonly SigningKeyRecord[], at: Date): SigningKeyRecord | undefined {
+function signingKeyAt(keys: readonly SigningKeyRecord[], at: Date): SigningKeyRecord | undefined {
   const candidates = keys.filter((key) => signsAt(key, at));
   return candidates.find((key) => key.createdAt.getTime() + publishLeadMs <= at.getTime()) ?? candidates.at(-1);
 }
 
 /** The keys the JWKS publishes at `at`: all but those retired longer than retiredPublishedMs ago. */
-export function publishedKeysAt(keys: readonly SigningKeyRecord[], at: Date): SigningKeyRecord[] {
+function publishedKeysAt(keys: readonly SigningKeyRecord[], at: Date): SigningKeyRecord[] {
   return keys.filter((key) => key.retiredAt === null || key.retiredAt.getTime() + retiredPublishedMs > at.getTime());
 }
 
