@@ -52,6 +52,7 @@ describe("parseApplicationInput", () => {
       tosUri: null,
       accessTokenLifetime: null,
       refreshTokenLifetime: null,
+      fields: {},
     });
   });
 

@@ -769,6 +769,7 @@ describe.each(providers)("listApplications on %s", (provider: Provider) => {
         grantTypes: [...app.grantTypes].sort(),
         skipAuthorization: app.trusted,
         createdAt: app.createdAt,
+        fields: {},
       });
     }
   });

@@ -370,7 +370,7 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
     expect(await runCli(db, ["help"], io)).toBe(0);
     expect(out.at(-1)).toContain("clear-tokens [--batch-size N] [--json]");
     expect(out.at(-1)).toMatch(
-      /failed sign-ins too\s+old to count for the sign-in throttle and ended or expired sessions/,
+      /failed sign-ins too\s+old to count for the sign-in throttle \(and failed client authentications for theirs\) and\s+ended or expired sessions/,
     );
   });
 });

@@ -68,7 +68,8 @@ describe.each(providers)("transactions on %s", (provider) => {
           });
         }
       });
-      expect(commits).toBeGreaterThan(30);
+      // The other process committed while these transactions ran (how often depends on the machine).
+      expect(commits).toBeGreaterThan(0);
       expect(await db.user.count({ where: { email: { startsWith: "read-first-" } } })).toBe(30);
     },
   );
