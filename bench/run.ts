@@ -34,6 +34,9 @@
  * Takes about 5 minutes. Environment:
  *   BENCH_DURATION=10        seconds per measured run (warm-up: BENCH_WARMUP=3)
  *   BENCH_ONLY=sqlite,...    a subset of: bare, sqlite, postgres, postgres-2
+ *   BENCH_CONFIG=path        start the servers with this portcullis.config.ts (PORTCULLIS_CONFIG), and
+ *   BENCH_CLIENT_FIELDS=json the benchmark client's custom fields, e.g. for examples/team-apps:
+ *                            '{"team":"platform","machineClient":true}'
  *   BENCH_THINK_MS=100       the paced runs' wait between an answer and the next request
  *   BENCH_BARE_CPU_MS=0.5    baseline (c)'s CPU time per request
  *   BENCH_POSTGRES_URL       server to create the `portcullis_bench` database on

@@ -9,6 +9,7 @@ import path from "node:path";
 import pg from "pg";
 import { systemActor } from "../lib/audit/record.ts";
 import { createApplication } from "../lib/applications/commands.ts";
+import { loadExtensions } from "../lib/extensions/load.ts";
 import { readSettings } from "../lib/config/settings.ts";
 import { connect } from "../lib/db/client.ts";
 import { parseDatabaseUrl } from "../lib/db/url.ts";
@@ -56,6 +57,10 @@ export async function prepareDatabase(provider: Provider): Promise<BenchDatabase
   await prepare(readSettings(env));
   const db = connect(parseDatabaseUrl(databaseUrl));
   try {
+    // A deployer's extensions (docs/extending.md) under test: BENCH_CONFIG names the config the
+    // servers start with, BENCH_CLIENT_FIELDS (JSON) the benchmark client's custom field values.
+    if (process.env.BENCH_CONFIG) await loadExtensions(process.env.BENCH_CONFIG);
+    const fields = Object.entries(JSON.parse(process.env.BENCH_CLIENT_FIELDS ?? "{}") as Record<string, unknown>);
     // Realistic relations for findClient: a grant type, two scopes, a CORS origin.
     const saved = await createApplication(
       db,
@@ -65,6 +70,7 @@ export async function prepareDatabase(provider: Provider): Promise<BenchDatabase
         grantTypes: ["client_credentials"],
         allowedScopes: ["read", "write"],
         allowedOrigins: ["https://bench.example.com"],
+        ...Object.fromEntries(fields.map(([key, value]) => [`fields.${key}`, value])),
       },
       systemActor,
     );
@@ -103,5 +109,6 @@ export function serverEnv(database: BenchDatabase, port: number, secret: string)
     NEXTAUTH_URL: baseUrl,
     NEXTAUTH_SECRET: secret,
     PORTCULLIS_SECRET: secret,
+    ...(process.env.BENCH_CONFIG ? { PORTCULLIS_CONFIG: process.env.BENCH_CONFIG } : {}),
   };
 }
