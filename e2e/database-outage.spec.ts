@@ -14,10 +14,7 @@ import { systemActor } from "../lib/audit/record.ts";
 import { connect, type Db } from "../lib/db/client.ts";
 import { createUser } from "../lib/users/commands.ts";
 import { admin } from "./support/environments.ts";
-import {
-  startOutageServer as startIsolatedServer,
-  type OutageServer as IsolatedServer,
-} from "./support/outage-server.ts";
+import { startServerProcess as startIsolatedServer, type IsolatedServer } from "./support/isolated-server.ts";
 import { basic, callback, registerClient, signedInSession } from "./support/oauth.ts";
 import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy.ts";
 
@@ -59,7 +56,7 @@ test.describe("database outage", () => {
   test("PostgreSQL out of reach: 503 + Retry-After, temporarily_unavailable on the redirect, then recovery", async ({}, testInfo) => {
     test.skip(testInfo.project.name !== "postgres", "runs once, against a PostgreSQL server of its own");
     test.setTimeout(180_000);
-    const port = portBase + 2;
+    const port = portBase + 12; // above the shared servers (environments.ts)
     const database = `portcullis_e2e_outage_${port}`;
     const direct = new URL(postgresBase);
     direct.pathname = `/${database}`;
@@ -149,7 +146,7 @@ test.describe("database outage", () => {
   test("SQLite locked by another process past the busy timeout: 503 + Retry-After, then recovery", async ({}, testInfo) => {
     test.skip(testInfo.project.name !== "sqlite", "runs once, against a SQLite server of its own");
     test.setTimeout(180_000);
-    const port = portBase + 3;
+    const port = portBase + 13;
     let server: IsolatedServer | undefined;
     let db: Db | undefined;
     let holder: Database.Database | undefined;

@@ -279,7 +279,7 @@ test("server actions given arguments that are not their form's FormData answer w
     ["/admin/users/new", "createUserAction", '[{}, {"email": "x"}]', adminCookie],
     ["/admin/applications/new", "createApplicationAction", "[{}, 1]", adminCookie],
     ["/admin/applications/new", "updateApplicationAction", '["x", {}, null]', adminCookie],
-    ["/oauth/authorize", "answerConsent", '["decision=allow"]', userCookie],
+    ["/account/sessions", "endMySessionAction", '[null, "sessionId=x"]', userCookie],
     ["/oauth/logout", "confirmLogout", '[{"query": ""}]', userCookie],
   ];
   for (const [target, name, args, session] of cases) {

@@ -1,7 +1,8 @@
 /**
- * A server of its own, on a fresh database of the same kind as a project's: for rules that depend on
- * every admin in the database (the shared servers hold the admin other specs sign in with) and for
- * settings the shared servers do not run with (tiny session lifetimes).
+ * Production servers of a test's own (`npm start` in its own process group), for tests that must
+ * not disturb the shared servers: rules that depend on every admin in the database (the shared
+ * servers hold the admin other specs sign in with), settings the shared servers do not run with
+ * (tiny session lifetimes), and a database that goes away.
  */
 import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
@@ -11,6 +12,13 @@ import pg from "pg";
 import { serverEnv, type Environment } from "./environments.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
+
+export interface IsolatedServer {
+  baseURL: string;
+  /** What the server wrote to stderr so far. */
+  stderr(): string;
+  stop(): Promise<void>;
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -23,27 +31,15 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startIsolatedServer(
-  sharedDatabaseUrl: string,
+/** A server on `port` over `databaseUrl` (reset first); `afterStop` runs once it has stopped. */
+export async function startServerProcess(
+  name: string,
+  port: number,
+  databaseUrl: string,
   extraEnv: Record<string, string> = {},
-): Promise<{ baseURL: string; stop(): Promise<void> }> {
-  const port = await freePort();
-  const dataDir = path.join(root, `.test-data/e2e-isolated-${port}`);
-  let databaseUrl = `file:${path.join(dataDir, "portcullis.db")}`;
-  let dropDatabase = async () => {};
-  if (!sharedDatabaseUrl.startsWith("file:")) {
-    const url = new URL(sharedDatabaseUrl);
-    url.pathname = `/portcullis_e2e_isolated_${port}`;
-    databaseUrl = url.toString();
-    dropDatabase = async () => {
-      const maintenance = new URL(databaseUrl);
-      maintenance.pathname = "/postgres";
-      const connection = new pg.Client({ connectionString: maintenance.toString() });
-      await connection.connect();
-      await connection.query(`DROP DATABASE IF EXISTS "portcullis_e2e_isolated_${port}" WITH (FORCE)`);
-      await connection.end();
-    };
-  }
+  afterStop: () => Promise<void> = async () => {},
+): Promise<IsolatedServer> {
+  const dataDir = path.join(root, `.test-data/e2e-${name}-${port}`);
   const environment: Environment = {
     name: databaseUrl.startsWith("file:") ? "sqlite" : "postgres",
     port,
@@ -51,7 +47,6 @@ export async function startIsolatedServer(
     dataDir,
     databaseUrl,
   };
-  // Its own process group, so stopping it ends npm, tsx and next together (and nothing else).
   const child = spawn(
     "sh",
     ["-c", `npx tsx e2e/support/reset-database.ts "${databaseUrl}" "${dataDir}" && exec npm start`],
@@ -75,15 +70,14 @@ export async function startIsolatedServer(
       }
       await Promise.race([exit, new Promise((resolve) => setTimeout(resolve, 10_000))]);
     }
-    await dropDatabase();
+    await afterStop();
     rmSync(dataDir, { recursive: true, force: true });
   };
   const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (exited) break;
+  while (Date.now() < deadline && !exited) {
     try {
       const response = await fetch(`${environment.baseURL}/login`);
-      if (response.ok) return { baseURL: environment.baseURL, stop };
+      if (response.ok) return { baseURL: environment.baseURL, stderr: () => stderr, stop };
     } catch {
       // Not listening yet.
     }
@@ -91,4 +85,27 @@ export async function startIsolatedServer(
   }
   await stop();
   throw new Error(`The isolated server did not start: ${stderr.slice(-2000)}`);
+}
+
+/** A server on a free port and a fresh database of the same kind as `sharedDatabaseUrl`'s. */
+export async function startIsolatedServer(
+  sharedDatabaseUrl: string,
+  extraEnv: Record<string, string> = {},
+): Promise<IsolatedServer> {
+  const port = await freePort();
+  if (sharedDatabaseUrl.startsWith("file:")) {
+    const dataDir = path.join(root, `.test-data/e2e-isolated-${port}`);
+    return startServerProcess("isolated", port, `file:${path.join(dataDir, "portcullis.db")}`, extraEnv);
+  }
+  const database = `portcullis_e2e_isolated_${port}`;
+  const url = new URL(sharedDatabaseUrl);
+  url.pathname = `/${database}`;
+  return startServerProcess("isolated", port, url.toString(), extraEnv, async () => {
+    const maintenance = new URL(sharedDatabaseUrl);
+    maintenance.pathname = "/postgres";
+    const connection = new pg.Client({ connectionString: maintenance.toString() });
+    await connection.connect();
+    await connection.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await connection.end();
+  });
 }
