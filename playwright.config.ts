@@ -1,5 +1,9 @@
 import { defineConfig } from "@playwright/test";
-import { environments, extensionEnvironments, serverEnv } from "./e2e/support/environments";
+import { environments, extensionEnvironments, serverEnv, type Environment } from "./e2e/support/environments";
+
+// E2E_SERVERS=sqlite,postgres starts (and tests against) only those servers; all of them by default.
+const wanted = process.env.E2E_SERVERS?.split(",").map((name) => name.trim());
+const selected = (list: Environment[]) => list.filter((environment) => !wanted || wanted.includes(environment.name));
 
 // Debian's Chromium (apt), never a downloaded browser: see ../shared/STACK.md.
 const chromiumArgs = [
@@ -27,21 +31,21 @@ export default defineConfig({
     trace: "retain-on-failure",
   },
   projects: [
-    ...environments.map((environment) => ({
+    ...selected(environments).map((environment) => ({
       name: environment.name,
       use: { baseURL: environment.baseURL },
       metadata: { databaseUrl: environment.databaseUrl },
       testIgnore: /extensions\.spec\.ts/,
     })),
     // The deployer's extensions, on servers started with examples/team-apps/portcullis.config.ts.
-    ...extensionEnvironments.map((environment) => ({
+    ...selected(extensionEnvironments).map((environment) => ({
       name: environment.name,
       use: { baseURL: environment.baseURL },
       metadata: { databaseUrl: environment.databaseUrl },
       testMatch: /extensions\.spec\.ts/,
     })),
   ],
-  webServer: [...environments, ...extensionEnvironments].map((environment) => ({
+  webServer: selected([...environments, ...extensionEnvironments]).map((environment) => ({
     command: `npx tsx e2e/support/reset-database.ts "${environment.databaseUrl}" "${environment.dataDir}" && npm start`,
     url: `${environment.baseURL}/login`,
     env: serverEnv(environment),
