@@ -33,7 +33,9 @@
  *
  * Takes about 5 minutes. Environment:
  *   BENCH_DURATION=10        seconds per measured run (warm-up: BENCH_WARMUP=3)
- *   BENCH_ONLY=sqlite,...    a subset of: bare, sqlite, postgres, postgres-2
+ *   BENCH_ONLY=sqlite,...    a subset of: bare, sqlite, postgres, postgres-2, costs (the per-request
+ *                            cost of an extension hook and of the client-auth throttle's check,
+ *                            bench/hot-path-costs.ts, set beside the token rows' cpu ms/req)
  *   BENCH_CONFIG=path        start the servers with this portcullis.config.ts (PORTCULLIS_CONFIG), and
  *   BENCH_CLIENT_FIELDS=json the benchmark client's custom fields, e.g. for examples/team-apps:
  *                            '{"team":"platform","machineClient":true}'
@@ -56,6 +58,7 @@ import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { projectRoot } from "../lib/setup/bootstrap.ts";
+import { measureHotPathCosts, type HotPathCosts } from "./hot-path-costs.ts";
 import {
   basicAuthorization,
   countAccessTokens,
@@ -67,7 +70,9 @@ import {
 
 const duration = Number(process.env.BENCH_DURATION ?? 10);
 const warmup = Number(process.env.BENCH_WARMUP ?? 3);
-const only = new Set((process.env.BENCH_ONLY ?? "bare,sqlite,postgres,postgres-2").split(",").map((s) => s.trim()));
+const only = new Set(
+  (process.env.BENCH_ONLY ?? "bare,sqlite,postgres,postgres-2,costs").split(",").map((s) => s.trim()),
+);
 const connectionCounts = [10, 50];
 const pacedConnections = 50;
 const thinkMs = Number(process.env.BENCH_THINK_MS ?? 100);
@@ -524,6 +529,8 @@ async function main(): Promise<void> {
     }
   }
 
+  const costs = only.has("costs") ? await measureHotPathCosts() : null;
+
   // Every 2xx answer stands for a stored token; warm-ups and checks only add rows, so rows ≥ measured 2xx.
   const tokenRows = await Promise.all(
     [...databases].map(async ([database, url]) => ({
@@ -534,7 +541,7 @@ async function main(): Promise<void> {
   );
 
   printTable();
-  const problems = checkTargets(tokenRows);
+  const problems = checkTargets(tokenRows, costs);
 
   mkdirSync(resultsDir, { recursive: true });
   const file = path.join(resultsDir, `bench-${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
@@ -558,6 +565,7 @@ async function main(): Promise<void> {
         settings: { durationSeconds: duration, warmupSeconds: warmup, connections: connectionCounts },
         rows,
         persisted: tokenRows,
+        hotPathCostsUs: costs,
         problems,
       },
       null,
@@ -602,7 +610,10 @@ function printTable(): void {
 }
 
 /** The issue's targets, checked and printed; reported, never failing the run by themselves. */
-function checkTargets(tokenRows: { database: string; tokens: number; ok2xx: number }[]): string[] {
+function checkTargets(
+  tokenRows: { database: string; tokens: number; ok2xx: number }[],
+  costs: HotPathCosts | null,
+): string[] {
   const find = (scenario: string, database: string, connections: number, paced = false, tool: Row["tool"] = "wrk") =>
     rows.find(
       (row) =>
@@ -652,6 +663,19 @@ function checkTargets(tokenRows: { database: string; tokens: number; ok2xx: numb
   if (sqlite10 && pg10) {
     const ratio = pg10.requestsPerSec / sqlite10.requestsPerSec;
     check(ratio >= 0.7, `PostgreSQL / SQLite at 10 connections: ${(ratio * 100).toFixed(0)}% (target ≥ 70%)`);
+  }
+  const perRequestUs = (sqlite10 ?? pg10)?.serverCpuMsPerRequest;
+  if (costs && perRequestUs) {
+    const share = (us: number) => us / (perRequestUs * 1000);
+    const hook = costs.extensionHookUs - costs.registrationCheckUs;
+    check(
+      share(hook) <= 0.05,
+      `examples/team-apps's allowsGrantType hook: +${hook.toFixed(2)} µs per token request, ${(share(hook) * 100).toFixed(2)}% of the ${(perRequestUs * 1000).toFixed(0)} µs of CPU one took above (target: throughput within 5%)`,
+    );
+    check(
+      share(costs.throttleCheckUs) <= 0.05,
+      `client-auth throttle check on a successful request: ${costs.throttleCheckUs.toFixed(2)} µs, ${(share(costs.throttleCheckUs) * 100).toFixed(2)}% of a token request's CPU, no database query (target: within 5%)`,
+    );
   }
   check(
     rows.every((row) => row.errors === 0 && row.non2xx === 0),
