@@ -26,6 +26,8 @@ import {
 } from "./lib/oauth/http.ts";
 import { protocolRoutes, type EndpointHandler, type Method } from "./lib/oauth/routes.ts";
 import { protocol } from "./lib/server/protocol.ts";
+import { trackOutage } from "./lib/server/outage-scope.ts";
+import { retryAfterSeconds } from "./lib/database-unavailable.ts";
 import {
   isActionRequest,
   maxActionBodyBytes,
@@ -150,6 +152,31 @@ async function handleAction(
   }
 }
 
+/**
+ * A page or action whose request met a database outage is answered 503 with Retry-After (a
+ * "temporarily unavailable" page rendered with 200, or an error nothing caught rendered with 500),
+ * so monitors and clients see what happened. Redirects stay as they are: the authorize page sends
+ * `temporarily_unavailable` to the client that way.
+ */
+function answerOutagesAs503(
+  handle: (incoming: IncomingMessage, outgoing: ServerResponse) => Promise<void>,
+): (incoming: IncomingMessage, outgoing: ServerResponse) => Promise<void> {
+  return (incoming, outgoing) =>
+    trackOutage((outcome) => {
+      const writeHead = outgoing.writeHead;
+      outgoing.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse["writeHead"]>) {
+        const [status] = args;
+        if (outcome.databaseUnavailable && (status < 300 || status >= 500)) {
+          args[0] = 503;
+          this.setHeader("Retry-After", String(retryAfterSeconds));
+          this.setHeader("Cache-Control", "no-store");
+        }
+        return writeHead.apply(this, args);
+      } as ServerResponse["writeHead"];
+      return handle(incoming, outgoing);
+    });
+}
+
 export interface ServerOptions {
   port: number;
   hostname?: string;
@@ -160,7 +187,7 @@ export interface ServerOptions {
 export async function startServer({ port, hostname, dev = false }: ServerOptions): Promise<Server> {
   const app = next({ dev, dir: import.meta.dirname, port, hostname });
   await app.prepare();
-  const handle = app.getRequestHandler();
+  const handle = answerOutagesAs503(app.getRequestHandler());
   const { trustProxy, publicUrl } = settings();
   const hsts = strictTransportSecurity(publicUrl);
   const server = createServer((incoming, outgoing) => {

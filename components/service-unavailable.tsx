@@ -1,7 +1,12 @@
 import { retryAfterSeconds } from "@/lib/database-unavailable";
+import { noteDatabaseUnavailable } from "@/lib/server/outage-scope";
 
-/** Shown instead of a page while the database cannot be reached (lib/database-unavailable.ts). */
+/**
+ * Shown instead of a page while the database cannot be reached (lib/database-unavailable.ts); the
+ * response goes out as 503 with Retry-After (server.ts).
+ */
 export function ServiceUnavailable({ retryHref }: { retryHref: string }) {
+  noteDatabaseUnavailable();
   return (
     <main className="flex min-h-screen items-center justify-center px-4">
       <div className="max-w-md text-center" role="status" data-testid="service-unavailable">

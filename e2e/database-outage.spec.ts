@@ -114,13 +114,27 @@ test.describe("database outage", () => {
       await proxy.cut();
       await eventually(async () => {
         const page = await user.get(authorizeUrl(rp.clientId, "s2"), { maxRedirects: 0 });
-        return page.status() === 200 && (await page.text()).includes('data-testid="service-unavailable"');
+        return page.status() === 503 && (await page.text()).includes('data-testid="service-unavailable"');
       });
-      const dashboard = await operator.get("/admin", { maxRedirects: 0 });
-      expect(dashboard.status()).toBe(200);
-      const html = await dashboard.text();
-      expect(html).toContain('data-testid="service-unavailable"');
-      expect(html).toContain("Temporarily unavailable");
+      // Every page says so, with the status and Retry-After monitors and browsers understand.
+      for (const [context, address] of [
+        [operator, "/admin"],
+        [operator, "/admin/applications"],
+        [user, "/account"],
+        [user, "/account/sessions"],
+        [user, "/login"],
+      ] as const) {
+        const answer = await context.get(address, { maxRedirects: 0 });
+        expect(answer.status(), address).toBe(503);
+        expect(answer.headers()["retry-after"], address).toBe("5");
+        const html = await answer.text();
+        expect(html, address).toContain('data-testid="service-unavailable"');
+        expect(html, address).toContain("Temporarily unavailable");
+      }
+      // An error no page catches (next-auth's session endpoint reads the session's row) is a 503 too.
+      const session = await user.get("/api/auth/session");
+      expect(session.status()).toBe(503);
+      expect(session.headers()["retry-after"]).toBe("5");
       // The JWKS is served from memory: relying parties keep verifying ID tokens.
       expect((await fetch(`${baseURL}/oauth/jwks`)).status).toBe(200);
 

@@ -1,12 +1,23 @@
 import Link from "next/link";
+import { headers } from "next/headers";
 import type { ReactNode } from "react";
 import { Logo } from "@/components/logo";
+import { ServiceUnavailable } from "@/components/service-unavailable";
 import { SignOutButton } from "@/components/sign-out-button";
-import { requireUser } from "@/lib/web/session";
+import { isDatabaseUnavailable } from "@/lib/database-unavailable";
+import { safeReturnPath } from "@/lib/web/return-path";
+import { requireUser, type CurrentUser } from "@/lib/web/session";
 import { AccountNav } from "./_components/account-nav";
 
 export default async function AccountLayout({ children }: { children: ReactNode }) {
-  const user = await requireUser();
+  let user: CurrentUser;
+  try {
+    user = await requireUser();
+  } catch (error) {
+    if (isDatabaseUnavailable(error))
+      return <ServiceUnavailable retryHref={safeReturnPath((await headers()).get("x-portcullis-path"))} />;
+    throw error;
+  }
   return (
     <div className="min-h-screen">
       <a

@@ -2,10 +2,12 @@ import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { Logo } from "@/components/logo";
+import { ServiceUnavailable } from "@/components/service-unavailable";
+import { isDatabaseUnavailable } from "@/lib/database-unavailable";
 import { signInErrorMessage } from "@/lib/auth/wait";
 import { settings } from "@/lib/config/settings";
 import { safeReturnPath } from "@/lib/web/return-path";
-import { currentUser } from "@/lib/web/session";
+import { currentUser, type CurrentUser } from "@/lib/web/session";
 import { csrfTokenHeader } from "@/lib/web/sign-in-csrf";
 import { SignInForm } from "./sign-in-form";
 
@@ -36,7 +38,14 @@ export default async function LoginPage({
     publicUrl,
   );
   const switching = params.switch === "1";
-  const user = await currentUser();
+  let user: CurrentUser | null;
+  try {
+    user = await currentUser();
+  } catch (error) {
+    if (isDatabaseUnavailable(error))
+      return <ServiceUnavailable retryHref={`/login?callbackUrl=${encodeURIComponent(callbackUrl)}`} />;
+    throw error;
+  }
   if (user && !switching) redirect(callbackUrl === "/" ? (user.role === "ADMIN" ? "/admin" : "/account") : callbackUrl);
   const csrfToken = (await headers()).get(csrfTokenHeader) ?? "";
   return (
