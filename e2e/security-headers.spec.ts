@@ -6,6 +6,7 @@
  */
 import type { BrowserContext, Page } from "@playwright/test";
 import { admin, expect, signIn, test as base } from "./support/fixtures";
+import { startIsolatedServer } from "./support/isolated-server";
 import {
   client,
   codeFlowStart,
@@ -113,6 +114,25 @@ test.describe("security headers", () => {
     const token = await request.post("/oauth/token", { form: { grant_type: "client_credentials" } });
     expect(token.status()).toBe(401);
     expect(token.headers()["content-security-policy"]).toBe("default-src 'none'; frame-ancestors 'none'");
+  });
+
+  test("HSTS on every answer, pages and machine endpoints alike, when the public URL is https", async ({}, testInfo) => {
+    test.skip(testInfo.project.name !== "sqlite", "a setting, not storage: once, on a server of its own");
+    // TLS ends at a proxy in front; the server itself is reached over http, as here.
+    const server = await startIsolatedServer(String(testInfo.project.metadata.databaseUrl), {
+      PORTCULLIS_URL: "https://portcullis.example",
+    });
+    try {
+      for (const path of ["/login", "/api/health", "/oauth/jwks", "/.well-known/openid-configuration", "/nowhere"]) {
+        const response = await fetch(`${server.baseURL}${path}`, { redirect: "manual" });
+        expect(response.headers.get("strict-transport-security"), path).toBe("max-age=63072000");
+      }
+      const token = await fetch(`${server.baseURL}/oauth/token`, { method: "POST" });
+      expect(token.status).toBe(400);
+      expect(token.headers.get("strict-transport-security")).toBe("max-age=63072000");
+    } finally {
+      await server.stop();
+    }
   });
 
   test("no page breaks its policy: sign-in, dashboard, an app, users, audit, account, consent, sign-out", async ({
