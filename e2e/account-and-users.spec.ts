@@ -497,58 +497,60 @@ test.describe("admin: users", () => {
     }
   });
 
-  test("account and user pages have no serious accessibility violations and no sideways scrolling at 1280 and 375 px", async ({
-    page,
-    browser,
-    baseURL,
-    db,
-    makeUser,
-  }) => {
-    // Twelve axe scans.
-    test.setTimeout(180_000);
-    const user = await makeUser();
-    const registered = await registerClient(db, {
-      name: uniqueName("A Rather Long Application Name For Narrow Screens"),
-    });
-    await db.consent.create({
-      data: {
-        userId: user.id,
-        applicationId: registered.id,
-        scope: "email offline_access openid profile read",
-        expiresAt: new Date(Date.now() + 86_400_000),
-      },
-    });
-    const theirs = await signedInPage(browser, baseURL!, user.email, user.password);
-    await signInAsAdmin(page, "/admin/users");
-
-    const checks: [Page, string][] = [
-      [theirs, "/account"],
-      [theirs, "/account/password"],
-      [theirs, "/account/sessions"],
-      [page, "/admin/users"],
-      [page, `/admin/users?q=${encodeURIComponent("no-such-user-anywhere")}`],
-      [page, "/admin/users/new"],
-      [page, `/admin/users/${user.id}`],
-    ];
-    for (const width of [1280, 375]) {
-      for (const [tab, path] of checks) {
-        await tab.setViewportSize({ width, height: 800 });
-        await tab.goto(path);
-        await expect(tab.locator("h1")).toBeVisible();
-        expect({ path, width, violations: await seriousA11yViolations(tab) }).toEqual({ path, width, violations: [] });
-        expect({ path, width, overflow: await noHorizontalOverflow(tab) }).toEqual({ path, width, overflow: 0 });
-      }
-      // An open confirmation, too.
-      await page.goto(`/admin/users/${user.id}`);
-      await page.getByRole("button", { name: "Disable account" }).click();
-      await expect(page.getByRole("dialog")).toBeVisible();
-      expect({ dialog: true, width, violations: await seriousA11yViolations(page) }).toEqual({
-        dialog: true,
-        width,
-        violations: [],
+  test(
+    "account and user pages have no serious accessibility violations and no sideways scrolling at 1280 and 375 px",
+    { tag: "@rendering" },
+    async ({ page, browser, baseURL, db, makeUser }) => {
+      // Twelve axe scans.
+      test.setTimeout(180_000);
+      const user = await makeUser();
+      const registered = await registerClient(db, {
+        name: uniqueName("A Rather Long Application Name For Narrow Screens"),
       });
-      await page.keyboard.press("Escape");
-    }
-    await theirs.context().close();
-  });
+      await db.consent.create({
+        data: {
+          userId: user.id,
+          applicationId: registered.id,
+          scope: "email offline_access openid profile read",
+          expiresAt: new Date(Date.now() + 86_400_000),
+        },
+      });
+      const theirs = await signedInPage(browser, baseURL!, user.email, user.password);
+      await signInAsAdmin(page, "/admin/users");
+
+      const checks: [Page, string][] = [
+        [theirs, "/account"],
+        [theirs, "/account/password"],
+        [theirs, "/account/sessions"],
+        [page, "/admin/users"],
+        [page, `/admin/users?q=${encodeURIComponent("no-such-user-anywhere")}`],
+        [page, "/admin/users/new"],
+        [page, `/admin/users/${user.id}`],
+      ];
+      for (const width of [1280, 375]) {
+        for (const [tab, path] of checks) {
+          await tab.setViewportSize({ width, height: 800 });
+          await tab.goto(path);
+          await expect(tab.locator("h1")).toBeVisible();
+          expect({ path, width, violations: await seriousA11yViolations(tab) }).toEqual({
+            path,
+            width,
+            violations: [],
+          });
+          expect({ path, width, overflow: await noHorizontalOverflow(tab) }).toEqual({ path, width, overflow: 0 });
+        }
+        // An open confirmation, too.
+        await page.goto(`/admin/users/${user.id}`);
+        await page.getByRole("button", { name: "Disable account" }).click();
+        await expect(page.getByRole("dialog")).toBeVisible();
+        expect({ dialog: true, width, violations: await seriousA11yViolations(page) }).toEqual({
+          dialog: true,
+          width,
+          violations: [],
+        });
+        await page.keyboard.press("Escape");
+      }
+      await theirs.context().close();
+    },
+  );
 });

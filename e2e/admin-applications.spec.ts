@@ -204,38 +204,43 @@ test.describe("admin dashboard: applications", () => {
   });
 
   for (const width of [1280, 375]) {
-    test(`admin pages have no serious accessibility violations and no sideways scrolling at ${width} px`, async ({
-      page,
-      db,
-    }) => {
-      // Five axe runs: ~2 s each alone, up to ~6 s each while both workers share two cores.
-      test.setTimeout(120_000);
-      const created = await createApplication(
-        db,
-        {
-          name: uniqueName("A11y"),
-          clientType: "confidential",
-          grantTypes: ["authorization_code"],
-          redirectUris: "https://a11y.example.com/cb",
-        },
-        systemActor,
-      );
-      if (!created.ok) throw new Error(JSON.stringify(created.errors));
-      const id = created.application.id;
-      await page.setViewportSize({ width, height: 800 });
-      await signInAsAdmin(page);
-      for (const path of [
-        "/admin/applications",
-        "/admin/applications/new",
-        `/admin/applications/${id}`,
-        `/admin/applications/${id}/edit`,
-        "/login?switch=1",
-      ]) {
-        await page.goto(path);
-        expect({ path, width, violations: await seriousA11yViolations(page) }).toEqual({ path, width, violations: [] });
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-        expect({ path, width, overflow }).toEqual({ path, width, overflow: 0 });
-      }
-    });
+    test(
+      `admin pages have no serious accessibility violations and no sideways scrolling at ${width} px`,
+      { tag: "@rendering" },
+      async ({ page, db }) => {
+        // Five axe runs: ~2 s each alone, up to ~6 s each while both workers share two cores.
+        test.setTimeout(120_000);
+        const created = await createApplication(
+          db,
+          {
+            name: uniqueName("A11y"),
+            clientType: "confidential",
+            grantTypes: ["authorization_code"],
+            redirectUris: "https://a11y.example.com/cb",
+          },
+          systemActor,
+        );
+        if (!created.ok) throw new Error(JSON.stringify(created.errors));
+        const id = created.application.id;
+        await page.setViewportSize({ width, height: 800 });
+        await signInAsAdmin(page);
+        for (const path of [
+          "/admin/applications",
+          "/admin/applications/new",
+          `/admin/applications/${id}`,
+          `/admin/applications/${id}/edit`,
+          "/login?switch=1",
+        ]) {
+          await page.goto(path);
+          expect({ path, width, violations: await seriousA11yViolations(page) }).toEqual({
+            path,
+            width,
+            violations: [],
+          });
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+          expect({ path, width, overflow }).toEqual({ path, width, overflow: 0 });
+        }
+      },
+    );
   }
 });

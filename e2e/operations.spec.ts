@@ -235,53 +235,58 @@ test.describe("operations: usage charts", () => {
     await expect(page).toHaveURL(new RegExp(`/admin/applications/${client.id}/usage$`));
   });
 
-  test("the dashboard, audit log, usage and history pages pass axe at 1280 and 375 wide, without horizontal overflow", async ({
-    page,
-    db,
-  }) => {
-    test.setTimeout(180_000);
-    const client = await registerClient(db, {
-      name: uniqueName("Charted"),
-      grantTypes: ["authorization_code", "refresh_token", "client_credentials"],
-    });
-    // A week of counts for several grant types, so every chart draws stacked bars and a legend.
-    const day = (back: number) => new Date(Date.now() - back * 24 * 3600 * 1000).toISOString().slice(0, 10);
-    for (let back = 0; back < 7; back++) {
-      for (const [grantType, outcome, count] of [
-        ["authorization_code", "issued", 3 + back],
-        ["refresh_token", "issued", 10 - back],
-        ["client_credentials", "issued", 5],
-        ["client_credentials", "failed", back % 3],
-      ] as const) {
-        if (count === 0) continue;
-        await db.usageCounter.upsert({
-          where: {
-            day_applicationId_grantType_outcome: { day: day(back), applicationId: client.id, grantType, outcome },
-          },
-          create: { day: day(back), applicationId: client.id, grantType, outcome, count },
-          update: { count: { increment: count } },
-        });
+  test(
+    "the dashboard, audit log, usage and history pages pass axe at 1280 and 375 wide, without horizontal overflow",
+    { tag: "@rendering" },
+    async ({ page, db }) => {
+      test.setTimeout(180_000);
+      const client = await registerClient(db, {
+        name: uniqueName("Charted"),
+        grantTypes: ["authorization_code", "refresh_token", "client_credentials"],
+      });
+      // A week of counts for several grant types, so every chart draws stacked bars and a legend.
+      const day = (back: number) => new Date(Date.now() - back * 24 * 3600 * 1000).toISOString().slice(0, 10);
+      for (let back = 0; back < 7; back++) {
+        for (const [grantType, outcome, count] of [
+          ["authorization_code", "issued", 3 + back],
+          ["refresh_token", "issued", 10 - back],
+          ["client_credentials", "issued", 5],
+          ["client_credentials", "failed", back % 3],
+        ] as const) {
+          if (count === 0) continue;
+          await db.usageCounter.upsert({
+            where: {
+              day_applicationId_grantType_outcome: { day: day(back), applicationId: client.id, grantType, outcome },
+            },
+            create: { day: day(back), applicationId: client.id, grantType, outcome, count },
+            update: { count: { increment: count } },
+          });
+        }
       }
-    }
-    await signInAsAdmin(page, "/admin");
-    const paths = [
-      "/admin",
-      "/admin/audit",
-      `/admin/applications/${client.id}/usage`,
-      `/admin/applications/${client.id}/history`,
-    ];
-    for (const width of [1280, 375]) {
-      await page.setViewportSize({ width, height: 800 });
-      for (const path of paths) {
-        await page.goto(path);
-        // Open the data tables, so they are checked too.
-        for (const summary of await page.getByText("Show data as a table").all()) await summary.click();
-        if (path.endsWith("/usage"))
-          await expect(page.getByRole("img", { name: /tokens issued in total/ })).toBeVisible();
-        expect({ path, width, violations: await seriousA11yViolations(page) }).toEqual({ path, width, violations: [] });
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-        expect({ path, width, overflow }).toEqual({ path, width, overflow: 0 });
+      await signInAsAdmin(page, "/admin");
+      const paths = [
+        "/admin",
+        "/admin/audit",
+        `/admin/applications/${client.id}/usage`,
+        `/admin/applications/${client.id}/history`,
+      ];
+      for (const width of [1280, 375]) {
+        await page.setViewportSize({ width, height: 800 });
+        for (const path of paths) {
+          await page.goto(path);
+          // Open the data tables, so they are checked too.
+          for (const summary of await page.getByText("Show data as a table").all()) await summary.click();
+          if (path.endsWith("/usage"))
+            await expect(page.getByRole("img", { name: /tokens issued in total/ })).toBeVisible();
+          expect({ path, width, violations: await seriousA11yViolations(page) }).toEqual({
+            path,
+            width,
+            violations: [],
+          });
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+          expect({ path, width, overflow }).toEqual({ path, width, overflow: 0 });
+        }
       }
-    }
-  });
+    },
+  );
 });

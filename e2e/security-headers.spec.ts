@@ -135,89 +135,87 @@ test.describe("security headers", () => {
     }
   });
 
-  test("no page breaks its policy: sign-in, dashboard, an app, users, audit, account, consent, sign-out", async ({
-    page,
-    context,
-    baseURL,
-    db,
-    clientApp,
-  }) => {
-    test.setTimeout(120_000);
-    const violations = await watchViolations(context, page);
-    const policies: Record<string, string | undefined> = {};
-    page.on("response", (response) => {
-      if (response.request().isNavigationRequest() && response.url().startsWith(baseURL!)) {
-        policies[new URL(response.url()).pathname] = response.headers()["content-security-policy"];
-      }
-    });
-    const registered = await registerClient(db, {
-      name: "Policy Printer",
-      redirectUris: [clientApp.redirectUri],
-      postLogoutRedirectUris: [clientApp.redirectUri],
-      logoUri: "https://logos.example.com/printer.png",
-    });
-    await context.route("https://logos.example.com/**", (route) =>
-      route.fulfill({
-        status: 200,
-        contentType: "image/png",
-        body: Buffer.from(
-          "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=",
-          "base64",
-        ),
-      }),
-    );
+  test(
+    "no page breaks its policy: sign-in, dashboard, an app, users, audit, account, consent, sign-out",
+    { tag: "@rendering" },
+    async ({ page, context, baseURL, db, clientApp }) => {
+      test.setTimeout(120_000);
+      const violations = await watchViolations(context, page);
+      const policies: Record<string, string | undefined> = {};
+      page.on("response", (response) => {
+        if (response.request().isNavigationRequest() && response.url().startsWith(baseURL!)) {
+          policies[new URL(response.url()).pathname] = response.headers()["content-security-policy"];
+        }
+      });
+      const registered = await registerClient(db, {
+        name: "Policy Printer",
+        redirectUris: [clientApp.redirectUri],
+        postLogoutRedirectUris: [clientApp.redirectUri],
+        logoUri: "https://logos.example.com/printer.png",
+      });
+      await context.route("https://logos.example.com/**", (route) =>
+        route.fulfill({
+          status: 200,
+          contentType: "image/png",
+          body: Buffer.from(
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=",
+            "base64",
+          ),
+        }),
+      );
 
-    await page.goto("/login");
-    await hydrated(page);
-    await signIn(page, admin.email, admin.password);
-    await page.waitForURL((url) => url.pathname === "/admin");
-    for (const path of [
-      "/admin",
-      "/admin/applications",
-      `/admin/applications/${registered.id}`,
-      `/admin/applications/${registered.id}/usage`,
-      "/admin/users",
-      "/admin/audit",
-      "/account",
-      "/account/password",
-    ]) {
-      await page.goto(path);
+      await page.goto("/login");
+      await hydrated(page);
+      await signIn(page, admin.email, admin.password);
+      await page.waitForURL((url) => url.pathname === "/admin");
+      for (const path of [
+        "/admin",
+        "/admin/applications",
+        `/admin/applications/${registered.id}`,
+        `/admin/applications/${registered.id}/usage`,
+        "/admin/users",
+        "/admin/audit",
+        "/account",
+        "/account/password",
+      ]) {
+        await page.goto(path);
+        await hydrated(page);
+        await page.waitForLoadState("networkidle");
+        expect(nonceOf(policies[path]), path).toBeTruthy();
+        expect(await violations(), path).toEqual([]);
+      }
+      // The 404 page too: a page prerendered at build time would carry no nonce.
+      const missing = await page.goto("/no-such-page");
+      expect(missing?.status()).toBe(404);
+      await hydrated(page);
+      expect(nonceOf(policies["/no-such-page"])).toBeTruthy();
+      expect(await violations(), "404").toEqual([]);
+      // A client-side navigation too (the router fetches the page's payload, no new document).
+      await page.goto("/account");
+      await hydrated(page);
+      await page.getByRole("link", { name: "Password", exact: true }).click();
+      await page.waitForURL((url) => url.pathname === "/account/password");
+      expect(await violations()).toEqual([]);
+
+      const config = await relyingParty(baseURL!, registered);
+      const flow = await codeFlowStart(config, { redirect_uri: clientApp.redirectUri, prompt: "consent" });
+      await page.goto(flow.url.toString());
+      await expect(page.getByRole("img", { name: "Policy Printer logo" })).toBeVisible();
       await hydrated(page);
       await page.waitForLoadState("networkidle");
-      expect(nonceOf(policies[path]), path).toBeTruthy();
-      expect(await violations(), path).toEqual([]);
-    }
-    // The 404 page too: a page prerendered at build time would carry no nonce.
-    const missing = await page.goto("/no-such-page");
-    expect(missing?.status()).toBe(404);
-    await hydrated(page);
-    expect(nonceOf(policies["/no-such-page"])).toBeTruthy();
-    expect(await violations(), "404").toEqual([]);
-    // A client-side navigation too (the router fetches the page's payload, no new document).
-    await page.goto("/account");
-    await hydrated(page);
-    await page.getByRole("link", { name: "Password", exact: true }).click();
-    await page.waitForURL((url) => url.pathname === "/account/password");
-    expect(await violations()).toEqual([]);
+      expect(nonceOf(policies["/oauth/authorize"])).toBeTruthy();
+      expect(await violations()).toEqual([]);
+      await page.getByRole("button", { name: "Allow" }).click();
+      await expect(page.getByText("Back at the client")).toBeVisible();
 
-    const config = await relyingParty(baseURL!, registered);
-    const flow = await codeFlowStart(config, { redirect_uri: clientApp.redirectUri, prompt: "consent" });
-    await page.goto(flow.url.toString());
-    await expect(page.getByRole("img", { name: "Policy Printer logo" })).toBeVisible();
-    await hydrated(page);
-    await page.waitForLoadState("networkidle");
-    expect(nonceOf(policies["/oauth/authorize"])).toBeTruthy();
-    expect(await violations()).toEqual([]);
-    await page.getByRole("button", { name: "Allow" }).click();
-    await expect(page.getByText("Back at the client")).toBeVisible();
-
-    await page.goto(
-      client.buildEndSessionUrl(config, { post_logout_redirect_uri: clientApp.redirectUri, state: "bye" }).toString(),
-    );
-    await expect(page.getByRole("heading", { name: "Sign out?" })).toBeVisible();
-    await hydrated(page);
-    expect(await violations()).toEqual([]);
-  });
+      await page.goto(
+        client.buildEndSessionUrl(config, { post_logout_redirect_uri: clientApp.redirectUri, state: "bye" }).toString(),
+      );
+      await expect(page.getByRole("heading", { name: "Sign out?" })).toBeVisible();
+      await hydrated(page);
+      expect(await violations()).toEqual([]);
+    },
+  );
 
   for (const javaScriptEnabled of [false, true]) {
     test(`sign-in, consent Allow and Deny, and the sign-out form redirect to a client on another origin (JavaScript ${javaScriptEnabled ? "on" : "off"})`, async ({
