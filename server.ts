@@ -27,6 +27,8 @@ import {
 import { protocolRoutes, type EndpointHandler, type Method } from "./lib/oauth/routes.ts";
 import { protocol } from "./lib/server/protocol.ts";
 import { trackOutage } from "./lib/server/outage-scope.ts";
+import { authorizationOutcome } from "./lib/server/authorization.ts";
+import { parseCookieHeader } from "./lib/web/session-cookie.ts";
 import { retryAfterSeconds } from "./lib/database-unavailable.ts";
 import {
   isActionRequest,
@@ -132,14 +134,12 @@ function replay(incoming: IncomingMessage, body: Buffer): IncomingMessage {
   return copy;
 }
 
+type NodeHandler = (incoming: IncomingMessage, outgoing: ServerResponse) => Promise<void>;
+
 const tooLarge: Refusal = { status: 413, message: "The request body is too large." };
 
 /** A server action request, read and checked (lib/server/request-gate.ts) before Next parses it. */
-async function handleAction(
-  handle: (incoming: IncomingMessage, outgoing: ServerResponse) => Promise<void>,
-  incoming: IncomingMessage,
-  outgoing: ServerResponse,
-): Promise<void> {
+async function handleAction(handle: NodeHandler, incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
   try {
     const body = await readBody(incoming, maxActionBodyBytes);
     const refusal = body ? await refuseByBody(incoming.headers, body) : tooLarge;
@@ -153,14 +153,31 @@ async function handleAction(
 }
 
 /**
+ * GET /oauth/authorize: the redirects (a code, an error for the client, a sign-in) are answered
+ * here; the consent screen and the errors shown to the user are pages, left to Next (see
+ * lib/server/authorization.ts). Any failure here is left to Next too, which decides again.
+ */
+async function authorize(incoming: IncomingMessage, outgoing: ServerResponse, next: NodeHandler): Promise<void> {
+  try {
+    const query = new URL(incoming.url ?? "/", "http://localhost").searchParams;
+    const outcome = await authorizationOutcome(protocol(), query, parseCookieHeader(incoming.headers.cookie));
+    if (outcome.kind === "redirect") {
+      send(outgoing, { status: 302, headers: { Location: outcome.location, "Cache-Control": "no-store" }, body: "" });
+      return;
+    }
+  } catch {
+    // Next answers it, with its own error handling.
+  }
+  await next(incoming, outgoing);
+}
+
+/**
  * A page or action whose request met a database outage is answered 503 with Retry-After (a
  * "temporarily unavailable" page rendered with 200, or an error nothing caught rendered with 500),
  * so monitors and clients see what happened. Redirects stay as they are: the authorize page sends
  * `temporarily_unavailable` to the client that way.
  */
-function answerOutagesAs503(
-  handle: (incoming: IncomingMessage, outgoing: ServerResponse) => Promise<void>,
-): (incoming: IncomingMessage, outgoing: ServerResponse) => Promise<void> {
+function answerOutagesAs503(handle: NodeHandler): NodeHandler {
   return (incoming, outgoing) =>
     trackOutage((outcome) => {
       const writeHead = outgoing.writeHead;
@@ -204,6 +221,7 @@ export async function startServer({ port, hostname, dev = false }: ServerOptions
     if (refusal) return refuse(incoming, outgoing, refusal);
     const handler = dev ? undefined : protocolRoutes.get(path)?.[method as Method];
     if (handler) void dispatch(handler, incoming, outgoing);
+    else if (!dev && method === "GET" && path === "/oauth/authorize") void authorize(incoming, outgoing, handle);
     else if (page && isActionRequest(method, incoming.headers)) void handleAction(handle, incoming, outgoing);
     else void handle(incoming, outgoing);
   });

@@ -17,7 +17,11 @@
  *                processes, throughput summed and the two latency distributions merged. No proxy in
  *                between: on a 2-core machine a Node proxy would take CPU from the servers it measures.
  *
- * each at 10 and 50 connections, with wrk (Debian's /usr/bin/wrk, script bench/wrk.lua), each
+ * and GET /oauth/authorize by a signed-in user on the sqlite and postgres servers (one request at a
+ * time, and at 10 connections): a trusted application's request, answered with a code and a redirect
+ * and no page, and another's, answered with the consent page;
+ *
+ * each token run at 10 and 50 connections, with wrk (Debian's /usr/bin/wrk, script bench/wrk.lua), each
  * connection sending its next request as soon as the last is answered (a flood: the server is
  * saturated, so by Little's law the mean latency is connections ÷ throughput, e.g. 50 ÷ 1,000/s =
  * 50 ms, whatever the code). Latency is therefore also measured "paced": 50 connections that each
@@ -33,7 +37,8 @@
  *
  * Takes about 5 minutes. Environment:
  *   BENCH_DURATION=10        seconds per measured run (warm-up: BENCH_WARMUP=3)
- *   BENCH_ONLY=sqlite,...    a subset of: bare, sqlite, postgres, postgres-2, costs (the per-request
+ *   BENCH_ONLY=sqlite,...    a subset of: bare, sqlite, postgres, postgres-2, authorize (the authorize
+ *                            hop on the sqlite and postgres servers), costs (the per-request
  *                            cost of an extension hook and of the client-auth throttle's check,
  *                            bench/hot-path-costs.ts, set beside the token rows' cpu ms/req)
  *   BENCH_CONFIG=path        start the servers with this portcullis.config.ts (PORTCULLIS_CONFIG), and
@@ -59,8 +64,10 @@ import path from "node:path";
 import autocannon from "autocannon";
 import { projectRoot } from "../lib/setup/bootstrap.ts";
 import { measureHotPathCosts, type HotPathCosts } from "./hot-path-costs.ts";
+import { encode } from "next-auth/jwt";
 import {
   basicAuthorization,
+  browserRedirectUri,
   countAccessTokens,
   prepareDatabase,
   serverEnv,
@@ -190,6 +197,9 @@ interface Target {
   method: "GET" | "POST";
   body?: string;
   authorization?: string;
+  cookie?: string;
+  /** The status every answer must have; default: any 2xx. */
+  expectStatus?: number;
   /** Wait between an answer and the next request on a connection; 0: none (flood). */
   thinkMs?: number;
 }
@@ -216,6 +226,8 @@ function runWrk(target: Target, connections: number, seconds: number): Promise<W
         BENCH_METHOD: target.method,
         BENCH_BODY: target.body ?? "",
         BENCH_AUTH: target.authorization ?? "",
+        BENCH_COOKIE: target.cookie ?? "",
+        BENCH_EXPECT_STATUS: String(target.expectStatus ?? 0),
         BENCH_THINK_MS: String(target.thinkMs ?? 0),
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -442,6 +454,52 @@ function gitRevision(): string | null {
   return result.status === 0 ? result.stdout.trim() : null;
 }
 
+/**
+ * GET /oauth/authorize by a signed-in user, one request at a time and at 10 connections: for the
+ * trusted application it issues a code and redirects (no page), for the other it shows the consent
+ * screen (nothing is ever approved, so it always does).
+ */
+async function measureAuthorizeHop(database: BenchDatabase, server: ChildProcess): Promise<void> {
+  const cookie = `next-auth.session-token=${await encode({
+    token: { sid: database.sessionSecret },
+    secret: sessionSecret,
+  })}`;
+  const key = database.provider === "sqlite" ? "sqlite" : "postgres";
+  const url = (clientId: string) =>
+    `http://127.0.0.1:${ports.first}/oauth/authorize?${new URLSearchParams({
+      response_type: "code",
+      client_id: clientId,
+      redirect_uri: browserRedirectUri,
+      scope: "openid profile",
+      state: "bench-state",
+      code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+      code_challenge_method: "S256",
+    })}`;
+  const hops = [
+    {
+      scenario: "authorize-redirect",
+      label: `authorize ${key}: redirect`,
+      clientId: database.browserClients.trusted,
+      status: 302,
+    },
+    {
+      scenario: "authorize-consent",
+      label: `authorize ${key}: consent`,
+      clientId: database.browserClients.untrusted,
+      status: 200,
+    },
+  ];
+  for (const hop of hops) {
+    const target: Target = { url: url(hop.clientId), method: "GET", cookie, expectStatus: hop.status };
+    const check = await fetch(target.url, { headers: { cookie }, redirect: "manual" });
+    const location = check.headers.get("location") ?? "";
+    const issued = location.startsWith(browserRedirectUri) && new URL(location).searchParams.has("code");
+    if (check.status !== hop.status || (hop.status === 302 && !issued))
+      throw new Error(`${hop.label}: answered ${check.status} ${location}`);
+    for (const c of [1, 10]) await measure(hop.label, hop.scenario, database.provider, [target], c, [server]);
+  }
+}
+
 async function benchDatabase(provider: "sqlite" | "postgresql", label: string): Promise<BenchDatabase> {
   const prepared = await prepareDatabase(provider);
   const server = await startNext(prepared, ports.first);
@@ -460,6 +518,7 @@ async function benchDatabase(provider: "sqlite" | "postgresql", label: string): 
     for (const c of connectionCounts) await measure(label, "token", provider, [token], c, [server]);
     await measureWithAutocannon(label, "token", provider, token, 50, server);
     await measure(label, "token", provider, [{ ...token, thinkMs }], pacedConnections, [server]);
+    if (only.has("authorize")) await measureAuthorizeHop(prepared, server);
   } finally {
     await stopProcess(server);
   }
@@ -536,7 +595,9 @@ async function main(): Promise<void> {
     [...databases].map(async ([database, url]) => ({
       database,
       tokens: await countAccessTokens(url),
-      ok2xx: rows.filter((row) => row.database === database).reduce((sum, row) => sum + row.requests - row.non2xx, 0),
+      ok2xx: rows
+        .filter((row) => row.database === database && row.scenario.startsWith("token"))
+        .reduce((sum, row) => sum + row.requests - row.non2xx, 0),
     })),
   );
 
@@ -676,6 +737,19 @@ function checkTargets(
       share(costs.throttleCheckUs) <= 0.05,
       `client-auth throttle check on a successful request: ${costs.throttleCheckUs.toFixed(2)} µs, ${(share(costs.throttleCheckUs) * 100).toFixed(2)}% of a token request's CPU, no database query (target: within 5%)`,
     );
+  }
+  for (const database of ["sqlite", "postgresql"] as const) {
+    for (const [scenario, target, what] of [
+      ["authorize-redirect", 3, "no page: a trusted app's code"],
+      ["authorize-consent", 10, "the consent page"],
+    ] as const) {
+      const hop = rows.find((row) => row.scenario === scenario && row.database === database && row.connections === 1);
+      if (hop)
+        check(
+          hop.p50Ms <= target,
+          `GET /oauth/authorize on ${database}, ${what}, one at a time: median ${hop.p50Ms.toFixed(2)} ms (target ≤ ${target} ms)`,
+        );
+    }
   }
   check(
     rows.every((row) => row.errors === 0 && row.non2xx === 0),

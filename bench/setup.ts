@@ -1,7 +1,9 @@
 /**
  * A fresh database for the benchmark (bench/run.ts) and the profiler (bench/profile.ts): SQLite in a
  * temporary folder, or the `portcullis_bench` database on PostgreSQL, migrated, with the first admin
- * and one confidential client allowed the client_credentials grant.
+ * and one confidential client allowed the client_credentials grant; for the authorize hop, a signed-in
+ * session of the admin's and two browser applications, one trusted (never a consent screen) and one
+ * not (always one: nothing is ever approved).
  */
 import { mkdirSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -14,6 +16,7 @@ import { readSettings } from "../lib/config/settings.ts";
 import { connect } from "../lib/db/client.ts";
 import { parseDatabaseUrl } from "../lib/db/url.ts";
 import { prepare } from "../lib/setup/bootstrap.ts";
+import { startSession } from "../lib/sessions/commands.ts";
 
 export const workDir = path.join(os.tmpdir(), "portcullis-bench");
 export const postgresBase =
@@ -28,7 +31,13 @@ export interface BenchDatabase {
   dataDir: string;
   clientId: string;
   clientSecret: string;
+  /** The client ids of the trusted and the untrusted browser application. */
+  browserClients: { trusted: string; untrusted: string };
+  /** The raw secret of a live session of the admin's (the cookie carries it, lib/web/session-cookie.ts). */
+  sessionSecret: string;
 }
+
+export const browserRedirectUri = "https://bench.example.com/callback";
 
 export async function prepareDatabase(provider: Provider): Promise<BenchDatabase> {
   const dataDir = path.join(workDir, provider);
@@ -76,7 +85,43 @@ export async function prepareDatabase(provider: Provider): Promise<BenchDatabase
     );
     if (!saved.ok || !saved.clientSecret)
       throw new Error(`cannot create the benchmark client: ${JSON.stringify(saved)}`);
-    return { provider, databaseUrl, dataDir, clientId: saved.application.clientId, clientSecret: saved.clientSecret };
+    const browserClient = async (name: string, skipAuthorization: boolean) => {
+      const created = await createApplication(
+        db,
+        {
+          name,
+          clientType: "public",
+          grantTypes: ["authorization_code"],
+          redirectUris: [browserRedirectUri],
+          allowedScopes: ["openid", "profile"],
+          algorithm: "RS256",
+          skipAuthorization,
+          ...Object.fromEntries(fields.map(([key, value]) => [`fields.${key}`, value])),
+        },
+        systemActor,
+      );
+      if (!created.ok) throw new Error(`cannot create ${name}: ${JSON.stringify(created)}`);
+      return created.application.clientId;
+    };
+    const admin = await db.user.findFirstOrThrow({ where: { role: "ADMIN" } });
+    const session = await startSession(
+      db,
+      admin.id,
+      { userAgent: "bench", ip: "127.0.0.1" },
+      readSettings(env).sessions,
+    );
+    return {
+      provider,
+      databaseUrl,
+      dataDir,
+      clientId: saved.application.clientId,
+      clientSecret: saved.clientSecret,
+      browserClients: {
+        trusted: await browserClient("Benchmark web app (trusted)", true),
+        untrusted: await browserClient("Benchmark web app", false),
+      },
+      sessionSecret: session.secret,
+    };
   } finally {
     await db.$disconnect();
   }

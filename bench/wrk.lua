@@ -1,13 +1,16 @@
 -- wrk script for bench/run.ts. The request comes from the environment (BENCH_METHOD, BENCH_BODY,
--- BENCH_AUTH); BENCH_THINK_MS > 0 makes each connection wait that long before each request (a
--- paced client instead of a flood); every response that is not 2xx is counted; at the end one line
+-- BENCH_AUTH, BENCH_COOKIE); BENCH_THINK_MS > 0 makes each connection wait that long before each
+-- request (a paced client instead of a flood); every response that is not 2xx (or not
+-- BENCH_EXPECT_STATUS, when set) is counted as "non2xx"; at the end one line
 -- "BENCH_JSON {...}" carries the totals and a fine-grained latency quantile table (microseconds),
 -- fine enough for run.ts to merge the distributions of two wrk processes (two-server runs).
 
 local method = os.getenv("BENCH_METHOD") or "GET"
 local body = os.getenv("BENCH_BODY") or ""
 local auth = os.getenv("BENCH_AUTH") or ""
+local cookie = os.getenv("BENCH_COOKIE") or ""
 local think = tonumber(os.getenv("BENCH_THINK_MS") or "0") or 0
+local expected = tonumber(os.getenv("BENCH_EXPECT_STATUS") or "0") or 0
 
 wrk.method = method
 if body ~= "" then
@@ -16,6 +19,9 @@ if body ~= "" then
 end
 if auth ~= "" then
   wrk.headers["Authorization"] = auth
+end
+if cookie ~= "" then
+  wrk.headers["Cookie"] = cookie
 end
 
 local threads = {}
@@ -35,7 +41,7 @@ if think > 0 then
 end
 
 function response(status, headers, body)
-  if status < 200 or status > 299 then
+  if (expected > 0 and status ~= expected) or (expected == 0 and (status < 200 or status > 299)) then
     non2xx = non2xx + 1
   end
 end
