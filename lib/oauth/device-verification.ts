@@ -101,6 +101,10 @@ export async function decideDevice(
     },
     user,
   );
+  if (outcome.kind === "refused") {
+    // The device hears access_denied at once rather than polling until the code expires.
+    await ctx.store.answerDeviceCode(request.id, user.id, { status: "denied", authTime: user.authTime }, ctx.now());
+  }
   if (outcome.kind !== "approve") return outcome;
   return { kind: "answered", outcome: await answerDevice(ctx, request, user, "allow", { consented: false, ip }) };
 }
@@ -135,7 +139,13 @@ export async function answerDevice(
   }
   const record = await ctx.store.findUser(user.id);
   if (record) {
-    await ctx.onDeviceDecision?.({ client: request.client, user: record, decision: status, scopes: request.scopes, ip });
+    await ctx.onDeviceDecision?.({
+      client: request.client,
+      user: record,
+      decision: status,
+      scopes: request.scopes,
+      ip,
+    });
   }
   if (refused) return { refused };
   return status;

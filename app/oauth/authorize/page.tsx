@@ -15,7 +15,7 @@ import { protocol } from "@/lib/server/protocol";
 import { toUrlSearchParams, type PageSearchParams } from "@/lib/web/search-params";
 import { currentUser } from "@/lib/web/session";
 import { AuthorizationError } from "./authorization-error";
-import { ConsentScreen } from "./consent-screen";
+import { ConsentScreen } from "@/components/consent/consent-screen";
 
 export const metadata: Metadata = { title: "Authorize" };
 
@@ -60,7 +60,9 @@ export default async function AuthorizePage({ searchParams }: { searchParams: Pr
     case "consent":
       return (
         <ConsentScreen
-          query={query.toString()}
+          action="/oauth/authorize/decision"
+          fields={{ query: query.toString() }}
+          returnTo={`/oauth/authorize?${query}`}
           user={{ id: user!.id, email: user!.email, name: user!.name }}
           client={request.client}
           scopes={request.scopes.map((name) => ({ name, description: ctx.config.scopes[name]?.description ?? name }))}

@@ -28,8 +28,7 @@ export const deviceCodeGrant: Grant = {
     if (code.consumedAt) throw invalidGrant("The device code has already been used");
     if (code.expiresAt <= now) throw new OAuthError("expired_token", "The device code has expired");
 
-    const tooFast =
-      code.lastPolledAt !== null && now.getTime() - code.lastPolledAt.getTime() < code.interval * 1000;
+    const tooFast = code.lastPolledAt !== null && now.getTime() - code.lastPolledAt.getTime() < code.interval * 1000;
     const interval = tooFast ? code.interval + slowDownStep : code.interval;
     // Of two polls at once, one is counted; the other was too fast by definition.
     const counted = await ctx.store.recordDevicePoll(code.id, code.lastPolledAt, now, interval);
