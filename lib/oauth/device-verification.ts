@@ -67,6 +67,8 @@ export async function findDeviceRequest(
   id: string,
   user: SignedInUser,
 ): Promise<DeviceRequestLookup> {
+  // Ids are cuids; anything else (from a page's address) names no request and is not looked up.
+  if (!/^[a-z0-9]{1,64}$/.test(id)) return { ok: false, problem: "unknown" };
   const code = await ctx.store.findDeviceCode({ id });
   // Only the user who entered the code may answer: the id alone is no proof of it.
   if (!code || code.userId !== user.id) return { ok: false, problem: "unknown" };
