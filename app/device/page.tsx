@@ -3,9 +3,10 @@ import Link from "next/link";
 import { buttonStyles } from "@/components/ui/button";
 import { describeWait } from "@/lib/auth/wait";
 import { toUrlSearchParams, type PageSearchParams } from "@/lib/web/search-params";
-import { requireUser } from "@/lib/web/session";
+import { ServiceUnavailable } from "@/components/service-unavailable";
 import { DeviceCard } from "./_components/device-card";
 import { devicePath } from "./_components/paths";
+import { deviceUser } from "./_components/signed-in";
 
 export const metadata: Metadata = { title: "Connect a device" };
 
@@ -34,7 +35,8 @@ export default async function DevicePage({ searchParams }: { searchParams: Promi
   const query = toUrlSearchParams(await searchParams);
   const userCode = (query.get("user_code") ?? "").slice(0, 64);
   // Signed out, the user signs in and comes back to this same step, with the code they arrived with.
-  const user = await requireUser(devicePath({ userCode }));
+  const user = await deviceUser(devicePath({ userCode }));
+  if (user === "unavailable") return <ServiceUnavailable retryHref={devicePath({ userCode })} />;
   const problem = problemMessage(query.get("problem"), query.get("retry"));
   const confirming = userCode !== "" && problem === null;
   return (

@@ -6,8 +6,10 @@ import { decideDevice, findDeviceRequest } from "@/lib/oauth/device-verification
 import { clientIp } from "@/lib/request-ip";
 import { protocol } from "@/lib/server/protocol";
 import { toUrlSearchParams, type PageSearchParams } from "@/lib/web/search-params";
-import { requireUser } from "@/lib/web/session";
+import { ServiceUnavailable } from "@/components/service-unavailable";
+import { isDatabaseUnavailable } from "@/lib/database-unavailable";
 import { devicePath, deviceDonePath, doneOutcome } from "../_components/paths";
+import { deviceUser } from "../_components/signed-in";
 
 export const metadata: Metadata = { title: "Authorize a device" };
 
@@ -18,12 +20,23 @@ export const metadata: Metadata = { title: "Authorize a device" };
 export default async function DeviceAuthorizePage({ searchParams }: { searchParams: Promise<PageSearchParams> }) {
   const id = (toUrlSearchParams(await searchParams).get("request") ?? "").slice(0, 64);
   // Someone else signing in would have to enter the code again: it is bound to who entered it.
-  const user = await requireUser(devicePath());
+  const user = await deviceUser(devicePath());
+  const unavailable = <ServiceUnavailable retryHref={`/device/authorize?${new URLSearchParams({ request: id })}`} />;
+  if (user === "unavailable") return unavailable;
   const ctx = protocol();
-  const found = await findDeviceRequest(ctx, id, user);
-  if (!found.ok) redirect(found.problem === "unknown" ? devicePath() : devicePath({ problem: found.problem }));
+  let found: Awaited<ReturnType<typeof findDeviceRequest>>;
+  let decision: Awaited<ReturnType<typeof decideDevice>> | undefined;
+  try {
+    found = await findDeviceRequest(ctx, id, user);
+    if (found.ok) decision = await decideDevice(ctx, found.request, user, clientIp(await headers()));
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) return unavailable;
+    throw error;
+  }
+  if (!found.ok || !decision) {
+    redirect(found.ok || found.problem === "unknown" ? devicePath() : devicePath({ problem: found.problem }));
+  }
   const { request } = found;
-  const decision = await decideDevice(ctx, request, user, clientIp(await headers()));
   switch (decision.kind) {
     case "sign-in":
       redirect(`/login?switch=1&callbackUrl=${encodeURIComponent(devicePath())}`);

@@ -3,6 +3,7 @@
  * for the user who entered the code and was shown the screen; the device hears it on its next poll.
  */
 import { answerDevice, findDeviceRequest } from "@/lib/oauth/device-verification";
+import { isDatabaseUnavailable } from "@/lib/database-unavailable";
 import { clientIp } from "@/lib/request-ip";
 import { protocol } from "@/lib/server/protocol";
 import { fromThisSite, readFormPost, refuse, seeOther, siteUrl } from "@/lib/web/form-post";
@@ -10,6 +11,16 @@ import { currentUser } from "@/lib/web/session";
 import { deviceDonePath, devicePath, doneOutcome } from "../_components/paths";
 
 export async function POST(request: Request): Promise<Response> {
+  try {
+    return await answer(request);
+  } catch (error) {
+    // Back to the page, which says the server is unavailable.
+    if (isDatabaseUnavailable(error)) return seeOther(siteUrl(devicePath()));
+    throw error;
+  }
+}
+
+async function answer(request: Request): Promise<Response> {
   if (!fromThisSite(request)) return refuse(403, "This answer did not come from the consent screen.");
   const form = await readFormPost(request);
   const decision = form?.get("decision");

@@ -4,6 +4,7 @@
  * or back to the form with the reason.
  */
 import { enterUserCode } from "@/lib/oauth/device-verification";
+import { isDatabaseUnavailable } from "@/lib/database-unavailable";
 import { clientIp } from "@/lib/request-ip";
 import { protocol } from "@/lib/server/protocol";
 import { fromThisSite, readFormPost, refuse, seeOther, siteUrl } from "@/lib/web/form-post";
@@ -11,6 +12,16 @@ import { currentUser } from "@/lib/web/session";
 import { deviceAuthorizePath, devicePath } from "../_components/paths";
 
 export async function POST(request: Request): Promise<Response> {
+  try {
+    return await answer(request);
+  } catch (error) {
+    // Back to the page, which says the server is unavailable.
+    if (isDatabaseUnavailable(error)) return seeOther(siteUrl(devicePath()));
+    throw error;
+  }
+}
+
+async function answer(request: Request): Promise<Response> {
   if (!fromThisSite(request)) return refuse(403, "This code did not come from the device page.");
   const form = await readFormPost(request);
   const input = form?.get("user_code");
