@@ -6,7 +6,7 @@
  * tests/integration/device-flow.test.ts).
  */
 import type { Page } from "@playwright/test";
-import { expect, seriousA11yViolations, signIn, test, type Account } from "./support/fixtures";
+import { expect, seriousA11yViolations, signIn, test, uniqueName, type Account } from "./support/fixtures";
 import { client, registerClient, relyingParty } from "./support/oauth";
 
 const deviceGrant = "urn:ietf:params:oauth:grant-type:device_code";
@@ -167,6 +167,53 @@ test.describe("device authorization grant", () => {
     ]);
     expect(one.claims()?.sub).toBe(user.id);
     expect(two.claims()?.sub).toBe(user.id);
+  });
+
+  test("bad input gets the RFC's errors; CORS for the client's own origins", async ({ baseURL, db }) => {
+    const origin = `https://${uniqueName("tv").replace(" ", "-")}.example.com`;
+    const registered = await deviceClient(db, { allowedOrigins: [origin] });
+    const endpoint = new URL("/oauth/device_authorization", baseURL);
+    const send = async (body: string, headers: Record<string, string> = {}) => {
+      const response = await fetch(endpoint, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+        body,
+      });
+      return {
+        status: response.status,
+        error: ((await response.json()) as { error: string }).error,
+        origin: response.headers.get("access-control-allow-origin"),
+      };
+    };
+    expect(await send("scope=openid")).toMatchObject({ status: 401, error: "invalid_client" });
+    expect(await send(`client_id=${registered.clientId}&client_id=x`)).toMatchObject({
+      status: 400,
+      error: "invalid_request",
+    });
+    expect(await send(`client_id=${registered.clientId}&scope=no-such-scope`)).toMatchObject({
+      status: 400,
+      error: "invalid_scope",
+    });
+    expect(await send("{}", { "content-type": "application/json" })).toMatchObject({
+      status: 400,
+      error: "invalid_request",
+    });
+    expect(await pollOnce(baseURL!, registered.clientId, "pcd_nothing")).toMatchObject({
+      status: 400,
+      error: "invalid_grant",
+    });
+
+    const preflight = await fetch(endpoint, {
+      method: "OPTIONS",
+      headers: { origin, "access-control-request-method": "POST" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe(origin);
+    expect(await send(`client_id=${registered.clientId}`, { origin })).toMatchObject({ status: 200, origin });
+    expect(await send(`client_id=${registered.clientId}`, { origin: "https://evil.example.com" })).toMatchObject({
+      status: 200,
+      origin: null,
+    });
   });
 
   test("/device at phone width: usable and axe-clean", async ({ page, makeUser }) => {
