@@ -44,6 +44,7 @@ describe.each(providers)("the device authorization grant on %s", (provider: Prov
   let service: { clientId: string; clientSecret: string };
   let codeOnly: { clientId: string };
   let decisions: { decision: string; userId: string }[];
+  let usage: { grantType: string; outcome: string }[] = [];
 
   function context(
     options: { policy?: Policy; approvalPrompt?: "auto" | "force"; limits?: object } = {},
@@ -65,6 +66,7 @@ describe.each(providers)("the device authorization grant on %s", (provider: Prov
       config: { ...ctx.config, approvalPrompt: options.approvalPrompt ?? "auto" },
       policy: options.policy,
       onDeviceDecision: async ({ decision, user }) => void decisions.push({ decision, userId: user.id }),
+      onTokenRequest: ({ grantType, outcome }) => void usage.push({ grantType, outcome }),
     };
   }
 
@@ -201,6 +203,7 @@ describe.each(providers)("the device authorization grant on %s", (provider: Prov
   it("pending, slow_down (+5 s each time), approval through the consent screen, tokens once, then invalid_grant", async () => {
     now = new Date("2040-01-02T00:00:00.000Z");
     decisions = [];
+    usage = [];
     const ctx = context();
     const device = await authorizeDevice(ctx, { client_id: tv.clientId, scope: "openid email" });
     expect(await failure(() => poll(ctx, device.device_code))).toBe(
@@ -250,6 +253,12 @@ describe.each(providers)("the device authorization grant on %s", (provider: Prov
     expect(await failure(() => poll(ctx, device.device_code, trusted.clientId))).toBe(
       "invalid_grant: The device code is invalid",
     );
+    // Usage statistics: waiting polls (pending, slow_down) are neither issued nor failed.
+    expect(usage).toEqual([
+      { grantType: deviceGrant, outcome: "issued" },
+      { grantType: deviceGrant, outcome: "failed" },
+      { grantType: deviceGrant, outcome: "failed" },
+    ]);
   });
 
   it("deny: access_denied, audited; expiry: expired_token, and the code says it expired", async () => {
