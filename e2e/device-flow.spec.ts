@@ -6,7 +6,15 @@
  * tests/integration/device-flow.test.ts).
  */
 import type { Page } from "@playwright/test";
-import { expect, seriousA11yViolations, signIn, test, uniqueName, type Account } from "./support/fixtures";
+import {
+  expect,
+  seriousA11yViolations,
+  signIn,
+  signInAsAdmin,
+  test,
+  uniqueName,
+  type Account,
+} from "./support/fixtures";
 import { client, registerClient, relyingParty } from "./support/oauth";
 
 const deviceGrant = "urn:ietf:params:oauth:grant-type:device_code";
@@ -167,6 +175,37 @@ test.describe("device authorization grant", () => {
     ]);
     expect(one.claims()?.sub).toBe(user.id);
     expect(two.claims()?.sub).toBe(user.id);
+  });
+
+  test("registered on the dashboard: the app page lists the device endpoints, and a device gets tokens", async ({
+    page,
+    baseURL,
+  }) => {
+    const name = uniqueName("Set-top box");
+    await signInAsAdmin(page);
+    await page.getByRole("link", { name: "New application" }).click();
+    await page.getByRole("textbox", { name: "Name", exact: true }).fill(name);
+    await page.getByLabel("Public").check();
+    await page.getByRole("checkbox", { name: "Authorization code" }).setChecked(false);
+    await page.getByRole("checkbox", { name: "Device code" }).check();
+    await expect(page.getByText("the user enters it at /device")).toBeVisible();
+    await page.getByRole("checkbox", { name: "Refresh token" }).setChecked(true);
+    await page.getByRole("button", { name: "Create application" }).click();
+    await expect(page.getByRole("heading", { name: `${name} is ready` })).toBeVisible();
+    const clientId = (await page.getByTestId("issued-client-id").textContent())!;
+
+    await page.goto(`/admin/applications?q=${encodeURIComponent(clientId)}`);
+    await page.getByRole("link", { name }).click();
+    await expect(page.getByRole("heading", { name })).toBeVisible();
+    await expect(page.getByText(`${baseURL}/oauth/device_authorization`, { exact: true })).toBeVisible();
+    await expect(page.getByText(`${baseURL}/device`, { exact: true })).toBeVisible();
+
+    const config = await relyingParty(baseURL!, { id: "", clientId });
+    const device = await client.initiateDeviceAuthorization(config, {});
+    await enterCode(page, device.user_code);
+    await page.getByRole("button", { name: "Allow" }).click();
+    await expect(result(page)).toContainText("You can return to your device");
+    expect((await client.pollDeviceAuthorizationGrant(config, device)).refresh_token).toMatch(/^pcr_/);
   });
 
   test("bad input gets the RFC's errors; CORS for the client's own origins", async ({ baseURL, db }) => {
