@@ -102,6 +102,6 @@ export const config = {
   matcher: [
     // Pages only: not Next's assets, not next-auth and the health check (/api), not the endpoints
     // server.ts serves without Next in production (they carry their own headers).
-    "/((?!_next/|api/|favicon\\.ico$|\\.well-known/|oauth/(?:token|revoke|introspect|userinfo|jwks)(?:/|$)).*)",
+    "/((?!_next/|api/|favicon\\.ico$|\\.well-known/|oauth/(?:token|device_authorization|revoke|introspect|userinfo|jwks)(?:/|$)).*)",
   ],
 };

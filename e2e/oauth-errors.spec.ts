@@ -333,7 +333,7 @@ test.describe("token endpoint errors", () => {
         { grant_type: "urn:ietf:params:oauth:grant-type:device_code", device_code: "x" },
         basic(web.clientId, web.clientSecret!),
         400,
-        "unsupported_grant_type",
+        "unauthorized_client",
       ],
       [
         { grant_type: "client_credentials", scope: "write" },

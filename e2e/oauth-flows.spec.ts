@@ -35,7 +35,9 @@ test.describe("OAuth 2.1 / OpenID Connect flows", () => {
       "client_credentials",
       "password",
       "refresh_token",
+      "urn:ietf:params:oauth:grant-type:device_code",
     ]);
+    expect(oidc.device_authorization_endpoint).toBe(`${baseURL}/oauth/device_authorization`);
     expect(oidc.grant_types_supported).not.toContain("implicit");
     expect(oidc.token_endpoint_auth_methods_supported.sort()).toEqual([
       "client_secret_basic",

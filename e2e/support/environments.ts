@@ -66,6 +66,9 @@ export function serverEnv(environment: Environment): Record<string, string> {
     // per-client limits stay at their defaults here (e2e/throttles.spec.ts).
     PORTCULLIS_SIGN_IN_ADDRESS_LIMIT: "1000000",
     PORTCULLIS_CLIENT_AUTH_ADDRESS_LIMIT: "1000000",
+    PORTCULLIS_USER_CODE_ADDRESS_LIMIT: "1000000",
+    // Devices poll every second (RFC 8628's default is 5), so e2e/device-flow.spec.ts stays fast.
+    PORTCULLIS_DEVICE_POLL_INTERVAL: "1",
     ...(environment.config ? { PORTCULLIS_CONFIG: environment.config } : {}),
   };
 }

@@ -55,6 +55,9 @@ export function actionId(name: string): string {
 
 const endpoints = [
   "/oauth/token",
+  "/oauth/device_authorization",
+  "/device/verify",
+  "/device/decision",
   "/oauth/revoke",
   "/oauth/introspect",
   "/oauth/userinfo",
@@ -86,6 +89,9 @@ const pages = [
   "/account/password",
   "/oauth/authorize",
   "/oauth/logout",
+  "/device",
+  "/device/authorize",
+  "/device/done",
 ];
 
 const recordPages = ["/admin/applications/", "/admin/users/"];
@@ -143,6 +149,11 @@ const paramNames = [
   "confirmPassword",
   "name",
   "admin",
+  "device_code",
+  "user_code",
+  "outcome",
+  "problem",
+  "retry",
 ];
 
 /** Values that have broken servers before: odd URLs, encodings, sizes, characters. */
@@ -195,6 +206,8 @@ const nastyStrings = [
   "client_credentials",
   "password",
   "allow",
+  "urn:ietf:params:oauth:grant-type:device_code",
+  "BCDF-GHJK",
 ];
 
 const text = (ids: string[]) =>

@@ -37,6 +37,8 @@ export const auditActions: Record<string, string> = {
   "auth.sign_in_throttled": "Sign-ins blocked by the throttle",
   "signing_key.rotated": "ID token signing key rotated",
   "authorization.refused": "Authorization refused by policy",
+  "device.approved": "Device approved",
+  "device.denied": "Device denied",
 };
 
 function actionLabel(action: string): string {

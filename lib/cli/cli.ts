@@ -46,9 +46,10 @@ Commands:
   list-applications [--search TEXT] [--json]
   delete-application ID|CLIENT_ID [--json]
   clear-tokens [--batch-size N] [--json]
-      Deletes expired or revoked tokens, expired codes, expired consents, failed sign-ins too
-      old to count for the sign-in throttle (and failed client authentications for theirs) and
-      ended or expired sessions, N rows at a time (default 1000); safe while the server runs.
+      Deletes expired or revoked tokens, expired codes (device codes too), expired consents,
+      failed sign-ins too old to count for the sign-in throttle (and failed client
+      authentications and wrong device user codes for theirs) and ended or expired sessions,
+      N rows at a time (default 1000); safe while the server runs.
   seed-demo [--json]
       Adds demo applications, users (passwords printed), tokens and a month of usage.
   rotate-signing-key [--json]
@@ -247,9 +248,11 @@ const clearedLabels: Record<ClearedKind, string> = {
   accessTokens: "access tokens",
   refreshTokens: "refresh tokens",
   authorizationCodes: "authorization codes",
+  deviceCodes: "expired device codes",
   consents: "consents",
   signInFailures: "failed sign-ins past the throttle's window",
   clientAuthFailures: "failed client authentications past their limit's window",
+  userCodeFailures: "wrong device user codes past their limit's window",
   sessions: "ended or expired sessions",
 };
 

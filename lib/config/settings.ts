@@ -81,6 +81,22 @@ export interface Settings {
     /** Seconds. */
     window: number;
   };
+  /** The device authorization grant (RFC 8628, lib/oauth/device-authorization.ts). */
+  deviceAuthorization: {
+    /** Seconds a device code and its user code live: 10 minutes, long enough to find a phone and sign in. */
+    lifetime: number;
+    /** Seconds a device waits between polls: RFC 8628 §3.2's default of 5. */
+    interval: number;
+    /**
+     * Wrong user codes one user may enter within `window`, then /device refuses them: with 20^8
+     * codes, a few tries per window make guessing a live one hopeless (RFC 8628 §5.1).
+     */
+    userLimit: number;
+    /** Wrong user codes from one address, any users, within `window`. */
+    addressLimit: number;
+    /** Seconds. */
+    window: number;
+  };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -163,6 +179,13 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Setti
       limit: countFromEnv(env, "PORTCULLIS_CLIENT_AUTH_LIMIT", 10),
       addressLimit: countFromEnv(env, "PORTCULLIS_CLIENT_AUTH_ADDRESS_LIMIT", 50),
       window: countFromEnv(env, "PORTCULLIS_CLIENT_AUTH_WINDOW", 5 * 60),
+    },
+    deviceAuthorization: {
+      lifetime: countFromEnv(env, "PORTCULLIS_DEVICE_CODE_TTL", 10 * 60),
+      interval: countFromEnv(env, "PORTCULLIS_DEVICE_POLL_INTERVAL", 5),
+      userLimit: countFromEnv(env, "PORTCULLIS_USER_CODE_LIMIT", 5),
+      addressLimit: countFromEnv(env, "PORTCULLIS_USER_CODE_ADDRESS_LIMIT", 20),
+      window: countFromEnv(env, "PORTCULLIS_USER_CODE_WINDOW", 15 * 60),
     },
   };
 }

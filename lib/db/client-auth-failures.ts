@@ -1,25 +1,11 @@
 /** Failed client authentications (lib/oauth/client-auth-throttle.ts's port) in the ClientAuthFailure table. */
 import type { ClientAuthFailures } from "../oauth/client-auth-throttle.ts";
 import type { Db } from "./client.ts";
+import { nthLatestQuery, secondsUntilUnder } from "./failure-window.ts";
 
 export function prismaClientAuthFailures(db: Db): ClientAuthFailures {
-  /** Seconds until fewer than `limit` of the matching failures are in the window: when the limit-th latest leaves it. */
-  async function secondsUntilUnder(
-    where: { clientId?: string; source: string },
-    limit: number,
-    window: number,
-    now: Date,
-  ): Promise<number> {
-    const since = new Date(now.getTime() - window * 1000);
-    const limiting = await db.clientAuthFailure.findFirst({
-      where: { ...where, failedAt: { gt: since } },
-      orderBy: [{ failedAt: "desc" }, { id: "desc" }],
-      skip: limit - 1,
-      select: { failedAt: true },
-    });
-    if (!limiting) return 0;
-    return Math.max(0, (limiting.failedAt.getTime() + window * 1000 - now.getTime()) / 1000);
-  }
+  const nthLatest = (where: { clientId?: string; source: string }) => async (since: Date, skip: number) =>
+    (await db.clientAuthFailure.findFirst(nthLatestQuery(where, since, skip)))?.failedAt ?? null;
 
   return {
     async record({ clientId, source }, at) {
@@ -27,8 +13,8 @@ export function prismaClientAuthFailures(db: Db): ClientAuthFailures {
     },
     async retryAfter({ clientId, source }, limits, now) {
       const [pair, address] = await Promise.all([
-        secondsUntilUnder({ clientId, source }, limits.limit, limits.window, now),
-        secondsUntilUnder({ source }, limits.addressLimit, limits.window, now),
+        secondsUntilUnder(nthLatest({ clientId, source }), limits.limit, limits.window, now),
+        secondsUntilUnder(nthLatest({ source }), limits.addressLimit, limits.window, now),
       ]);
       return Math.ceil(Math.max(pair, address));
     },

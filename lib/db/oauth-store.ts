@@ -39,6 +39,8 @@ import { settingsFrom, storedColumns, type StoredApplication, type UriKind } fro
 import type {
   AccessTokenRecord,
   ClientRecord,
+  DeviceCodeRecord,
+  DeviceCodeStatus,
   NewAccessToken,
   NewTokens,
   OAuthStore,
@@ -48,6 +50,7 @@ import type {
 import { formatScope } from "../oauth/scope.ts";
 import { driverOf, providerOf, type Db, type Driver } from "./client.ts";
 import { notifiedClientCache } from "./client-cache.ts";
+import { nthLatestQuery, secondsUntilUnder } from "./failure-window.ts";
 import { groupCommit } from "./group-commit.ts";
 import { lockSigningKeys } from "./signing-key-lock.ts";
 import { closeCodes, revokeTokenSet } from "./revoke-tokens.ts";
@@ -291,6 +294,29 @@ async function insertTokens(tx: Tx | Db, tokens: NewTokens): Promise<void> {
   if (tokens.refresh) await tx.refreshToken.create({ data: tokens.refresh });
 }
 
+/** A unique constraint refused the write (Prisma's P2002). */
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
+}
+
+const deviceCodeSelect = {
+  id: true,
+  deviceCodeHash: true,
+  userCodeHash: true,
+  applicationId: true,
+  scope: true,
+  status: true,
+  userId: true,
+  authTime: true,
+  interval: true,
+  lastPolledAt: true,
+  expiresAt: true,
+  consumedAt: true,
+  application: { select: { clientId: true } },
+} as const;
+
+const deviceCodeStatuses = new Set<string>(["pending", "approved", "denied"]);
+
 const userSelect = { id: true, email: true, name: true, disabled: true } as const;
 
 /** Writes of "last used" are skipped when the previous one is this recent, to spare the hot path. */
@@ -364,6 +390,75 @@ export function prismaOAuthStore(db: Db, options: StoreOptions = { clientCache: 
         await closeCodes(tx, { id: codeId }, now);
         await revokeTokenSet(tx, { authorizationCodeId: codeId }, now);
       });
+    },
+
+    async saveDeviceCode(code) {
+      try {
+        await db.deviceCode.create({ data: code, select: { id: true } });
+        return true;
+      } catch (error) {
+        if (isUniqueViolation(error)) return false;
+        throw error;
+      }
+    },
+
+    async findDeviceCode(by): Promise<DeviceCodeRecord | null> {
+      const row = await db.deviceCode.findUnique({ where: by, select: deviceCodeSelect });
+      if (!row) return null;
+      const { application, status, ...code } = row;
+      // Only Portcullis writes the column; anything else reads as an answer nobody gave.
+      const known = (deviceCodeStatuses.has(status) ? status : "denied") as DeviceCodeStatus;
+      return { ...code, status: known, clientId: application.clientId };
+    },
+
+    async recordDevicePoll(id, previousPoll, now, interval) {
+      const { count } = await db.deviceCode.updateMany({
+        where: { id, lastPolledAt: previousPoll },
+        data: { lastPolledAt: now, interval },
+      });
+      return count === 1;
+    },
+
+    async claimDeviceCode(id, userId, now) {
+      const { count } = await db.deviceCode.updateMany({
+        where: { id, status: "pending", consumedAt: null, expiresAt: { gt: now } },
+        data: { userId },
+      });
+      return count === 1;
+    },
+
+    async answerDeviceCode(id, userId, { status, authTime }, now) {
+      const { count } = await db.deviceCode.updateMany({
+        where: { id, userId, status: "pending", expiresAt: { gt: now } },
+        data: { status, authTime },
+      });
+      return count === 1;
+    },
+
+    redeemDeviceCode(id, now, tokens) {
+      return db.$transaction(async (tx) => {
+        const { count } = await tx.deviceCode.updateMany({
+          where: { id, status: "approved", consumedAt: null },
+          data: { consumedAt: now },
+        });
+        if (count !== 1) return false;
+        await insertTokens(tx, tokens);
+        return true;
+      });
+    },
+
+    async recordUserCodeFailure({ userId, source }, at) {
+      await db.userCodeFailure.create({ data: { userId, source, failedAt: at }, select: { id: true } });
+    },
+
+    async userCodeRetryAfter({ userId, source }, limits, now) {
+      const nthLatest = (where: { userId?: string; source?: string }) => async (since: Date, skip: number) =>
+        (await db.userCodeFailure.findFirst(nthLatestQuery(where, since, skip)))?.failedAt ?? null;
+      const [user, address] = await Promise.all([
+        secondsUntilUnder(nthLatest({ userId }), limits.userLimit, limits.window, now),
+        secondsUntilUnder(nthLatest({ source }), limits.addressLimit, limits.window, now),
+      ]);
+      return Math.ceil(Math.max(user, address));
     },
 
     async issueTokens(tokens) {

@@ -5,9 +5,11 @@
  * - refresh tokens that are revoked or expired. A rotated refresh token that is neither is kept:
  *   presenting it again is how reuse is detected (and within the grace period it still works);
  * - authorization codes that are expired (consumed or not: an expired code can never be redeemed);
+ * - device codes that are expired (answered or not, redeemed or not: the device polls in vain);
  * - consents that are expired;
  * - failed sign-ins too old to count for the sign-in throttle (lib/auth/throttle.ts);
- * - failed client authentications too old to count for their limit (lib/oauth/client-auth-throttle.ts).
+ * - failed client authentications too old to count for their limit (lib/oauth/client-auth-throttle.ts);
+ * - wrong user codes too old to count for their limit (lib/oauth/device-verification.ts);
  * - browser sessions that are revoked (signed out, ended), past their absolute lifetime, or idle
  *   longer than the idle timeout (lib/sessions/policy.ts).
  *
@@ -20,7 +22,7 @@
  */
 import { expiredSignInFailures } from "../auth/throttle.ts";
 import { settings } from "../config/settings.ts";
-import { expiredClientAuthFailures } from "../db/client-auth-failures.ts";
+import { expiredClientAuthFailures as failuresOlderThan } from "../db/client-auth-failures.ts";
 import type { Db } from "../db/client.ts";
 import type { SessionLifetimes } from "../sessions/policy.ts";
 
@@ -32,9 +34,11 @@ export type ClearedKind =
   | "accessTokens"
   | "refreshTokens"
   | "authorizationCodes"
+  | "deviceCodes"
   | "consents"
   | "signInFailures"
   | "clientAuthFailures"
+  | "userCodeFailures"
   | "sessions";
 export type ClearedCounts = Record<ClearedKind, number>;
 
@@ -119,6 +123,14 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     batchSize,
     report("authorizationCodes"),
   );
+  const deviceCodes = await clearInBatches(
+    {
+      nextDead: (cursor, take) => db.deviceCode.findMany({ where: { ...expired, ...after(cursor) }, take, ...page }),
+      deleteIfDead: (ids) => db.deviceCode.deleteMany({ where: { ...expired, id: { in: ids } } }),
+    },
+    batchSize,
+    report("deviceCodes"),
+  );
   // A consent renewed between the read and the delete has a new expiresAt and survives.
   const consents = await clearInBatches(
     {
@@ -137,7 +149,7 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     batchSize,
     report("signInFailures"),
   );
-  const staleClientAuth = expiredClientAuthFailures(now, settings().clientAuthThrottle.window);
+  const staleClientAuth = failuresOlderThan(now, settings().clientAuthThrottle.window);
   const clientAuthFailures = await clearInBatches(
     {
       nextDead: (cursor, take) =>
@@ -146,6 +158,16 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     },
     batchSize,
     report("clientAuthFailures"),
+  );
+  const staleUserCodes = failuresOlderThan(now, settings().deviceAuthorization.window);
+  const userCodeFailures = await clearInBatches(
+    {
+      nextDead: (cursor, take) =>
+        db.userCodeFailure.findMany({ where: { ...staleUserCodes, ...after(cursor) }, take, ...page }),
+      deleteIfDead: (ids) => db.userCodeFailure.deleteMany({ where: { ...staleUserCodes, id: { in: ids } } }),
+    },
+    batchSize,
+    report("userCodeFailures"),
   );
   // Expiry only moves forward here too: lastSeenAt is only written while a session is live, so an
   // idle one never becomes live again.
@@ -165,5 +187,15 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     batchSize,
     report("sessions"),
   );
-  return { accessTokens, refreshTokens, authorizationCodes, consents, signInFailures, clientAuthFailures, sessions };
+  return {
+    accessTokens,
+    refreshTokens,
+    authorizationCodes,
+    deviceCodes,
+    consents,
+    signInFailures,
+    clientAuthFailures,
+    userCodeFailures,
+    sessions,
+  };
 }

@@ -223,23 +223,112 @@ export type Decision =
   | { kind: "approve" }
   | { kind: "redirect"; location: string };
 
-/** The policy's view of the request, or null when the user no longer exists or is disabled. */
-async function policyQuestion(ctx: ProtocolContext, request: AuthorizationRequest, user: SignedInUser) {
-  const record = await ctx.store.findUser(user.id);
-  if (!record || record.disabled) return null;
-  return { client: request.client, grantType: "authorization_code", user: record, scopes: request.scopes };
+/**
+ * What the code flow and the device flow (./device-verification.ts) both ask before issuing to a
+ * signed-in user: the application, the grant it will use, the scopes, and whether the consent
+ * screen must show whatever was approved before.
+ */
+export interface ConsentQuestion {
+  client: ClientRecord;
+  grantType: string;
+  scopes: readonly string[];
+  /** prompt=consent or approval_prompt=force: remembered consent does not answer. */
+  forceConsent: boolean;
 }
 
-/** The access_denied redirect when the policy refuses this user this application, else null. */
+export type ConsentOutcome =
+  /** Trusted app, remembered consent, or the policy skips the screen. */
+  | { kind: "approve" }
+  | { kind: "consent" }
+  /** The policy refuses this user this application (access_denied). */
+  | { kind: "refused"; error: OAuthError }
+  /** The user no longer exists or is disabled. */
+  | { kind: "sign-in" };
+
+/** The policy's view of the request, or null when the user no longer exists or is disabled. */
+async function policyQuestion(ctx: ProtocolContext, question: ConsentQuestion, user: SignedInUser) {
+  const record = await ctx.store.findUser(user.id);
+  if (!record || record.disabled) return null;
+  return { client: question.client, grantType: question.grantType, user: record, scopes: question.scopes };
+}
+
+/** The access_denied error when the policy refuses this user this application, else null. */
 async function refusal(
   ctx: ProtocolContext,
-  request: AuthorizationRequest,
   question: NonNullable<Awaited<ReturnType<typeof policyQuestion>>>,
-): Promise<string | null> {
+): Promise<OAuthError | null> {
   if (!ctx.policy?.mayAuthorize) return null;
   const verdict = await ctx.policy.mayAuthorize(question);
-  return verdict === true ? null : errorRedirect(ctx, request, new OAuthError("access_denied", verdict));
+  return verdict === true ? null : new OAuthError("access_denied", verdict);
 }
+
+/**
+ * Whether the signed-in user must see the consent screen: the deployer's policy (mayAuthorize,
+ * skipAuthorization), trusted applications and remembered consent decide, in that order.
+ */
+export async function consentNeeded(
+  ctx: ProtocolContext,
+  question: ConsentQuestion,
+  user: SignedInUser,
+): Promise<ConsentOutcome> {
+  const { policy } = ctx;
+  const { client } = question;
+  if (policy?.mayAuthorize || policy?.skipAuthorization) {
+    // The deployer's policy may refuse this user, or decide on consent itself.
+    const asked = await policyQuestion(ctx, question, user);
+    if (!asked) return { kind: "sign-in" };
+    const refused = await refusal(ctx, asked);
+    if (refused) return { kind: "refused", error: refused };
+    const skip = policy.skipAuthorization ? await policy.skipAuthorization(asked) : client.skipAuthorization;
+    if (skip) return { kind: "approve" };
+  }
+  // A trusted application never shows the consent screen.
+  else if (client.skipAuthorization) return { kind: "approve" };
+  const consent = question.forceConsent ? null : await ctx.store.findConsent(user.id, client.id);
+  const covered = consent !== null && consent.expiresAt > ctx.now() && covers(consent.scope, question.scopes);
+  if (covered) {
+    await ctx.store.noteConsentUse(user.id, client.id, ctx.now());
+    return { kind: "approve" };
+  }
+  return { kind: "consent" };
+}
+
+/**
+ * The user's approval, before anything is issued for it: the policy is asked again (Allow on a
+ * consent screen must not get past a refusal), and a consent the user just gave (`consented`) is
+ * remembered; silent approvals and trusted apps store nothing new. Returns the refusal, or null.
+ */
+export async function recordApproval(
+  ctx: ProtocolContext,
+  question: Omit<ConsentQuestion, "forceConsent">,
+  user: SignedInUser,
+  { consented }: { consented: boolean },
+): Promise<OAuthError | null> {
+  if (ctx.policy?.mayAuthorize) {
+    const asked = await policyQuestion(ctx, { ...question, forceConsent: false }, user);
+    if (!asked) return new OAuthError("access_denied", "The user denied the request");
+    const refused = await refusal(ctx, asked);
+    if (refused) return refused;
+  }
+  const now = ctx.now();
+  if (consented && !question.client.skipAuthorization) {
+    await ctx.store.saveConsent(
+      user.id,
+      question.client.id,
+      question.scopes,
+      now,
+      new Date(now.getTime() + ctx.config.lifetimes.consent * 1000),
+    );
+  }
+  return null;
+}
+
+const consentQuestionOf = (request: AuthorizationRequest): ConsentQuestion => ({
+  client: request.client,
+  grantType: "authorization_code",
+  scopes: request.scopes,
+  forceConsent: request.prompts.has("consent") || request.approvalPrompt === "force",
+});
 
 /** What the request needs from the user, given who is signed in and what they approved before. */
 export async function decide(
@@ -247,7 +336,7 @@ export async function decide(
   request: AuthorizationRequest,
   user: SignedInUser | null,
 ): Promise<Decision> {
-  const { prompts, client } = request;
+  const { prompts } = request;
   if (!user) {
     if (prompts.has("none"))
       return {
@@ -264,36 +353,27 @@ export async function decide(
     };
   }
   if (tooOld || prompts.has("login") || prompts.has("select_account")) return { kind: "sign-in", reauthenticate: true };
-  const { policy } = ctx;
-  if (policy?.mayAuthorize || policy?.skipAuthorization) {
-    // The deployer's policy may refuse this user, or decide on consent itself.
-    const question = await policyQuestion(ctx, request, user);
-    if (!question) return { kind: "sign-in", reauthenticate: true };
-    const refused = await refusal(ctx, request, question);
-    if (refused) return { kind: "redirect", location: refused };
-    const skip = policy.skipAuthorization ? await policy.skipAuthorization(question) : client.skipAuthorization;
-    if (skip) return { kind: "approve" };
+  const outcome = await consentNeeded(ctx, consentQuestionOf(request), user);
+  switch (outcome.kind) {
+    case "sign-in":
+      return { kind: "sign-in", reauthenticate: true };
+    case "refused":
+      return { kind: "redirect", location: errorRedirect(ctx, request, outcome.error) };
+    case "approve":
+      return { kind: "approve" };
+    case "consent":
+      if (prompts.has("none")) {
+        return {
+          kind: "redirect",
+          location: errorRedirect(
+            ctx,
+            request,
+            new OAuthError("consent_required", "The user has not approved this application"),
+          ),
+        };
+      }
+      return { kind: "consent" };
   }
-  // A trusted application never shows the consent screen.
-  else if (client.skipAuthorization) return { kind: "approve" };
-  const forced = prompts.has("consent") || request.approvalPrompt === "force";
-  const consent = forced ? null : await ctx.store.findConsent(user.id, client.id);
-  const covered = consent !== null && consent.expiresAt > ctx.now() && covers(consent.scope, request.scopes);
-  if (covered) {
-    await ctx.store.noteConsentUse(user.id, client.id, ctx.now());
-    return { kind: "approve" };
-  }
-  if (prompts.has("none")) {
-    return {
-      kind: "redirect",
-      location: errorRedirect(
-        ctx,
-        request,
-        new OAuthError("consent_required", "The user has not approved this application"),
-      ),
-    };
-  }
-  return { kind: "consent" };
 }
 
 /**
@@ -306,23 +386,9 @@ export async function approve(
   user: SignedInUser,
   { consented }: { consented: boolean },
 ): Promise<string> {
-  if (ctx.policy?.mayAuthorize) {
-    // Checked again here: Allow on a consent screen must not get past a refusal.
-    const question = await policyQuestion(ctx, request, user);
-    if (!question) return deny(ctx, request);
-    const refused = await refusal(ctx, request, question);
-    if (refused) return refused;
-  }
+  const refused = await recordApproval(ctx, consentQuestionOf(request), user, { consented });
+  if (refused) return errorRedirect(ctx, request, refused);
   const now = ctx.now();
-  if (consented && !request.client.skipAuthorization) {
-    await ctx.store.saveConsent(
-      user.id,
-      request.client.id,
-      request.scopes,
-      now,
-      new Date(now.getTime() + ctx.config.lifetimes.consent * 1000),
-    );
-  }
   const code = generateCredential("authorizationCode");
   await ctx.store.saveAuthorizationCode({
     codeHash: hashCredential(code),

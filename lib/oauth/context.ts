@@ -11,6 +11,7 @@ export interface ProtocolConfig {
   lifetimes: Settings["lifetimes"];
   approvalPrompt: Settings["approvalPrompt"];
   scopes: ScopeCatalogue;
+  deviceAuthorization: Settings["deviceAuthorization"];
 }
 
 /** Told about each token request's outcome (for usage statistics); must not throw or block. */
@@ -20,6 +21,15 @@ type TokenRequestObserver = (event: {
   outcome: "issued" | "failed";
   at: Date;
 }) => void;
+
+type DeviceDecisionObserver = (event: {
+  client: ClientRecord;
+  user: UserRecord;
+  decision: "approved" | "denied";
+  scopes: readonly string[];
+  /** The address the user answered from, or null. */
+  ip: string | null;
+}) => Promise<void>;
 
 /**
  * The password grant's check of a username and password (RFC 6749 §4.3.2), for an attempt through
@@ -43,6 +53,8 @@ export interface ProtocolContext {
   keys: KeyRing;
   now: () => Date;
   onTokenRequest?: TokenRequestObserver;
+  /** Told when a user approves or denies a device (for the audit log); must not throw. */
+  onDeviceDecision?: DeviceDecisionObserver;
   /** The deployer's decisions (portcullis.config.ts); absent, Portcullis's own rules apply. */
   policy?: Policy;
 }
@@ -53,5 +65,6 @@ export function protocolConfigFrom(settings: Settings): ProtocolConfig {
     lifetimes: settings.lifetimes,
     approvalPrompt: settings.approvalPrompt,
     scopes: settings.scopes,
+    deviceAuthorization: settings.deviceAuthorization,
   };
 }

@@ -1,5 +1,5 @@
 /**
- * CORS for the endpoints browsers call (token, revoke, introspect, userinfo, jwks): a response is
+ * CORS for the endpoints browsers call (token, device authorization, revoke, introspect, userinfo, jwks): a response is
  * readable cross-origin only by an origin an application registered. Once the endpoint knows the
  * client, that client's own origins decide; preflights and errors fall back to "some application
  * registered it", because the client is not known yet.

@@ -18,6 +18,7 @@ export function authorizationServerMetadata(config: ProtocolConfig) {
     issuer: config.issuer,
     authorization_endpoint: endpoints.authorization,
     token_endpoint: endpoints.token,
+    device_authorization_endpoint: endpoints.deviceAuthorization,
     jwks_uri: endpoints.jwks,
     revocation_endpoint: endpoints.revocation,
     introspection_endpoint: endpoints.introspection,

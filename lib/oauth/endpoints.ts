@@ -4,6 +4,9 @@ export function endpointsFor(issuer: string) {
     issuer,
     authorization: `${issuer}/oauth/authorize`,
     token: `${issuer}/oauth/token`,
+    deviceAuthorization: `${issuer}/oauth/device_authorization`,
+    /** Where users enter a device's user code (RFC 8628 §3.3): a page, not an endpoint. */
+    deviceVerification: `${issuer}/device`,
     revocation: `${issuer}/oauth/revoke`,
     introspection: `${issuer}/oauth/introspect`,
     userinfo: `${issuer}/oauth/userinfo`,

@@ -1,5 +1,5 @@
 /**
- * The protocol's errors (RFC 6749 §4.1.2.1 and §5.2, RFC 7009, RFC 6750, OpenID Connect Core
+ * The protocol's errors (RFC 6749 §4.1.2.1 and §5.2, RFC 7009, RFC 6750, RFC 8628, OpenID Connect Core
  * §3.1.2.6). Each carries the RFC's code, an HTTP status and a description that is safe to show the
  * client; `detail` is for the server log only and is never sent.
  */
@@ -22,7 +22,11 @@ export type OAuthErrorCode =
   | "request_uri_not_supported"
   | "invalid_token"
   | "insufficient_scope"
-  | "unsupported_token_type";
+  | "unsupported_token_type"
+  // RFC 8628 §3.5: the device code grant's answers while the user has not approved.
+  | "authorization_pending"
+  | "slow_down"
+  | "expired_token";
 
 const defaultStatus: Partial<Record<OAuthErrorCode, number>> = {
   invalid_client: 401,

@@ -41,7 +41,7 @@ export const grantTypeInfo: Record<GrantType, GrantTypeInfo> = {
   },
   "urn:ietf:params:oauth:grant-type:device_code": {
     label: "Device code",
-    help: "For TVs and command-line tools without a browser: the user approves on another device.",
+    help: "For TVs, command-line tools and other devices without a handy browser (RFC 8628): the device shows a short code, the user enters it at /device on their phone or computer and approves there, and the device receives tokens.",
     issuesRefreshTokens: true,
     confidentialOnly: false,
   },

@@ -5,6 +5,7 @@
  */
 import type { ProtocolContext } from "./context.ts";
 import { corsEndpoint, corsPreflight } from "./cors.ts";
+import { handleDeviceAuthorization } from "./device-authorization.ts";
 import { authorizationServerMetadata, openidConfiguration } from "./discovery.ts";
 import { json, jsonDocument, readForm, type HttpRequest, type HttpResponse } from "./http.ts";
 import type { TokenRequestOrigin } from "./grants/grant.ts";
@@ -39,6 +40,20 @@ export const tokenEndpoint = {
         originOf(request),
       );
       return json(result.response, 200, corsFor(result.client.allowedOrigins));
+    }),
+  OPTIONS: preflightFor("POST, OPTIONS"),
+} satisfies Endpoint;
+
+export const deviceAuthorizationEndpoint = {
+  POST: (ctx, request) =>
+    corsEndpoint(ctx, request, async (corsFor) => {
+      const { client, response } = await handleDeviceAuthorization(
+        ctx,
+        await readForm(request),
+        request.header("authorization"),
+        originOf(request),
+      );
+      return json(response, 200, corsFor(client.allowedOrigins));
     }),
   OPTIONS: preflightFor("POST, OPTIONS"),
 } satisfies Endpoint;
@@ -118,6 +133,7 @@ export const authorizationServerMetadataEndpoint = {
 
 export const protocolRoutes: ReadonlyMap<string, Endpoint> = new Map<string, Endpoint>([
   ["/oauth/token", tokenEndpoint],
+  ["/oauth/device_authorization", deviceAuthorizationEndpoint],
   ["/oauth/revoke", revocationEndpoint],
   ["/oauth/introspect", introspectionEndpoint],
   ["/oauth/userinfo", userinfoEndpoint],

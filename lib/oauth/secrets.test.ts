@@ -35,6 +35,7 @@ describe("generateCredential", () => {
       accessToken: "pca_",
       refreshToken: "pcr_",
       authorizationCode: "pcc_",
+      deviceCode: "pcd_",
     });
     for (const kind of kinds) expect(generateCredential(kind).startsWith(credentialPrefixes[kind])).toBe(true);
   });

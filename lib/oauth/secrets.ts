@@ -21,6 +21,7 @@ export const credentialPrefixes = {
   accessToken: "pca_",
   refreshToken: "pcr_",
   authorizationCode: "pcc_",
+  deviceCode: "pcd_",
 } as const;
 
 export type CredentialKind = keyof typeof credentialPrefixes;

@@ -91,6 +91,45 @@ export interface AccessTokenRecord {
   createdAt: Date;
 }
 
+export interface NewDeviceCode {
+  deviceCodeHash: string;
+  userCodeHash: string;
+  applicationId: string;
+  scope: string;
+  /** Seconds between polls. */
+  interval: number;
+  expiresAt: Date;
+}
+
+export type DeviceCodeStatus = "pending" | "approved" | "denied";
+
+export interface DeviceCodeRecord extends NewDeviceCode {
+  id: string;
+  /** The owning application's public client_id. */
+  clientId: string;
+  status: DeviceCodeStatus;
+  /** Who entered the user code last (only they may answer), then who answered. */
+  userId: string | null;
+  authTime: Date | null;
+  lastPolledAt: Date | null;
+  consumedAt: Date | null;
+}
+
+/** Whose wrong user codes: the signed-in user and the client address ("" when unknown). */
+export interface UserCodeFailureKey {
+  userId: string;
+  source: string;
+}
+
+export interface UserCodeLimits {
+  /** Wrong user codes one user may enter within `window`. */
+  userLimit: number;
+  /** Wrong user codes from one address within `window`. */
+  addressLimit: number;
+  /** Seconds. */
+  window: number;
+}
+
 interface ConsentRecord {
   scope: string[];
   expiresAt: Date;
@@ -124,6 +163,40 @@ export interface OAuthStore {
   redeemAuthorizationCode(codeId: string, now: Date, tokens: NewTokens): Promise<boolean>;
   /** Revokes every access and refresh token issued from a code, including rotated descendants. */
   revokeTokensFromCode(codeId: string, now: Date): Promise<void>;
+
+  /** Stores a device authorization request; false, storing nothing, when its user code is taken. */
+  saveDeviceCode(code: NewDeviceCode): Promise<boolean>;
+  findDeviceCode(
+    by: { deviceCodeHash: string } | { userCodeHash: string } | { id: string },
+  ): Promise<DeviceCodeRecord | null>;
+  /**
+   * Atomic: records a poll at `now` and sets the interval the next poll must respect, if the last
+   * recorded poll is still `previousPoll`. Of concurrent polls exactly one returns true.
+   */
+  recordDevicePoll(id: string, previousPoll: Date | null, now: Date, interval: number): Promise<boolean>;
+  /**
+   * Lets `userId` answer the request (they entered its user code), if it is still pending,
+   * unconsumed and unexpired at `now`; returns whether it was.
+   */
+  claimDeviceCode(id: string, userId: string, now: Date): Promise<boolean>;
+  /**
+   * Atomic: the user's answer, if the request is still pending, unexpired at `now` and theirs to
+   * answer. Of concurrent answers exactly one returns true.
+   */
+  answerDeviceCode(
+    id: string,
+    userId: string,
+    answer: { status: "approved" | "denied"; authTime: Date },
+    now: Date,
+  ): Promise<boolean>;
+  /**
+   * Atomic: marks an approved device code consumed and stores the tokens issued for it, in one
+   * transaction. Of concurrent calls exactly one returns true; the others store nothing.
+   */
+  redeemDeviceCode(id: string, now: Date, tokens: NewTokens): Promise<boolean>;
+  recordUserCodeFailure(key: UserCodeFailureKey, at: Date): Promise<void>;
+  /** Seconds until `key` is under both limits again, 0 when it is now. Reads only. */
+  userCodeRetryAfter(key: UserCodeFailureKey, limits: UserCodeLimits, now: Date): Promise<number>;
 
   /** Stores tokens that consume nothing (client credentials, password). */
   issueTokens(tokens: NewTokens): Promise<void>;

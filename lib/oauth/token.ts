@@ -27,6 +27,14 @@ export interface TokenResult {
   response: TokenResponse;
 }
 
+/**
+ * A device polling while its user has not answered (RFC 8628 §3.5) is waiting, not failing: it
+ * polls every few seconds for minutes, and counted as failures those polls would bury real ones.
+ */
+function isStillWaiting(error: unknown): boolean {
+  return error instanceof OAuthError && (error.code === "authorization_pending" || error.code === "slow_down");
+}
+
 export async function handleTokenRequest(
   ctx: ProtocolContext,
   params: Params,
@@ -55,7 +63,9 @@ export async function handleTokenRequest(
     ctx.onTokenRequest?.({ applicationId: client.id, grantType, outcome: "issued", at: ctx.now() });
     return { client, grantType, response };
   } catch (error) {
-    ctx.onTokenRequest?.({ applicationId: client?.id ?? "", grantType, outcome: "failed", at: ctx.now() });
+    if (!isStillWaiting(error)) {
+      ctx.onTokenRequest?.({ applicationId: client?.id ?? "", grantType, outcome: "failed", at: ctx.now() });
+    }
     throw error;
   }
 }

@@ -28,6 +28,22 @@ export function protocol(): ProtocolContext {
       keys: storeKeyRing(store, privateKeyCipher(keyEncryptionKey(settings()))),
       now: () => new Date(),
       onTokenRequest: (event) => usage.record(event),
+      async onDeviceDecision({ client, user, decision, scopes, ip }) {
+        try {
+          await recordAudit(
+            db(),
+            { kind: "user", id: user.id, email: user.email, ip },
+            {
+              action: decision === "approved" ? "device.approved" : "device.denied",
+              applicationId: client.id,
+              targetUserId: user.id,
+              details: { name: client.name, scope: scopes.join(" ") },
+            },
+          );
+        } catch (error) {
+          console.error("Could not audit a device authorization answer:", error);
+        }
+      },
       policy: policyFrom(extensions(), {
         async onRefused({ client, user, grantType, message }) {
           try {

@@ -112,6 +112,26 @@ async function populate(db: Db, now: Date, closeCall = 1000): Promise<Fixture> {
   const deadCodes = [code(earlier), code(earlier, earlier), code(new Date(now.getTime() - closeCall))];
   await db.authorizationCode.createMany({ data: [...liveCodes, ...deadCodes] });
 
+  // Device codes: expired ones are dead, whatever their answer or redemption.
+  const deviceCode = (expiresAt: Date, status = "pending", consumedAt: Date | null = null) => ({
+    deviceCodeHash: hash(),
+    userCodeHash: hash(),
+    applicationId: appA,
+    scope: "openid",
+    status,
+    interval: 5,
+    expiresAt,
+    consumedAt,
+  });
+  const liveDeviceCodes = [deviceCode(later), deviceCode(later, "approved", now)];
+  const deadDeviceCodes = [
+    deviceCode(earlier),
+    deviceCode(earlier, "denied"),
+    deviceCode(earlier, "approved", earlier),
+    deviceCode(new Date(now.getTime() - closeCall)),
+  ];
+  await db.deviceCode.createMany({ data: [...liveDeviceCodes, ...deadDeviceCodes] });
+
   // One consent per (user, application).
   const consent = (userId: string, applicationId: string, expiresAt: Date) => ({
     userId,
@@ -153,6 +173,12 @@ async function populate(db: Db, now: Date, closeCall = 1000): Promise<Fixture> {
     clientFailure(clientAuthWindowStart - hour),
   ];
   await db.clientAuthFailure.createMany({ data: [...liveClientFailures, ...deadClientFailures] });
+  // Wrong user codes count for their limit's window; older ones are dead.
+  const userCodeWindowStart = now.getTime() - settings().deviceAuthorization.window * 1000;
+  const userCodeFailure = (failedAt: number) => ({ userId: u1, source: "192.0.2.1", failedAt: new Date(failedAt) });
+  const liveUserCodeFailures = [userCodeFailure(now.getTime()), userCodeFailure(userCodeWindowStart + closeCall)];
+  const deadUserCodeFailures = [userCodeFailure(userCodeWindowStart - closeCall)];
+  await db.userCodeFailure.createMany({ data: [...liveUserCodeFailures, ...deadUserCodeFailures] });
   // Sessions end when revoked, at their absolute expiry, or after the idle timeout without use.
   const idle = settings().sessions.idleTimeout * 1000;
   const session = (lastSeenAt: number, expiresAt: Date, revokedAt: Date | null = null) => ({
@@ -196,6 +222,12 @@ async function populate(db: Db, now: Date, closeCall = 1000): Promise<Fixture> {
           select: { id: true },
         }),
       ),
+      deviceCodes: await idsOf(
+        db.deviceCode.findMany({
+          where: { deviceCodeHash: { in: liveDeviceCodes.map((row) => row.deviceCodeHash) } },
+          select: { id: true },
+        }),
+      ),
       consents: await idsOf(db.consent.findMany({ where: { expiresAt: later }, select: { id: true } })),
       signInFailures: await idsOf(
         db.signInFailure.findMany({
@@ -209,15 +241,23 @@ async function populate(db: Db, now: Date, closeCall = 1000): Promise<Fixture> {
           select: { id: true },
         }),
       ),
+      userCodeFailures: await idsOf(
+        db.userCodeFailure.findMany({
+          where: { failedAt: { gte: new Date(userCodeWindowStart + closeCall) } },
+          select: { id: true },
+        }),
+      ),
       sessions: liveSessions.map((row) => row.id).sort(),
     },
     dead: {
       accessTokens: deadAccess.length,
       refreshTokens: deadRefresh.length,
       authorizationCodes: deadCodes.length,
+      deviceCodes: deadDeviceCodes.length,
       consents: deadConsents.length,
       signInFailures: deadFailures.length,
       clientAuthFailures: deadClientFailures.length,
+      userCodeFailures: deadUserCodeFailures.length,
       sessions: deadSessions.length,
     },
   };
@@ -229,9 +269,11 @@ async function remaining(db: Db): Promise<Record<ClearedKind, string[]>> {
     accessTokens: ids(await db.accessToken.findMany({ select: { id: true } })),
     refreshTokens: ids(await db.refreshToken.findMany({ select: { id: true } })),
     authorizationCodes: ids(await db.authorizationCode.findMany({ select: { id: true } })),
+    deviceCodes: ids(await db.deviceCode.findMany({ select: { id: true } })),
     consents: ids(await db.consent.findMany({ select: { id: true } })),
     signInFailures: ids(await db.signInFailure.findMany({ select: { id: true } })),
     clientAuthFailures: ids(await db.clientAuthFailure.findMany({ select: { id: true } })),
+    userCodeFailures: ids(await db.userCodeFailure.findMany({ select: { id: true } })),
     sessions: ids(await db.session.findMany({ select: { id: true } })),
   };
 }
@@ -240,9 +282,11 @@ async function emptyTokenTables(db: Db) {
   await db.accessToken.deleteMany();
   await db.refreshToken.deleteMany();
   await db.authorizationCode.deleteMany();
+  await db.deviceCode.deleteMany();
   await db.consent.deleteMany();
   await db.signInFailure.deleteMany();
   await db.clientAuthFailure.deleteMany();
+  await db.userCodeFailure.deleteMany();
   await db.session.deleteMany();
   await db.application.deleteMany();
 }
@@ -269,9 +313,11 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
       accessTokens: [],
       refreshTokens: [],
       authorizationCodes: [],
+      deviceCodes: [],
       consents: [],
       signInFailures: [],
       clientAuthFailures: [],
+      userCodeFailures: [],
       sessions: [],
     };
 
@@ -287,9 +333,11 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
     expect(batches.accessTokens).toEqual([3, 3, 3, 1]);
     expect(batches.refreshTokens).toEqual([3, 2]);
     expect(batches.authorizationCodes).toEqual([3]);
+    expect(batches.deviceCodes).toEqual([3, 1]);
     expect(batches.consents).toEqual([3, 1]);
     expect(batches.signInFailures).toEqual([3]);
     expect(batches.clientAuthFailures).toEqual([2]);
+    expect(batches.userCodeFailures).toEqual([1]);
     expect(batches.sessions).toEqual([3]);
     for (const sizes of Object.values(batches)) for (const size of sizes) expect(size).toBeLessThanOrEqual(3);
 
@@ -298,9 +346,11 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
       accessTokens: 0,
       refreshTokens: 0,
       authorizationCodes: 0,
+      deviceCodes: 0,
       consents: 0,
       signInFailures: 0,
       clientAuthFailures: 0,
+      userCodeFailures: 0,
       sessions: 0,
     });
     expect(await remaining(db)).toEqual(fixture.live);
@@ -315,9 +365,11 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
       accessTokens: 3,
       refreshTokens: 3,
       authorizationCodes: 0,
+      deviceCodes: 0,
       consents: 0,
       signInFailures: 0,
       clientAuthFailures: 0,
+      userCodeFailures: 0,
       // The revoked one.
       sessions: 1,
     });
@@ -358,9 +410,11 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
       "Deleted 0 access tokens",
       "Deleted 0 refresh tokens",
       "Deleted 0 authorization codes",
+      "Deleted 0 expired device codes",
       "Deleted 0 consents",
       "Deleted 0 failed sign-ins past the throttle's window",
       "Deleted 0 failed client authentications past their limit's window",
+      "Deleted 0 wrong device user codes past their limit's window",
       "Deleted 0 ended or expired sessions",
     ]);
 
@@ -370,7 +424,7 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
     expect(await runCli(db, ["help"], io)).toBe(0);
     expect(out.at(-1)).toContain("clear-tokens [--batch-size N] [--json]");
     expect(out.at(-1)).toMatch(
-      /failed sign-ins too\s+old to count for the sign-in throttle \(and failed client authentications for theirs\) and\s+ended or expired sessions/,
+      /failed sign-ins too old to count for the sign-in throttle \(and failed client\s+authentications and wrong device user codes for theirs\) and ended or expired sessions/,
     );
   });
 });

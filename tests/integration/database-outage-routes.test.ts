@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as jwks from "@/app/oauth/jwks/route";
+import * as deviceAuthorization from "@/app/oauth/device_authorization/route";
 import * as token from "@/app/oauth/token/route";
 import * as revoke from "@/app/oauth/revoke/route";
 import { db } from "@/lib/db/client";
@@ -57,9 +58,15 @@ async function expectUnavailable(response: Response) {
 }
 
 describe("the database out of reach", () => {
-  it("token and revocation requests get 503 + Retry-After, temporarily_unavailable", async () => {
+  it("token, device authorization and revocation requests get 503 + Retry-After, temporarily_unavailable", async () => {
     await expectUnavailable(await token.POST(post("/oauth/token", "grant_type=client_credentials")));
     await expectUnavailable(await revoke.POST(post("/oauth/revoke", "token=pca_whatever")));
+    await expectUnavailable(
+      await token.POST(
+        post("/oauth/token", "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=pcd_x"),
+      ),
+    );
+    await expectUnavailable(await deviceAuthorization.POST(post("/oauth/device_authorization", "scope=openid")));
   });
 
   it("the JWKS, whose keys were never read, too (its origin check included)", async () => {

@@ -35,7 +35,14 @@ export function testProtocol(
     now = () => new Date(),
     lifetimes = {},
     clientAuthLimits = settings().clientAuthThrottle,
-  }: { store?: OAuthStore; now?: () => Date; lifetimes?: Partial<Lifetimes>; clientAuthLimits?: ClientAuthLimits } = {},
+    deviceAuthorization = {},
+  }: {
+    store?: OAuthStore;
+    now?: () => Date;
+    lifetimes?: Partial<Lifetimes>;
+    clientAuthLimits?: ClientAuthLimits;
+    deviceAuthorization?: Partial<ProtocolContext["config"]["deviceAuthorization"]>;
+  } = {},
 ): ProtocolContext {
   return {
     store,
@@ -46,6 +53,7 @@ export function testProtocol(
       lifetimes: { ...testLifetimes, ...lifetimes },
       approvalPrompt: "auto",
       scopes: builtInScopes,
+      deviceAuthorization: { ...settings().deviceAuthorization, ...deviceAuthorization },
     },
     keys: storeKeyRing(store, testCipher, { now }),
     now,

@@ -5,8 +5,8 @@ import { ServiceUnavailable } from "@/components/service-unavailable";
 import { authorizationOutcome } from "@/lib/server/authorization";
 import { protocol } from "@/lib/server/protocol";
 import { toUrlSearchParams, type PageSearchParams } from "@/lib/web/search-params";
+import { ConsentScreen } from "@/components/consent/consent-screen";
 import { AuthorizationError } from "./authorization-error";
-import { ConsentScreen } from "./consent-screen";
 
 export const metadata: Metadata = { title: "Authorize" };
 
@@ -26,7 +26,9 @@ export default async function AuthorizePage({ searchParams }: { searchParams: Pr
     case "consent":
       return (
         <ConsentScreen
-          query={query.toString()}
+          action="/oauth/authorize/decision"
+          fields={{ query: query.toString() }}
+          returnTo={`/oauth/authorize?${query}`}
           user={outcome.user}
           client={outcome.request.client}
           scopes={outcome.request.scopes.map((name) => ({

@@ -1,6 +1,7 @@
-/** The grants the token endpoint serves. Device code is registered on applications but not yet served. */
+/** The grants the token endpoint serves, and discovery lists (grant_types_supported). */
 import { authorizationCodeGrant } from "./authorization-code.ts";
 import { clientCredentialsGrant } from "./client-credentials.ts";
+import { deviceCodeGrant } from "./device-code.ts";
 import type { Grant } from "./grant.ts";
 import { passwordGrant } from "./password.ts";
 import { refreshTokenGrant } from "./refresh-token.ts";
@@ -9,6 +10,7 @@ export const grants: readonly Grant[] = [
   authorizationCodeGrant,
   refreshTokenGrant,
   clientCredentialsGrant,
+  deviceCodeGrant,
   passwordGrant,
 ];
 

@@ -123,6 +123,8 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
                 ["Discovery", endpoints.openidConfiguration],
                 ["Authorization", endpoints.authorization],
                 ["Token", endpoints.token],
+                ["Device authorization", endpoints.deviceAuthorization],
+                ["Device verification (users enter codes here)", endpoints.deviceVerification],
                 ["Revocation", endpoints.revocation],
                 ["Introspection", endpoints.introspection],
                 ["Userinfo", endpoints.userinfo],

@@ -5,6 +5,7 @@ import { Pagination } from "@/components/ui/pagination";
 import { findApplication } from "@/lib/applications/queries";
 import type { Page } from "@/lib/pagination";
 import { db } from "@/lib/db/client";
+import { grantTypeInfo, isGrantType } from "@/lib/oauth/grant-types";
 import {
   listAccessTokens,
   listConsents,
@@ -85,7 +86,13 @@ function TokenTable({
             {token.user?.email ?? <span className="text-slate-600">The client itself</span>}
           </td>
           <td className="px-4 py-2.5 font-mono text-xs">{token.scope || "—"}</td>
-          <td className="px-4 py-2.5 text-xs">{token.grantType ?? "refresh"}</td>
+          <td className="px-4 py-2.5 text-xs">
+            {token.grantType === null
+              ? "refresh"
+              : isGrantType(token.grantType)
+                ? grantTypeInfo[token.grantType].label
+                : token.grantType}
+          </td>
           <td className="whitespace-nowrap px-4 py-2.5">{when(token.issuedAt)}</td>
           <td className="whitespace-nowrap px-4 py-2.5">{token.expiresAt ? when(token.expiresAt) : "Never"}</td>
           <td className="whitespace-nowrap px-4 py-2.5">{when(token.lastUsedAt)}</td>

@@ -4,11 +4,11 @@ import { useEffect, useState } from "react";
 import { buttonStyles } from "@/components/ui/button";
 
 /**
- * Allow and Deny: a plain POST to /oauth/authorize/decision, which answers with a redirect to the
- * client. JavaScript only keeps a second click (or Enter) from sending a second answer while the
+ * Allow and Deny: a plain POST to the flow's decision route (/oauth/authorize/decision, which
+ * answers with a redirect to the client, or /device/decision). JavaScript only keeps a second click (or Enter) from sending a second answer while the
  * first one is under way; without it, the form works the same.
  */
-export function ConsentForm({ query, userId }: { query: string; userId: string }) {
+export function ConsentForm({ action, fields }: { action: string; fields: Record<string, string> }) {
   const [pending, setPending] = useState(false);
   useEffect(() => {
     // Back from the client (bfcache): the form is usable again.
@@ -19,15 +19,16 @@ export function ConsentForm({ query, userId }: { query: string; userId: string }
   return (
     <form
       method="post"
-      action="/oauth/authorize/decision"
+      action={action}
       onSubmit={(event) => {
         if (pending) event.preventDefault();
         else setPending(true);
       }}
       className="mt-6 flex flex-col-reverse gap-2 sm:flex-row sm:justify-end"
     >
-      <input type="hidden" name="query" value={query} />
-      <input type="hidden" name="user" value={userId} />
+      {Object.entries(fields).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
       <button type="submit" name="decision" value="deny" aria-disabled={pending} className={buttonStyles.secondary}>
         Deny
       </button>

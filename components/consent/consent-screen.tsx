@@ -4,19 +4,24 @@ import type { ClientRecord } from "@/lib/oauth/store";
 import { ConsentForm } from "./consent-form";
 
 interface Props {
-  query: string;
+  /** Where Allow and Deny post, and the hidden fields that say what they answer. */
+  action: string;
+  fields: Record<string, string>;
+  /** Where to come back to after signing in as someone else. */
+  returnTo: string;
   user: { id: string; email: string; name: string };
   client: ClientRecord;
   scopes: { name: string; description: string }[];
 }
 
-export function ConsentScreen({ query, user, client, scopes }: Props) {
+/** The consent screen of the code flow (/oauth/authorize) and the device flow (/device). */
+export function ConsentScreen({ action, fields, returnTo, user, client, scopes }: Props) {
   const links = [
     ["Website", client.homepageUri],
     ["Privacy policy", client.policyUri],
     ["Terms of service", client.tosUri],
   ].filter((link): link is [string, string] => Boolean(link[1]));
-  const switchAccount = `/login?switch=1&callbackUrl=${encodeURIComponent(`/oauth/authorize?${query}`)}`;
+  const switchAccount = `/login?switch=1&callbackUrl=${encodeURIComponent(returnTo)}`;
   return (
     <main className="flex min-h-screen items-center justify-center px-4 py-10">
       <div className="w-full max-w-md">
@@ -86,7 +91,7 @@ export function ConsentScreen({ query, user, client, scopes }: Props) {
               ))}
             </p>
           ) : null}
-          <ConsentForm query={query} userId={user.id} />
+          <ConsentForm action={action} fields={{ ...fields, user: user.id }} />
           <p className="mt-4 text-xs text-slate-600">
             You can revoke this access at any time from{" "}
             <Link href="/account" className="text-indigo-700 underline">
