@@ -49,6 +49,21 @@ test("a form POST asking for an RSC payload gets 400, on a page that does not ex
   }
 });
 
+test("an RSC request whose router state is not Next's gets 400, on a page that does not exist too", async ({
+  baseURL,
+}) => {
+  for (const target of ["/nothing-here", "/login"]) {
+    for (const tree of ["x", "%E4", "{}", "[1"]) {
+      const request: FuzzRequest = { method: "GET", target, headers: { rsc: "1", "next-router-state-tree": tree } };
+      expect({ target, tree, status: await status(baseURL!, request) }).toEqual({ target, tree, status: 400 });
+    }
+  }
+  // What Next's client sends still works.
+  const tree = encodeURIComponent(JSON.stringify(["", { children: ["login", { children: ["__PAGE__", {}] }] }]));
+  const valid: FuzzRequest = { method: "GET", target: "/login", headers: { rsc: "1", "next-router-state-tree": tree } };
+  expect(await status(baseURL!, valid)).toBe(200);
+});
+
 test("an authorization request posted as a form too large for a redirect's URL gets 413", async ({ baseURL }) => {
   const form = (size: number): FuzzRequest => ({
     method: "POST",

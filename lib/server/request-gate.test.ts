@@ -25,6 +25,15 @@ describe("refuseByHeaders", () => {
     expect(refuseByHeaders("GET", "/admin/users", { rsc: "1" }, true)).toBeNull();
   });
 
+  it("refuses a router state header that is not a URL-encoded JSON array, as Next's client sends", () => {
+    for (const tree of ["x", "%E4", "{}", "[1"])
+      expect(refuseByHeaders("GET", "/nope", { rsc: "1", "next-router-state-tree": tree }, true), tree).toMatchObject({
+        status: 400,
+      });
+    const tree = encodeURIComponent(JSON.stringify(["", { children: ["__PAGE__", {}] }]));
+    expect(refuseByHeaders("GET", "/login", { rsc: "1", "next-router-state-tree": tree }, true)).toBeNull();
+  });
+
   it("applies Next's origin rule to server actions", () => {
     const post = (headers: Record<string, string>) =>
       refuseByHeaders("POST", "/account", { ...action, ...headers }, true);

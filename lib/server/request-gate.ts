@@ -61,6 +61,18 @@ function decodesAsPath(path: string): boolean {
   }
 }
 
+/**
+ * Next's client sends the router's state as a URL-encoded JSON array; Next parses it before routing,
+ * and on a page that does not exist a header it cannot parse ends in a 500.
+ */
+function isRouterState(value: string): boolean {
+  try {
+    return Array.isArray(JSON.parse(decodeURIComponent(value)));
+  } catch {
+    return false;
+  }
+}
+
 function sameOrigin(headers: IncomingHttpHeaders): boolean {
   const origin = header(headers, "origin");
   if (origin === undefined) return true;
@@ -93,6 +105,10 @@ export function refuseByHeaders(
   // no RSC header. A form POST with one, to a page that does not exist, trips an invariant in Next.
   if (page && method === "POST" && header(headers, "rsc") !== undefined) {
     return { status: 400, message: "Bad request: unexpected RSC header on a POST." };
+  }
+  const routerState = header(headers, "next-router-state-tree");
+  if (page && routerState !== undefined && !isRouterState(routerState)) {
+    return { status: 400, message: "Bad request: the Next-Router-State-Tree header is not valid." };
   }
   if (!page || !isActionRequest(method, headers)) return null;
   // A cross-site form post: Next refuses it too, but with a 500.
