@@ -8,6 +8,10 @@
  *                own cost) of CPU per request, at 50 connections: the tail latency one Node event
  *                loop shows under a flood at that cost per request, whatever the code
  *
+ *   (d) peer     node-oidc-provider (bench/peer-server.mjs, in-memory storage) answering the same
+ *                client_credentials request at 10 and 50 connections: Portcullis ÷ oidc-provider is
+ *                printed from the same run, the figure to compare across machines
+ *
  * and then POST /oauth/token with client_secret_basic, on:
  *
  *   sqlite       one server process (`npm start`: server.ts) on a fresh SQLite file
@@ -37,7 +41,7 @@
  *
  * Takes about 5 minutes. Environment:
  *   BENCH_DURATION=10        seconds per measured run (warm-up: BENCH_WARMUP=3)
- *   BENCH_ONLY=sqlite,...    a subset of: bare, sqlite, postgres, postgres-2, authorize (the authorize
+ *   BENCH_ONLY=sqlite,...    a subset of: bare, peer, sqlite, postgres, postgres-2, authorize (the authorize
  *                            hop on the sqlite and postgres servers), costs (the per-request
  *                            cost of an extension hook and of the client-auth throttle's check,
  *                            bench/hot-path-costs.ts, set beside the token rows' cpu ms/req)
@@ -86,7 +90,7 @@ const thinkMs = Number(process.env.BENCH_THINK_MS ?? 100);
 const bareCpuMs = Number(process.env.BENCH_BARE_CPU_MS ?? 0.5);
 const wrkScript = path.join(projectRoot, "bench/wrk.lua");
 const resultsDir = path.join(projectRoot, "bench/results");
-const ports = { bare: 3990, first: 3991, second: 3992 };
+const ports = { bare: 3990, first: 3991, second: 3992, peer: 3993 };
 
 // ---------------------------------------------------------------------------------------------
 // Processes
@@ -570,6 +574,28 @@ async function main(): Promise<void> {
     }
   }
 
+  if (only.has("peer")) {
+    const secret = randomBytes(24).toString("base64url");
+    await assertPortFree(ports.peer);
+    const peer = startProcess(
+      [path.join(projectRoot, "bench/peer-server.mjs"), String(ports.peer), "bench-peer", secret],
+      { NODE_ENV: "production" },
+      "oidc-provider",
+    );
+    await waitForHttp(`http://127.0.0.1:${ports.peer}/.well-known/openid-configuration`);
+    const target: Target = {
+      url: `http://127.0.0.1:${ports.peer}/token`,
+      method: "POST",
+      body: tokenBody,
+      authorization: `Basic ${Buffer.from(`bench-peer:${secret}`).toString("base64")}`,
+    };
+    try {
+      for (const c of connectionCounts) await measure("oidc-provider (peer)", "peer", "none", [target], c, [peer]);
+    } finally {
+      await stopProcess(peer);
+    }
+  }
+
   for (const provider of ["sqlite", "postgresql"] as const) {
     const key = provider === "sqlite" ? "sqlite" : "postgres";
     if (!only.has(key) && !(provider === "postgresql" && only.has("postgres-2"))) continue;
@@ -724,6 +750,17 @@ function checkTargets(
   if (sqlite10 && pg10) {
     const ratio = pg10.requestsPerSec / sqlite10.requestsPerSec;
     check(ratio >= 0.7, `PostgreSQL / SQLite at 10 connections: ${(ratio * 100).toFixed(0)}% (target ≥ 70%)`);
+  }
+  for (const connections of connectionCounts) {
+    const peer = find("peer", "none", connections);
+    for (const database of ["sqlite", "postgresql"] as const) {
+      const ours = find("token", database, connections);
+      if (peer && ours)
+        check(
+          ours.requestsPerSec >= peer.requestsPerSec,
+          `Portcullis (${database}) ÷ oidc-provider, client_credentials at ${connections} connections: ${(ours.requestsPerSec / peer.requestsPerSec).toFixed(2)}× (${ours.requestsPerSec} vs ${peer.requestsPerSec} req/s; target ≥ 1×)`,
+        );
+    }
   }
   const perRequestUs = (sqlite10 ?? pg10)?.serverCpuMsPerRequest;
   if (costs && perRequestUs) {
