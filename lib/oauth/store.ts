@@ -21,7 +21,7 @@ export interface UserRecord {
   disabled: boolean;
 }
 
-interface NewAuthorizationCode {
+export interface NewAuthorizationCode {
   codeHash: string;
   applicationId: string;
   userId: string;

@@ -308,6 +308,46 @@ describe.each(providers)("OAuth store on %s: the driver hot path against Prisma"
     expect(await plain.accessToken.count({ where: { authorizationCode: { codeHash: code.codeHash } } })).toBe(2);
   });
 
+  it("inserts authorization codes that Prisma reads back exactly like the ones it inserted", async () => {
+    const rich = await app(richInput);
+    const now = new Date();
+    const full = (redirectUriProvided: boolean) => ({
+      codeHash: tokenHash(),
+      applicationId: rich.application.id,
+      userId,
+      redirectUri: "https://z.example.com/cb?x=1",
+      redirectUriProvided,
+      scope: "openid read",
+      codeChallenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+      codeChallengeMethod: "S256" as const,
+      nonce: "n-0S6_WzA2Mj",
+      authTime: new Date(now.getTime() - 12_345),
+      expiresAt: new Date(now.getTime() + 60_678),
+    });
+    for (const redirectUriProvided of [true, false]) {
+      const viaDriver = full(redirectUriProvided);
+      const viaPrisma = full(redirectUriProvided);
+      const before = new Date();
+      await store.saveAuthorizationCode(viaDriver);
+      const after = new Date();
+      await prismaStore.saveAuthorizationCode(viaPrisma);
+      const row = await plain.authorizationCode.findUniqueOrThrow({ where: { codeHash: viaDriver.codeHash } });
+      const prismaRow = await plain.authorizationCode.findUniqueOrThrow({ where: { codeHash: viaPrisma.codeHash } });
+      expect(row).toMatchObject({ ...viaDriver, consumedAt: null });
+      expect(row.id).toMatch(cuidPattern);
+      expect(row.createdAt.getTime()).toBeGreaterThanOrEqual(before.getTime());
+      expect(row.createdAt.getTime()).toBeLessThanOrEqual(after.getTime());
+      const comparable = (r: typeof row) => ({ ...r, id: "", codeHash: "", createdAt: null });
+      expect(comparable(row)).toStrictEqual(comparable(prismaRow));
+      // Nullable columns stay null, as Prisma writes them.
+      const bare = { ...full(redirectUriProvided), codeChallenge: null, codeChallengeMethod: null, nonce: null };
+      await store.saveAuthorizationCode(bare);
+      expect(await plain.authorizationCode.findUniqueOrThrow({ where: { codeHash: bare.codeHash } })).toMatchObject(
+        bare,
+      );
+    }
+  });
+
   it("issues minted client-credentials tokens with the client's lifetime, and unique cuid ids", async () => {
     const rich = await app(richInput);
     const fast = await client(rich.application.clientId);
