@@ -33,14 +33,21 @@ interface Database {
 }
 
 /**
- * The driver under a client: the better-sqlite3 connection, or the pg pool. On SQLite, `exclusive`
- * runs a statement on the connection once no Prisma transaction is open on it (serialized-sqlite.ts).
+ * The driver under a client: the better-sqlite3 connection, or the pg pool.
+ *
+ * On SQLite the connection is Prisma's. With no transaction open, a statement runs and (a write)
+ * commits at once: the call is synchronous, nothing else runs in between. While another request's
+ * Prisma transaction is open on it (between its awaits), a statement would join it: a read would
+ * see its uncommitted writes, a write would vanish if it rolled back after our answer. So
+ * `outsideTransactions` runs it at once when no transaction is open, else once that transaction has
+ * ended, from the connection's queue (serialized-sqlite.ts): as it would have run, not in a Prisma
+ * transaction of its own, whose round trips through Prisma cost far more than the statement.
  */
 export type Driver =
   | {
       provider: "sqlite";
       connection: BetterSqlite3.Database;
-      exclusive: <T>(statement: () => T) => Promise<T>;
+      outsideTransactions: <T>(statement: () => T) => Promise<T>;
     }
   | { provider: "postgresql"; pool: pg.Pool };
 
@@ -129,7 +136,13 @@ export function connect(target: DatabaseTarget): Db {
     client = new SqliteClient({
       adapter: serializedSqlite(factory, (adapter) => {
         const connection = handle.sqliteConnection;
-        if (connection) handle.driver = { provider: "sqlite", connection, exclusive: (s) => adapter.exclusive(s) };
+        if (connection)
+          handle.driver = {
+            provider: "sqlite",
+            connection,
+            outsideTransactions: (statement) =>
+              connection.inTransaction ? adapter.exclusive(statement) : Promise.resolve(statement()),
+          };
       }),
     });
   } else {

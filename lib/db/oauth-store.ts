@@ -34,7 +34,6 @@
  */
 import { randomInt } from "node:crypto";
 import { hostname } from "node:os";
-import type BetterSqlite3 from "better-sqlite3";
 import type pg from "pg";
 import { settingsFrom, storedColumns, type StoredApplication, type UriKind } from "../applications/fields.ts";
 import type {
@@ -255,7 +254,8 @@ interface HotPath {
   insertAuthorizationCode(code: NewAuthorizationCode): Promise<void>;
 }
 
-function sqliteHotPath(connection: BetterSqlite3.Database, exclusive: <T>(statement: () => T) => Promise<T>): HotPath {
+/** On Prisma's own connection, never inside another request's transaction (Driver in ./client.ts). */
+function sqliteHotPath({ connection, outsideTransactions }: Extract<Driver, { provider: "sqlite" }>): HotPath {
   // Prisma's adapter turns on safe integers for its connection; these statements want numbers.
   const findClient = connection.prepare(sqliteClientSql).safeIntegers(false);
   const insertsOf = (sql: string) => {
@@ -266,19 +266,6 @@ function sqliteHotPath(connection: BetterSqlite3.Database, exclusive: <T>(statem
   };
   const insertAccessTokens = insertsOf(accessTokenInserts.sqlite);
   const insertAuthorizationCodes = insertsOf(authorizationCodeInserts.sqlite);
-  /**
-   * The connection is Prisma's. With no transaction open, a statement runs and (a write) commits at
-   * once: the call is synchronous, nothing else runs in between. While another request's Prisma
-   * transaction is open on it (between its awaits), a statement would join it: a read would see
-   * its uncommitted writes, a write would vanish if it rolled back after our answer. So then the
-   * statement waits in the connection's queue until that transaction has ended
-   * (lib/db/serialized-sqlite.ts), then runs as it would have: not in a Prisma transaction of its
-   * own, whose round trips through Prisma cost far more than the statement.
-   */
-  function outsideTransactions<T>(statement: () => T): Promise<T> {
-    if (!connection.inTransaction) return Promise.resolve(statement());
-    return exclusive(statement);
-  }
   return {
     async findClient(clientId) {
       const raw = await outsideTransactions(() => findClient.get(clientId) as RawClientRow | undefined);
@@ -341,7 +328,7 @@ function hotPathFor(db: Db, options: StoreOptions): () => Promise<HotPath | null
         hotPath = !driver
           ? null
           : driver.provider === "sqlite"
-            ? sqliteHotPath(driver.connection, driver.exclusive)
+            ? sqliteHotPath(driver)
             : postgresHotPath(driver.pool, options);
         return hotPath;
       },

@@ -3,6 +3,7 @@
  * most once a minute), and the list a user or an admin sees.
  */
 import type { Db } from "../db/client.ts";
+import { findSession } from "../db/session-reader.ts";
 import { describeUserAgent } from "./user-agent.ts";
 import {
   isSessionLive,
@@ -43,17 +44,7 @@ export async function resolveSession(
 ): Promise<LiveSession | null> {
   if (!isSessionSecret(secret)) return null;
   const id = sessionIdOf(secret);
-  const row = await db.session.findUnique({
-    where: { id },
-    select: {
-      id: true,
-      createdAt: true,
-      lastSeenAt: true,
-      expiresAt: true,
-      revokedAt: true,
-      user: { select: { id: true, email: true, name: true, role: true, disabled: true } },
-    },
-  });
+  const row = await findSession(db, id);
   if (!row || row.user.disabled || !isSessionLive(row, lifetimes, now)) return null;
   if (touchDue(row.lastSeenAt, lifetimes, now)) {
     await db.session.updateMany({

@@ -9,6 +9,8 @@ import type { Db } from "@/lib/db/client";
 import { endSessions, signOutSession, startSession } from "@/lib/sessions/commands";
 import { sessionIdOf } from "@/lib/sessions/policy";
 import { listSessions, resolveSession } from "@/lib/sessions/queries";
+import { driverOf } from "@/lib/db/client";
+import { findSession } from "@/lib/db/session-reader";
 import { freshDatabase, providers, type Provider, type TestDatabase } from "../support/databases.ts";
 
 const minute = 60_000;
@@ -66,6 +68,36 @@ describe.each(providers)("sessions on %s", (provider: Provider) => {
     });
     // The row's id is not a secret: presenting it instead of the secret gets nothing.
     expect(await resolveSession(db, session.id, lifetimes, at(start, minute))).toBeNull();
+  });
+
+  it("is read on the driver (one statement) exactly as Prisma reads it, revoked or not, any time zone", async () => {
+    expect((await driverOf(db))?.provider).toBe(provider);
+    const person = await user();
+    const start = new Date("2030-01-01T09:00:00.123Z");
+    const session = await startSession(db, person.id, origin, lifetimes, start);
+    const prisma = () =>
+      db.session.findUniqueOrThrow({
+        where: { id: session.id },
+        select: {
+          id: true,
+          createdAt: true,
+          lastSeenAt: true,
+          expiresAt: true,
+          revokedAt: true,
+          user: { select: { id: true, email: true, name: true, role: true, disabled: true } },
+        },
+      });
+    const zone = process.env.TZ;
+    try {
+      process.env.TZ = "America/Los_Angeles";
+      expect(await findSession(db, session.id)).toStrictEqual(await prisma());
+      await db.session.update({ where: { id: session.id }, data: { revokedAt: at(start, 5 * minute) } });
+      await db.user.update({ where: { id: person.id }, data: { disabled: true, role: "ADMIN" } });
+      expect(await findSession(db, session.id)).toStrictEqual(await prisma());
+    } finally {
+      process.env.TZ = zone;
+    }
+    expect(await findSession(db, "no-such-session")).toBeNull();
   });
 
   it("junk instead of a secret is simply no session", async () => {
