@@ -24,19 +24,35 @@ export type SigningAlgorithmName = (typeof signingAlgorithms)[number];
 // ---------------------------------------------------------------------------------------------
 // Parsing: values arrive from forms (strings), the CLI (strings) or JSON (typed)
 
-/** Lists arrive as arrays (JSON, forms with repeated fields) or as one whitespace-separated string. */
-export const list = z.preprocess(
-  (value) => {
-    if (value === undefined || value === null) return [];
-    const items = typeof value === "string" ? value.split(/\s+/) : value;
-    if (!Array.isArray(items)) return items;
-    const trimmed = items.map((item) => (typeof item === "string" ? item.trim() : item)).filter((item) => item !== "");
-    return [...new Set(trimmed)];
-  },
-  z
-    .array(z.string().max(2000, "Each entry must be at most 2,000 characters"))
-    .max(50, "At most 50 entries are allowed"),
-);
+/** A list from arrays (JSON, forms with repeated fields) or one string split by `separator`. */
+const listSplitOn = (separator: RegExp) =>
+  z.preprocess(
+    (value) => {
+      if (value === undefined || value === null) return [];
+      const items = typeof value === "string" ? value.split(separator) : value;
+      if (!Array.isArray(items)) return items;
+      const trimmed = items
+        .map((item) => (typeof item === "string" ? item.trim() : item))
+        .filter((item) => item !== "");
+      return [...new Set(trimmed)];
+    },
+    z
+      .array(z.string().max(2000, "Each entry must be at most 2,000 characters"))
+      .max(50, "At most 50 entries are allowed"),
+  );
+
+/** Lists arrive as arrays or as one whitespace-separated string. */
+export const list = listSplitOn(/\s+/);
+
+/** A text box's lines, one entry each: "not a url" is one (bad) entry, not three. */
+export const lineList = listSplitOn(/\r?\n/);
+
+/** The 1-based line of a text box holding `entry`, or null when the value was not typed as lines. */
+export function lineOf(raw: unknown, entry: string): number | null {
+  if (typeof raw !== "string") return null;
+  const index = raw.split(/\r?\n/).findIndex((line) => line.trim() === entry);
+  return index === -1 ? null : index + 1;
+}
 
 /** Checkbox values: real booleans, or the strings a form or CLI sends. */
 export const flag = (fallback: boolean) =>
@@ -221,7 +237,7 @@ export const applicationFields = {
     help: "One per line. Matched exactly. https, or http on 127.0.0.1, [::1] or localhost; native apps may use com.example.app:/callback.",
     section: "redirects",
     control: { kind: "lines", placeholder: "https://app.example.com/callback" },
-    schema: list,
+    schema: lineList,
     initial: [] as string[],
     storage: { kind: "uris", uriKind: "REDIRECT" },
   }),
@@ -230,7 +246,7 @@ export const applicationFields = {
     help: "One per line. Where users may be sent after signing out through this app.",
     section: "redirects",
     control: { kind: "lines" },
-    schema: list,
+    schema: lineList,
     initial: [] as string[],
     storage: { kind: "uris", uriKind: "POST_LOGOUT_REDIRECT" },
   }),
@@ -239,7 +255,7 @@ export const applicationFields = {
     help: "One per line: scheme, host and port only. Browsers on these origins may call the token, revoke, introspection and userinfo endpoints.",
     section: "redirects",
     control: { kind: "lines", placeholder: "https://app.example.com" },
-    schema: list,
+    schema: lineList,
     initial: [] as string[],
     storage: { kind: "uris", uriKind: "CORS_ORIGIN" },
   }),

@@ -86,3 +86,39 @@ export function formValuesFrom(form: FormData, config?: PortcullisConfig): Appli
     ]),
   );
 }
+
+const sameValue = (a: FormValue | undefined, b: FormValue | undefined) =>
+  Array.isArray(a) && Array.isArray(b) ? [...a].sort().join("\n") === [...b].sort().join("\n") : a === b;
+
+/**
+ * The labels of the fields whose values differ between two versions of the form (what the admin
+ * saw, and what is stored now), in the form's order: what changed meanwhile.
+ */
+export function changedFieldLabels(
+  seen: ApplicationFormValues,
+  current: ApplicationFormValues,
+  config?: PortcullisConfig,
+): string[] {
+  return allFieldEntries(config)
+    .filter((entry) => !sameValue(seen[entry.key], current[entry.key]))
+    .map((entry) => entry.label);
+}
+
+/** Reads back form values the page handed over as JSON; anything else reads as nothing. */
+export function formValuesFromJson(text: unknown): ApplicationFormValues {
+  if (typeof text !== "string") return {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return {};
+    return Object.fromEntries(
+      Object.entries(parsed).filter(
+        ([, value]) =>
+          typeof value === "string" ||
+          typeof value === "boolean" ||
+          (Array.isArray(value) && value.every((item) => typeof item === "string")),
+      ),
+    ) as ApplicationFormValues;
+  } catch {
+    return {};
+  }
+}

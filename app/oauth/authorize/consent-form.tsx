@@ -1,7 +1,7 @@
 "use client";
 
-import { useEffect, useState } from "react";
 import { buttonStyles } from "@/components/ui/button";
+import { useSubmitOnce } from "@/components/ui/use-submit-once";
 
 /**
  * Allow and Deny: a plain POST to /oauth/authorize/decision, which answers with a redirect to the
@@ -9,30 +9,22 @@ import { buttonStyles } from "@/components/ui/button";
  * first one is under way; without it, the form works the same.
  */
 export function ConsentForm({ query, userId }: { query: string; userId: string }) {
-  const [pending, setPending] = useState(false);
-  useEffect(() => {
-    // Back from the client (bfcache): the form is usable again.
-    const reset = (event: PageTransitionEvent) => event.persisted && setPending(false);
-    window.addEventListener("pageshow", reset);
-    return () => window.removeEventListener("pageshow", reset);
-  }, []);
+  const { pending, submitter, onSubmit } = useSubmitOnce();
   return (
     <form
       method="post"
       action="/oauth/authorize/decision"
-      onSubmit={(event) => {
-        if (pending) event.preventDefault();
-        else setPending(true);
-      }}
+      onSubmit={onSubmit}
+      aria-busy={pending || undefined}
       className="mt-6 flex flex-col-reverse gap-2 sm:flex-row sm:justify-end"
     >
       <input type="hidden" name="query" value={query} />
       <input type="hidden" name="user" value={userId} />
       <button type="submit" name="decision" value="deny" aria-disabled={pending} className={buttonStyles.secondary}>
-        Deny
+        {submitter === "deny" ? "Denying…" : "Deny"}
       </button>
       <button type="submit" name="decision" value="allow" aria-disabled={pending} className={buttonStyles.primary}>
-        Allow
+        {submitter === "allow" ? "Allowing…" : "Allow"}
       </button>
     </form>
   );

@@ -34,7 +34,7 @@ function List({ items, empty = "None" }: { items: string[]; empty?: string }) {
     <ul className="space-y-1">
       {items.map((item) => (
         <li key={item}>
-          <code className="break-all font-mono text-sm">{item}</code>
+          <code className="font-mono text-sm [overflow-wrap:anywhere]">{item}</code>
         </li>
       ))}
     </ul>
@@ -131,7 +131,7 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
               ] as const
             ).map(([label, url]) => (
               <Row key={label} label={label}>
-                <CopyableValue value={url} label={`${label} endpoint URL`} />
+                <CopyableValue value={url} label={`${label} endpoint URL`} testId={`endpoint-${label.toLowerCase()}`} />
               </Row>
             ))}
           </dl>
