@@ -262,3 +262,35 @@ test.describe("dashboard defects", () => {
     );
   });
 });
+
+test.describe("dashboard: what admins expect", () => {
+  test("a preset fills the form, lifetimes read in words, and the app page lists security warnings", async ({
+    page,
+    db,
+  }) => {
+    await signInAsAdmin(page, "/admin/applications/new");
+    await page.getByRole("link", { name: /^Single-page app/ }).click();
+    await expect(page.getByRole("link", { name: /^Single-page app/ })).toHaveAttribute("aria-current", "true");
+    await expect(page.getByLabel("Public", { exact: true })).toBeChecked();
+    const access = page.getByLabel("Access token lifetime");
+    await expect(access).toHaveValue("15 minutes");
+    await expect(page.getByLabel("Refresh token lifetime")).toHaveValue("1 day");
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    const name = uniqueName("Preset SPA");
+    await page.getByRole("textbox", { name: "Name", exact: true }).fill(name);
+    await page.getByLabel("Redirect URIs", { exact: true }).fill("https://spa.example.com/cb");
+    await access.fill("2 days");
+    await page.getByRole("button", { name: "Create application" }).click();
+    await expect(page.getByRole("heading", { name: `${name} is ready` })).toBeVisible();
+
+    const stored = await db.application.findFirstOrThrow({ where: { name } });
+    expect(stored).toMatchObject({ clientType: "PUBLIC", accessTokenLifetime: 172_800, refreshTokenLifetime: 86_400 });
+    await page.setViewportSize({ width: 390, height: 800 });
+    await page.goto(`/admin/applications/${stored.id}`);
+    const checks = page.getByTestId("security-checks");
+    await expect(checks.locator("[data-warning=long-access-token]")).toContainText("Access token lifetime is 2 days");
+    await expect(page.getByText("1 day", { exact: true })).toBeVisible();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+  });
+});

@@ -12,6 +12,7 @@ import type { ApplicationModel } from "../generated/sqlite/models.ts";
 import { hasControlCharacters } from "../control-characters.ts";
 import { isGrantType, type GrantType } from "../oauth/grant-types.ts";
 import { isWebUrl } from "../oauth/redirect-uri.ts";
+import { formatDuration, parseDuration } from "./durations.ts";
 import type { FormContext, FormControl, FormSection } from "./form-layout.ts";
 
 export { type FormContext, type FormControl, type FormSection, type Option } from "./form-layout.ts";
@@ -74,17 +75,17 @@ const optionalUrl = z.preprocess(
   z.string().max(2000, "Must be at most 2,000 characters").refine(isWebUrl, "Enter an https URL").nullable(),
 );
 
-/** Token lifetimes in seconds; empty means the server default. */
+/** Token lifetimes in seconds, written as durations ("30 days", or seconds); empty means the server default. */
 const lifetime = z.preprocess(
   (value) => {
     const blank = blankToNull(value);
-    return typeof blank === "string" ? Number(blank) : blank;
+    return typeof blank === "string" ? (parseDuration(blank) ?? Number.NaN) : blank;
   },
   z
-    .number({ error: "Enter a number of seconds" })
+    .number({ error: "Enter a duration such as 15 minutes, 1 hour or 30 days" })
     .int("Enter a whole number of seconds")
-    .min(60, "Must be at least 60 seconds")
-    .max(366 * 24 * 3600, "Must be at most a year (31,622,400 seconds)")
+    .min(60, "Must be at least 1 minute")
+    .max(366 * 24 * 3600, "Must be at most a year (366 days)")
     .nullable(),
 );
 
@@ -170,7 +171,7 @@ export type FieldEntry = FieldDefinition<unknown> & { key: string };
 const field = <T, S extends ColumnStorage<T> | RelationStorage>(definition: FieldDefinition<T, S>) => definition;
 
 const lifetimeHelp = (key: keyof FormContext["lifetimes"]) => (context: FormContext) =>
-  `Empty: the server default (${context.lifetimes[key]} s).`;
+  `Such as 15 minutes, 1 hour or 30 days. Empty: the server default (${formatDuration(context.lifetimes[key])}).`;
 
 // ---------------------------------------------------------------------------------------------
 // The fields, in the order the form shows them
@@ -314,19 +315,19 @@ export const applicationFields = {
     storage: column("introspectAnyToken", "boolean"),
   }),
   accessTokenLifetime: field({
-    label: "Access token lifetime (seconds)",
+    label: "Access token lifetime",
     help: lifetimeHelp("accessToken"),
     section: "security",
-    control: { kind: "text", type: "number", half: true },
+    control: { kind: "text", type: "duration", half: true },
     schema: lifetime,
     initial: null,
     storage: column("accessTokenLifetime"),
   }),
   refreshTokenLifetime: field({
-    label: "Refresh token lifetime (seconds)",
+    label: "Refresh token lifetime",
     help: lifetimeHelp("refreshToken"),
     section: "security",
-    control: { kind: "text", type: "number", half: true },
+    control: { kind: "text", type: "duration", half: true },
     schema: lifetime,
     initial: null,
     storage: column("refreshTokenLifetime"),

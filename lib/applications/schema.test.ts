@@ -378,6 +378,14 @@ describe("parseApplicationInput", () => {
       expect(data.refreshTokenLifetime).toBeNull();
     });
 
+    it("accept durations in words, stored in seconds", () => {
+      expect(accepted(valid({ accessTokenLifetime: "15 minutes" })).accessTokenLifetime).toBe(900);
+      expect(accepted(valid({ refreshTokenLifetime: "30 days" })).refreshTokenLifetime).toBe(2_592_000);
+      expect(rejected(valid({ accessTokenLifetime: "30 seconds" })).accessTokenLifetime).toEqual([
+        "Must be at least 1 minute",
+      ]);
+    });
+
     it("accept whole seconds from 60 to a year, as numbers or strings", () => {
       const year = 366 * 24 * 3600;
       expect(accepted(valid({ accessTokenLifetime: 60 })).accessTokenLifetime).toBe(60);

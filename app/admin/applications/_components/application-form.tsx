@@ -125,7 +125,7 @@ function Field({
           name={key}
           label={label}
           multiline={control.kind !== "text"}
-          type={control.kind === "text" ? control.type : undefined}
+          type={control.kind === "text" ? (control.type === "duration" ? "text" : control.type) : undefined}
           inputMode={control.kind === "text" && control.type === "number" ? "numeric" : undefined}
           required={control.kind === "text" ? control.required : undefined}
           placeholder={control.kind === "longText" ? undefined : control.placeholder}
