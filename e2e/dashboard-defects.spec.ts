@@ -293,4 +293,27 @@ test.describe("dashboard: what admins expect", () => {
     await expect(page.getByText("1 day", { exact: true })).toBeVisible();
     expect(await seriousA11yViolations(page)).toEqual([]);
   });
+
+  test("quick start gives an app's own values; stat cards lead to their lists", async ({ page, baseURL, db }) => {
+    const app = await newApplication(db, uniqueName("Quick"), { grantTypes: ["client_credentials"], redirectUris: [] });
+    await page.setViewportSize({ width: 390, height: 800 });
+    await signInAsAdmin(page, `/admin/applications/${app.id}/quick-start`);
+    const discovery = (await page.getByTestId("quick-start-discovery").textContent())!;
+    expect(discovery).toBe(`${baseURL}/.well-known/openid-configuration`);
+    expect((await fetch(discovery)).status).toBe(200);
+    const curl = page.getByTestId("snippet-curl");
+    await expect(curl).toContainText(`${baseURL}/oauth/token`);
+    await expect(curl).toContainText(app.clientId);
+    await expect(
+      page.getByRole("button", { name: "Copy curl: a token with client credentials snippet" }),
+    ).toBeVisible();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    await page.goto("/admin");
+    await page
+      .getByRole("link", { name: /Users$/ })
+      .first()
+      .click();
+    await expect(page).toHaveURL(/\/admin\/users$/);
+  });
 });

@@ -88,3 +88,24 @@ export function CopyableValue({ value, label, testId }: { value: string; label: 
     </div>
   );
 }
+
+/** A block of code (a snippet, several lines) with a copy button above it. */
+export function CopyableBlock({ value, label, testId }: { value: string; label: string; testId?: string }) {
+  const valueRef = useRef<HTMLElement>(null);
+  return (
+    <div className="space-y-2">
+      <div className="flex flex-wrap items-center justify-end gap-2">
+        <CopyButton value={value} label={label} target={valueRef} />
+      </div>
+      <pre
+        tabIndex={0}
+        aria-label={label}
+        className="overflow-x-auto rounded-md bg-slate-900 p-3 text-xs leading-relaxed text-slate-100"
+      >
+        <code ref={valueRef} data-testid={testId} className="font-mono">
+          {value}
+        </code>
+      </pre>
+    </div>
+  );
+}

@@ -2,6 +2,7 @@ import Link from "next/link";
 
 const tabs = [
   { segment: "", label: "Overview" },
+  { segment: "/quick-start", label: "Quick start" },
   { segment: "/tokens", label: "Tokens & consents" },
   { segment: "/usage", label: "Usage" },
   { segment: "/history", label: "History" },
