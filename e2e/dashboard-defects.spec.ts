@@ -313,4 +313,19 @@ test.describe("dashboard: what admins expect", () => {
     await page.getByRole("link", { name: /^\d[\d,]* Users$/ }).click();
     await expect(page).toHaveURL(/\/admin\/users$/);
   });
+
+  test("dark mode follows the system and stays accessible", async ({ page, db }) => {
+    test.setTimeout(120_000);
+    const app = await newApplication(db, uniqueName("Dark"), { grantTypes: ["authorization_code", "password"] });
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.goto("/login");
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(background).not.toMatch(/oklch\(0\.98|rgb\(248, 250, 252\)/);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await signInAsAdmin(page, "/admin");
+    for (const path of ["/admin", `/admin/applications/${app.id}`, "/admin/applications/new?preset=web"]) {
+      await page.goto(path);
+      expect({ path, violations: await seriousA11yViolations(page) }).toEqual({ path, violations: [] });
+    }
+  });
 });
