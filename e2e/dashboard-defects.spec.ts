@@ -328,4 +328,22 @@ test.describe("dashboard: what admins expect", () => {
       expect({ path, violations: await seriousA11yViolations(page) }).toEqual({ path, violations: [] });
     }
   });
+
+  test("leaving a new secret's screen by a link asks first", async ({ page }) => {
+    await signInAsAdmin(page, "/admin/applications/new");
+    await page.goto("/admin/applications/new?preset=machine");
+    await page.getByRole("textbox", { name: "Name", exact: true }).fill(uniqueName("Once"));
+    await page.getByRole("button", { name: "Create application" }).click();
+    await expect(page.getByTestId("issued-client-secret")).toBeVisible();
+    const asked: string[] = [];
+    page.once("dialog", (dialog) => {
+      asked.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Users" }).click();
+    await expect.poll(() => asked).toEqual(["The client secret won't be shown again. Leave this page?"]);
+    await expect(page.getByTestId("issued-client-secret")).toBeVisible();
+    await page.getByRole("link", { name: /^Go to / }).click();
+    await expect(page.getByRole("link", { name: "Edit" })).toBeVisible();
+  });
 });
