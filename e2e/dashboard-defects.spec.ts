@@ -100,7 +100,12 @@ test.describe("dashboard defects", () => {
     await nameBox.fill(`${name} v2`);
     await page.getByRole("button", { name: "Save changes" }).click();
     await expect(conflict).toContainText("Changed meanwhile: Trusted (skip consent)");
+    // A mistake while overwriting: once fixed, the save is against the version the banner showed.
+    await nameBox.fill("");
     await conflict.getByRole("button", { name: "Overwrite with my changes" }).click();
+    await expect(page.getByTestId("form-errors")).toContainText("Name: Enter a name");
+    await nameBox.fill(`${name} v2`);
+    await page.getByRole("button", { name: "Save changes" }).click();
     await expect(page.getByTestId("toast").filter({ hasText: `Saved ${name} v2` })).toBeVisible();
     expect(await db.application.findUnique({ where: { id: app.id } })).toMatchObject({
       name: `${name} v2`,
@@ -345,5 +350,30 @@ test.describe("dashboard: what admins expect", () => {
     await expect(page.getByTestId("issued-client-secret")).toBeVisible();
     await page.getByRole("link", { name: /^Go to / }).click();
     await expect(page.getByRole("link", { name: "Edit" })).toBeVisible();
+  });
+
+  test("the audit log exports what its filters select, as CSV and JSON, to admins only", async ({
+    page,
+    db,
+    baseURL,
+  }) => {
+    const name = uniqueName("Exported");
+    await newApplication(db, name);
+    const anonymous = await fetch(`${baseURL}/admin/audit/export?format=csv`, { redirect: "manual" });
+    expect(anonymous.status).toBeGreaterThanOrEqual(300);
+    expect(anonymous.status).toBeLessThan(400);
+
+    await signInAsAdmin(page, "/admin/audit");
+    await page.getByRole("textbox", { name: "Application" }).fill(name);
+    await page.getByRole("button", { name: "Filter" }).click();
+    const csvLink = page.getByRole("link", { name: "CSV" });
+    await expect(csvLink).toHaveAttribute("href", /app=.*format=csv$/);
+    const csv = await page.request.get((await csvLink.getAttribute("href"))!);
+    expect(csv.headers()["content-type"]).toContain("text/csv");
+    const rows = (await csv.text()).trim().split("\r\n");
+    expect(rows[0]).toBe("time,action,actor,ip,application,user,details");
+    expect(rows.slice(1).map((row) => row.split(",")[1])).toEqual(["application.created"]);
+    const json = await page.request.get((await page.getByRole("link", { name: "JSON" }).getAttribute("href"))!);
+    expect((await json.json()) as unknown[]).toMatchObject([{ action: "application.created" }]);
   });
 });

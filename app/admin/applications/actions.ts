@@ -36,8 +36,10 @@ export interface EditedVersion {
 export interface ApplicationFormState {
   errors?: FieldErrors;
   values?: ApplicationFormValues;
-  /** The application changed after the form was drawn: what changed, and the version now stored. */
-  conflict?: EditedVersion & { changed: string[] };
+  /** The application changed after the form was drawn: the labels of the fields that changed. */
+  conflict?: { changed: string[] };
+  /** After a refused edit: the version the next save is conditional on. */
+  edited?: EditedVersion;
   /** Set once, right after a secret was issued: the only time it is ever shown. */
   issued?: { applicationId: string; name: string; clientId: string; clientSecret?: string };
 }
@@ -73,7 +75,7 @@ export const updateApplicationAction = adminAction(
       if (!isRecordId(id)) return { errors: { form: ["This application no longer exists."] }, values };
       let version = new Date(String(form.get(versionField)));
       if (Number.isNaN(version.getTime())) return unreadable();
-      const seen = formValuesFromJson(form.get(seenField));
+      let seen = formValuesFromJson(form.get(seenField));
       let result;
       try {
         result = await updateApplication(db(), id, values, actor, { expectedVersion: version });
@@ -81,17 +83,18 @@ export const updateApplicationAction = adminAction(
           const current = formValuesOf(result.conflict);
           const changed = changedFieldLabels(seen, current);
           version = result.conflict.updatedAt;
+          seen = current;
           // Only what the form does not show changed (a rotated secret): saving undoes nothing.
-          if (changed.length === 0)
-            result = await updateApplication(db(), id, values, actor, { expectedVersion: version });
-          else return { values, conflict: { version: version.toISOString(), seen: current, changed } };
+          if (changed.length > 0)
+            return { values, conflict: { changed }, edited: { version: version.toISOString(), seen } };
+          result = await updateApplication(db(), id, values, actor, { expectedVersion: version });
         }
       } catch (error) {
         if (error instanceof ApplicationNotFoundError)
           return { errors: { form: ["This application no longer exists."] }, values };
         throw error;
       }
-      if (!result.ok) return { errors: result.errors, values };
+      if (!result.ok) return { errors: result.errors, values, edited: { version: version.toISOString(), seen } };
       revalidatePath("/admin/applications");
       const { application, clientSecret } = result;
       if (clientSecret) {

@@ -413,7 +413,7 @@ export function ApplicationForm({
   if (state.issued) return <IssuedCredentials {...state.issued} />;
   const values = state.values ?? initial;
   const errors = state.errors ?? {};
-  const version = state.conflict ?? edited;
+  const version = state.edited ?? edited;
   return (
     // Remount with the submitted values after a failed save: React resets a form once its action ends.
     <form action={formAction} key={JSON.stringify([values, version?.version])} className="space-y-6" noValidate>
