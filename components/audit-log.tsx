@@ -176,6 +176,25 @@ export async function AuditLog({
         />
       </FilterForm>
 
+      {applicationId ? null : (
+        <p className="-mt-2 mb-4 flex flex-wrap items-center justify-end gap-3 text-sm text-slate-700">
+          <span>Export the entries these filters select:</span>
+          {(["csv", "json"] as const).map((format) => {
+            const search = auditSearch(filters);
+            return (
+              <a
+                key={format}
+                download
+                href={`/admin/audit/export${search ? `${search}&` : "?"}format=${format}`}
+                className="font-medium text-indigo-700 underline"
+              >
+                {format.toUpperCase()}
+              </a>
+            );
+          })}
+        </p>
+      )}
+
       {page.items.length === 0 ? (
         filtered ? (
           <EmptyState

@@ -80,7 +80,7 @@ export function ConnectedApps({ apps, catalogue, revoke, perspective, now = new 
                 {app.homepageUri ? (
                   <a
                     href={app.homepageUri}
-                    className="break-all text-sm text-indigo-700 underline"
+                    className="text-sm [overflow-wrap:anywhere] text-indigo-700 underline"
                     rel="noopener noreferrer"
                     target="_blank"
                   >

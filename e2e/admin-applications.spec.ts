@@ -51,7 +51,7 @@ test.describe("admin dashboard: applications", () => {
     await page.getByRole("link", { name: "Edit" }).click();
     await page.getByLabel("Redirect URIs", { exact: true }).fill("http://evil.example.com/cb");
     await page.getByRole("button", { name: "Save changes" }).click();
-    await expect(page.getByText("http://evil.example.com/cb: must use https")).toBeVisible();
+    await expect(page.locator("#field-redirectUris-error")).toContainText("http://evil.example.com/cb: must use https");
     await expect(page.getByLabel("Redirect URIs", { exact: true })).toHaveAttribute("aria-invalid", "true");
     const renamed = `${name} v2`;
     await page.getByRole("textbox", { name: "Name", exact: true }).fill(renamed);
@@ -107,9 +107,9 @@ test.describe("admin dashboard: applications", () => {
     await expect(stale).toBeChecked();
     await expect(stale).toHaveAccessibleDescription(/Not offered by this server any more/);
     await page.getByRole("button", { name: "Save changes" }).click();
-    await expect(
-      page.getByText('"orders:read" is not a scope this server offers: remove it, or add it to PORTCULLIS_SCOPES'),
-    ).toBeVisible();
+    await expect(page.locator("#field-allowedScopes-error")).toContainText(
+      '"orders:read" is not a scope this server offers: remove it, or add it to PORTCULLIS_SCOPES',
+    );
     const scopesOf = async () =>
       (await db.applicationScope.findMany({ where: { applicationId: id } })).map((row) => row.scope).sort();
     expect(await scopesOf()).toEqual(["orders:read", "read"]);

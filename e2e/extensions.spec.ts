@@ -39,12 +39,12 @@ test.describe("deployer extensions (examples/team-apps)", () => {
     await page.getByRole("button", { name: "Create application" }).click();
     const team = page.getByRole("combobox", { name: "Team" });
     await expect(team).toHaveAttribute("aria-invalid", "true");
-    await expect(page.getByText("Choose one of the options")).toBeVisible();
+    await expect(team).toHaveAccessibleDescription(/Choose one of the options/);
     // The deployer's rule: internal apps are confidential.
     await page.getByLabel("Public", { exact: true }).check();
     await team.selectOption("payments");
     await page.getByRole("button", { name: "Create application" }).click();
-    await expect(page.getByText("Internal applications must be confidential")).toBeVisible();
+    await expect(page.getByTestId("form-errors")).toContainText("Internal applications must be confidential");
     await page.getByLabel("Confidential").check();
     await page.getByRole("button", { name: "Create application" }).click();
     await expect(page.getByRole("heading", { name: `${name} is ready` })).toBeVisible();

@@ -37,7 +37,7 @@ test.describe("operations: audit log", () => {
     // Edit: rename and set a lifetime.
     await page.getByRole("link", { name: "Edit" }).click();
     await page.getByLabel("Name").fill(renamed);
-    await page.getByLabel("Access token lifetime (seconds)").fill("900");
+    await page.getByLabel("Access token lifetime").fill("15 minutes");
     await page.getByRole("button", { name: "Save changes" }).click();
     await expect(page.getByRole("heading", { name: renamed })).toBeVisible();
 
@@ -67,7 +67,7 @@ test.describe("operations: audit log", () => {
       `Name: from ${name} → to ${renamed}`,
     );
     await expect(update.getByTestId("audit-change").filter({ hasText: "Access token lifetime" })).toHaveText(
-      "Access token lifetime (seconds): from (not set) → to 900",
+      "Access token lifetime: from (not set) → to 900",
     );
     await expect(entries(page).filter({ hasText: "Application trust changed" }).getByTestId("audit-change")).toHaveText(
       "Trusted (skip consent): from no → to yes",

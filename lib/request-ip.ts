@@ -5,5 +5,15 @@
  */
 export function clientIp(headers: { get(name: string): string | null }): string | null {
   const forwarded = headers.get("x-forwarded-for");
-  return forwarded?.split(",").at(-1)?.trim() || null;
+  const address = forwarded?.split(",").at(-1)?.trim();
+  return address ? withoutIpv4Mapping(address) : null;
+}
+
+/**
+ * A dual-stack socket reports an IPv4 client as "::ffff:127.0.0.1": what is recorded (and shown)
+ * is the IPv4 address people know.
+ */
+function withoutIpv4Mapping(address: string): string {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  return mapped ? mapped[1]! : address;
 }

@@ -1,7 +1,8 @@
 import Link from "next/link";
 import { Logo } from "@/components/logo";
 import { headers } from "next/headers";
-import type { ReactNode } from "react";
+import { Suspense, type ReactNode } from "react";
+import { NavigationProgress } from "@/components/ui/navigation-progress";
 import { ServiceUnavailable } from "@/components/service-unavailable";
 import { SignOutButton } from "@/components/sign-out-button";
 import { isDatabaseUnavailable } from "@/lib/database-unavailable";
@@ -21,6 +22,9 @@ export default async function AdminLayout({ children }: { children: ReactNode })
   }
   return (
     <div className="min-h-screen">
+      <Suspense>
+        <NavigationProgress />
+      </Suspense>
       <a
         href="#main"
         className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:px-3 focus:py-2"

@@ -12,12 +12,25 @@ export const metadata: Metadata = { title: "Dashboard" };
 
 const number = (value: number) => value.toLocaleString("en");
 
-function Stat({ label, value, testId }: { label: string; value: number; testId: string }) {
+/** A count; with `href`, the whole card leads to the list it counts. */
+function Stat({ label, value, testId, href }: { label: string; value: number; testId: string; href?: string }) {
   return (
-    <div className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+    <div
+      className={`relative rounded-lg border border-slate-200 bg-white p-4 shadow-sm ${href ? "hover:border-indigo-400" : ""}`}
+    >
       <dt className="text-sm text-slate-700">{label}</dt>
       <dd className="mt-1 text-2xl font-semibold tabular-nums text-slate-900" data-testid={testId}>
-        {number(value)}
+        {href ? (
+          <Link
+            href={href}
+            aria-label={`${number(value)} ${label}`}
+            className="text-indigo-800 after:absolute after:inset-0 hover:underline"
+          >
+            {number(value)}
+          </Link>
+        ) : (
+          number(value)
+        )}
       </dd>
     </div>
   );
@@ -70,8 +83,8 @@ export default async function DashboardPage() {
       />
 
       <dl className="mb-6 grid grid-cols-2 gap-3 sm:gap-4 lg:grid-cols-5">
-        <Stat label="Applications" value={totals.applications} testId="stat-applications" />
-        <Stat label="Users" value={totals.users} testId="stat-users" />
+        <Stat label="Applications" value={totals.applications} testId="stat-applications" href="/admin/applications" />
+        <Stat label="Users" value={totals.users} testId="stat-users" href="/admin/users" />
         <Stat label="Active access tokens" value={totals.activeAccessTokens} testId="stat-active-tokens" />
         <Stat label={`Tokens issued (${usageWindowDays} days)`} value={totals.issuedInWindow} testId="stat-issued" />
         <Stat

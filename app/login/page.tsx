@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import { Logo } from "@/components/logo";
 import { ServiceUnavailable } from "@/components/service-unavailable";
 import { isDatabaseUnavailable } from "@/lib/database-unavailable";
-import { signInErrorMessage } from "@/lib/auth/wait";
+import { signInErrorMessage, accountDisabledCode } from "@/lib/auth/wait";
 import { settings } from "@/lib/config/settings";
 import { safeReturnPath } from "@/lib/web/return-path";
 import { currentUser, type CurrentUser } from "@/lib/web/session";
@@ -20,8 +20,11 @@ export const metadata: Metadata = { title: "Sign in" };
  */
 function errorMessage(code: string | undefined): string | null {
   if (code === undefined) return null;
-  // A wrong password and a throttled attempt (throttled-<seconds>) are told as lib/auth/wait.ts words them.
-  if (code === "CredentialsSignin" || code.startsWith("throttled-")) return signInErrorMessage(code);
+  // A wrong password, a throttled attempt (throttled-<seconds>) and a disabled account (after the
+  // right password) are told as lib/auth/wait.ts words them.
+  if (code === "CredentialsSignin" || code === accountDisabledCode || code.startsWith("throttled-")) {
+    return signInErrorMessage(code);
+  }
   return "Signing in did not work. Please try again.";
 }
 

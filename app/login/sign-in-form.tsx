@@ -1,7 +1,7 @@
 "use client";
 
-import { useEffect, useState } from "react";
 import { buttonStyles } from "@/components/ui/button";
+import { useSubmitOnce } from "@/components/ui/use-submit-once";
 
 /**
  * A plain POST to next-auth's credentials callback, so that it works before the page's JavaScript
@@ -18,24 +18,10 @@ export function SignInForm({
   csrfToken: string;
   error: string | null;
 }) {
-  const [pending, setPending] = useState(false);
-  useEffect(() => {
-    // Back from the next page (bfcache): the form is usable again.
-    const reset = (event: PageTransitionEvent) => event.persisted && setPending(false);
-    window.addEventListener("pageshow", reset);
-    return () => window.removeEventListener("pageshow", reset);
-  }, []);
+  const { pending, onSubmit } = useSubmitOnce();
 
   return (
-    <form
-      method="post"
-      action="/api/auth/callback/credentials"
-      onSubmit={(event) => {
-        if (pending) event.preventDefault();
-        else setPending(true);
-      }}
-      className="mt-4 space-y-4"
-    >
+    <form method="post" action="/api/auth/callback/credentials" onSubmit={onSubmit} className="mt-4 space-y-4">
       <input type="hidden" name="csrfToken" value={csrfToken} />
       <input type="hidden" name="callbackUrl" value={callbackUrl} />
       {error ? (

@@ -36,18 +36,20 @@ export function ConsentScreen({ action, fields, returnTo, user, client, scopes }
               <img
                 src={client.logoUri}
                 alt={`${client.name} logo`}
-                className="size-12 rounded-md border border-slate-200 object-contain"
+                data-testid="consent-app-icon"
+                className="size-12 shrink-0 rounded-md border border-slate-200 object-contain"
                 referrerPolicy="no-referrer"
               />
             ) : (
               <div
                 aria-hidden="true"
-                className="flex size-12 items-center justify-center rounded-md bg-indigo-100 text-xl font-bold text-indigo-800"
+                data-testid="consent-app-icon"
+                className="flex size-12 shrink-0 items-center justify-center rounded-md bg-indigo-100 text-xl font-bold text-indigo-800"
               >
                 {client.name.slice(0, 1).toUpperCase()}
               </div>
             )}
-            <h1 id="consent-title" className="text-lg font-semibold text-slate-900">
+            <h1 id="consent-title" className="min-w-0 text-lg font-semibold text-slate-900 [overflow-wrap:anywhere]">
               <span data-testid="consent-app-name">{client.name}</span> wants to access your account
             </h1>
           </div>

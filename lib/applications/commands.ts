@@ -116,46 +116,88 @@ export async function createApplication(
   return { ok: true, application: toApplication(row), clientSecret: credentials?.secret };
 }
 
-export async function updateApplication(db: Db, id: string, raw: unknown, actor: Actor): Promise<Saved> {
+/** The application changed after the admin's page was drawn: nothing was written. */
+class ApplicationConflictError extends Error {
+  constructor(readonly current: Application) {
+    super(`Application ${current.id} changed since the version being edited`);
+  }
+}
+
+type Updated = Saved | { ok: false; errors: FieldErrors; /** What it is now. */ conflict: Application };
+
+/**
+ * Saves an edit. With `expectedVersion` (the updatedAt the admin's form was drawn from) the write
+ * is conditional: it happens only if the application is still at that version, checked under the
+ * row lock in the same transaction as the write and its audit row, so a change made meanwhile (a
+ * trust toggle in another tab, another admin's save) is never silently undone.
+ */
+export async function updateApplication(
+  db: Db,
+  id: string,
+  raw: unknown,
+  actor: Actor,
+  options: { expectedVersion?: Date } = {},
+): Promise<Updated> {
   const parsed = parseApplicationInput(raw);
   if (!parsed.ok) return parsed;
   const input = parsed.data;
   const relations = relationsFrom(input);
-  const { row, credentials } = await onExisting(id, () =>
-    db.$transaction(async (tx) => {
-      const before = await lockedBefore(tx, id);
-      // Becoming confidential needs a secret; becoming public must drop the old one.
-      const becameConfidential = before.clientType === "public" && input.clientType === "confidential";
-      const credentials = becameConfidential ? newSecret() : null;
-      const secretColumns = credentials ? credentials.columns : input.clientType === "public" ? noSecret : {};
-      const changes = diffFields(comparable({ ...settingsOf(before), fields: before.fields }), comparable(input));
-      await tx.applicationGrantType.deleteMany({ where: { applicationId: id } });
-      await tx.applicationUri.deleteMany({ where: { applicationId: id } });
-      await tx.applicationScope.deleteMany({ where: { applicationId: id } });
-      const updated = await tx.application.update({
-        where: { id },
-        data: {
-          ...columnsFrom(input),
-          // Values of fields the config no longer declares stay as they were.
-          metadata: metadataWith(await storedMetadata(tx, id), input.fields) as object,
-          ...secretColumns,
-          grantTypes: { create: relations.grantTypes },
-          uris: { create: relations.uris },
-          scopes: { create: relations.scopes },
-        },
-        include: applicationInclude,
+  let saved;
+  try {
+    saved = await onExisting(id, () => writeUpdate(db, id, input, relations, actor, options.expectedVersion));
+  } catch (error) {
+    if (error instanceof ApplicationConflictError) {
+      const message = "This application changed after you opened this page. Nothing was saved.";
+      return { ok: false, errors: { form: [message] }, conflict: error.current };
+    }
+    throw error;
+  }
+  return { ok: true, application: toApplication(saved.row), clientSecret: saved.credentials?.secret };
+}
+
+function writeUpdate(
+  db: Db,
+  id: string,
+  input: ApplicationInput,
+  relations: ReturnType<typeof relationsFrom>,
+  actor: Actor,
+  expectedVersion: Date | undefined,
+) {
+  return db.$transaction(async (tx) => {
+    const before = await lockedBefore(tx, id);
+    if (expectedVersion && before.updatedAt.getTime() !== expectedVersion.getTime()) {
+      throw new ApplicationConflictError(before);
+    }
+    // Becoming confidential needs a secret; becoming public must drop the old one.
+    const becameConfidential = before.clientType === "public" && input.clientType === "confidential";
+    const credentials = becameConfidential ? newSecret() : null;
+    const secretColumns = credentials ? credentials.columns : input.clientType === "public" ? noSecret : {};
+    const changes = diffFields(comparable({ ...settingsOf(before), fields: before.fields }), comparable(input));
+    await tx.applicationGrantType.deleteMany({ where: { applicationId: id } });
+    await tx.applicationUri.deleteMany({ where: { applicationId: id } });
+    await tx.applicationScope.deleteMany({ where: { applicationId: id } });
+    const updated = await tx.application.update({
+      where: { id },
+      data: {
+        ...columnsFrom(input),
+        // Values of fields the config no longer declares stay as they were.
+        metadata: metadataWith(await storedMetadata(tx, id), input.fields) as object,
+        ...secretColumns,
+        grantTypes: { create: relations.grantTypes },
+        uris: { create: relations.uris },
+        scopes: { create: relations.scopes },
+      },
+      include: applicationInclude,
+    });
+    if (Object.keys(changes).length > 0 || credentials) {
+      await recordAudit(tx, actor, {
+        action: "application.updated",
+        applicationId: id,
+        details: { name: input.name, changes, ...(credentials ? { secretIssued: true } : {}) },
       });
-      if (Object.keys(changes).length > 0 || credentials) {
-        await recordAudit(tx, actor, {
-          action: "application.updated",
-          applicationId: id,
-          details: { name: input.name, changes, ...(credentials ? { secretIssued: true } : {}) },
-        });
-      }
-      return { row: updated, credentials };
-    }),
-  );
-  return { ok: true, application: toApplication(row), clientSecret: credentials?.secret };
+    }
+    return { row: updated, credentials };
+  });
 }
 
 export async function setApplicationTrusted(db: Db, id: string, trusted: boolean, actor: Actor): Promise<Application> {

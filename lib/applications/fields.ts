@@ -12,6 +12,7 @@ import type { ApplicationModel } from "../generated/sqlite/models.ts";
 import { hasControlCharacters } from "../control-characters.ts";
 import { isGrantType, type GrantType } from "../oauth/grant-types.ts";
 import { isWebUrl } from "../oauth/redirect-uri.ts";
+import { formatDuration, parseDuration } from "./durations.ts";
 import type { FormContext, FormControl, FormSection } from "./form-layout.ts";
 
 export { type FormContext, type FormControl, type FormSection, type Option } from "./form-layout.ts";
@@ -24,19 +25,35 @@ export type SigningAlgorithmName = (typeof signingAlgorithms)[number];
 // ---------------------------------------------------------------------------------------------
 // Parsing: values arrive from forms (strings), the CLI (strings) or JSON (typed)
 
-/** Lists arrive as arrays (JSON, forms with repeated fields) or as one whitespace-separated string. */
-export const list = z.preprocess(
-  (value) => {
-    if (value === undefined || value === null) return [];
-    const items = typeof value === "string" ? value.split(/\s+/) : value;
-    if (!Array.isArray(items)) return items;
-    const trimmed = items.map((item) => (typeof item === "string" ? item.trim() : item)).filter((item) => item !== "");
-    return [...new Set(trimmed)];
-  },
-  z
-    .array(z.string().max(2000, "Each entry must be at most 2,000 characters"))
-    .max(50, "At most 50 entries are allowed"),
-);
+/** A list from arrays (JSON, forms with repeated fields) or one string split by `separator`. */
+const listSplitOn = (separator: RegExp) =>
+  z.preprocess(
+    (value) => {
+      if (value === undefined || value === null) return [];
+      const items = typeof value === "string" ? value.split(separator) : value;
+      if (!Array.isArray(items)) return items;
+      const trimmed = items
+        .map((item) => (typeof item === "string" ? item.trim() : item))
+        .filter((item) => item !== "");
+      return [...new Set(trimmed)];
+    },
+    z
+      .array(z.string().max(2000, "Each entry must be at most 2,000 characters"))
+      .max(50, "At most 50 entries are allowed"),
+  );
+
+/** Lists arrive as arrays or as one whitespace-separated string. */
+export const list = listSplitOn(/\s+/);
+
+/** A text box's lines, one entry each: "not a url" is one (bad) entry, not three. */
+export const lineList = listSplitOn(/\r?\n/);
+
+/** The 1-based line of a text box holding `entry`, or null when the value was not typed as lines. */
+export function lineOf(raw: unknown, entry: string): number | null {
+  if (typeof raw !== "string") return null;
+  const index = raw.split(/\r?\n/).findIndex((line) => line.trim() === entry);
+  return index === -1 ? null : index + 1;
+}
 
 /** Checkbox values: real booleans, or the strings a form or CLI sends. */
 export const flag = (fallback: boolean) =>
@@ -58,17 +75,17 @@ const optionalUrl = z.preprocess(
   z.string().max(2000, "Must be at most 2,000 characters").refine(isWebUrl, "Enter an https URL").nullable(),
 );
 
-/** Token lifetimes in seconds; empty means the server default. */
+/** Token lifetimes in seconds, written as durations ("30 days", or seconds); empty means the server default. */
 const lifetime = z.preprocess(
   (value) => {
     const blank = blankToNull(value);
-    return typeof blank === "string" ? Number(blank) : blank;
+    return typeof blank === "string" ? (parseDuration(blank) ?? Number.NaN) : blank;
   },
   z
-    .number({ error: "Enter a number of seconds" })
+    .number({ error: "Enter a duration such as 15 minutes, 1 hour or 30 days" })
     .int("Enter a whole number of seconds")
-    .min(60, "Must be at least 60 seconds")
-    .max(366 * 24 * 3600, "Must be at most a year (31,622,400 seconds)")
+    .min(60, "Must be at least 1 minute")
+    .max(366 * 24 * 3600, "Must be at most a year (366 days)")
     .nullable(),
 );
 
@@ -154,7 +171,7 @@ export type FieldEntry = FieldDefinition<unknown> & { key: string };
 const field = <T, S extends ColumnStorage<T> | RelationStorage>(definition: FieldDefinition<T, S>) => definition;
 
 const lifetimeHelp = (key: keyof FormContext["lifetimes"]) => (context: FormContext) =>
-  `Empty: the server default (${context.lifetimes[key]} s).`;
+  `Such as 15 minutes, 1 hour or 30 days. Empty: the server default (${formatDuration(context.lifetimes[key])}).`;
 
 // ---------------------------------------------------------------------------------------------
 // The fields, in the order the form shows them
@@ -221,7 +238,7 @@ export const applicationFields = {
     help: "One per line. Matched exactly. https, or http on 127.0.0.1, [::1] or localhost; native apps may use com.example.app:/callback.",
     section: "redirects",
     control: { kind: "lines", placeholder: "https://app.example.com/callback" },
-    schema: list,
+    schema: lineList,
     initial: [] as string[],
     storage: { kind: "uris", uriKind: "REDIRECT" },
   }),
@@ -230,7 +247,7 @@ export const applicationFields = {
     help: "One per line. Where users may be sent after signing out through this app.",
     section: "redirects",
     control: { kind: "lines" },
-    schema: list,
+    schema: lineList,
     initial: [] as string[],
     storage: { kind: "uris", uriKind: "POST_LOGOUT_REDIRECT" },
   }),
@@ -239,7 +256,7 @@ export const applicationFields = {
     help: "One per line: scheme, host and port only. Browsers on these origins may call the token, revoke, introspection and userinfo endpoints.",
     section: "redirects",
     control: { kind: "lines", placeholder: "https://app.example.com" },
-    schema: list,
+    schema: lineList,
     initial: [] as string[],
     storage: { kind: "uris", uriKind: "CORS_ORIGIN" },
   }),
@@ -298,19 +315,19 @@ export const applicationFields = {
     storage: column("introspectAnyToken", "boolean"),
   }),
   accessTokenLifetime: field({
-    label: "Access token lifetime (seconds)",
+    label: "Access token lifetime",
     help: lifetimeHelp("accessToken"),
     section: "security",
-    control: { kind: "text", type: "number", half: true },
+    control: { kind: "text", type: "duration", half: true },
     schema: lifetime,
     initial: null,
     storage: column("accessTokenLifetime"),
   }),
   refreshTokenLifetime: field({
-    label: "Refresh token lifetime (seconds)",
+    label: "Refresh token lifetime",
     help: lifetimeHelp("refreshToken"),
     section: "security",
-    control: { kind: "text", type: "number", half: true },
+    control: { kind: "text", type: "duration", half: true },
     schema: lifetime,
     initial: null,
     storage: column("refreshTokenLifetime"),

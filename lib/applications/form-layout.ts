@@ -19,7 +19,8 @@ export interface Option {
 export type FormControl =
   | {
       kind: "text";
-      type?: "text" | "url" | "number" | "email";
+      /** "duration": seconds, entered and shown in words ("30 days"; durations.ts). */
+      type?: "text" | "url" | "number" | "email" | "duration";
       required?: boolean;
       placeholder?: string;
       /** Laid out two to a row on wide screens. */

@@ -4,6 +4,7 @@
  * field needs nothing here.
  */
 import type { PortcullisConfig } from "../extensions/define.ts";
+import { formatDuration } from "./durations.ts";
 import { allFieldEntries, customFieldPrefix } from "./custom-fields.ts";
 import type { ApplicationSettings, FieldEntry, FormContext, FormControl, FormSection } from "./fields.ts";
 
@@ -41,6 +42,9 @@ function formValueOf(control: FormControl, value: unknown): FormValue {
       return Array.isArray(value) ? value.map(String) : [];
     case "lines":
       return Array.isArray(value) ? value.join("\n") : "";
+    case "text":
+      if (control.type === "duration" && typeof value === "number") return formatDuration(value);
+      return value === null || value === undefined ? "" : String(value);
     default:
       return value === null || value === undefined ? "" : String(value);
   }
@@ -62,10 +66,15 @@ export function formValuesOf(
   );
 }
 
-/** A new application's values. */
-export function initialFormValues(config?: PortcullisConfig): ApplicationFormValues {
+/** A new application's values: each field's initial value, or what the chosen preset sets. */
+export function initialFormValues(
+  config?: PortcullisConfig,
+  preset?: Partial<ApplicationSettings>,
+): ApplicationFormValues {
+  const valueFor = (entry: FieldEntry) =>
+    preset && Object.hasOwn(preset, entry.key) ? preset[entry.key as keyof ApplicationSettings] : entry.initial;
   return Object.fromEntries(
-    allFieldEntries(config).map((entry) => [entry.key, formValueOf(entry.control, entry.initial)]),
+    allFieldEntries(config).map((entry) => [entry.key, formValueOf(entry.control, valueFor(entry))]),
   );
 }
 
@@ -85,4 +94,40 @@ export function formValuesFrom(form: FormData, config?: PortcullisConfig): Appli
           : text(key),
     ]),
   );
+}
+
+const sameValue = (a: FormValue | undefined, b: FormValue | undefined) =>
+  Array.isArray(a) && Array.isArray(b) ? [...a].sort().join("\n") === [...b].sort().join("\n") : a === b;
+
+/**
+ * The labels of the fields whose values differ between two versions of the form (what the admin
+ * saw, and what is stored now), in the form's order: what changed meanwhile.
+ */
+export function changedFieldLabels(
+  seen: ApplicationFormValues,
+  current: ApplicationFormValues,
+  config?: PortcullisConfig,
+): string[] {
+  return allFieldEntries(config)
+    .filter((entry) => !sameValue(seen[entry.key], current[entry.key]))
+    .map((entry) => entry.label);
+}
+
+/** Reads back form values the page handed over as JSON; anything else reads as nothing. */
+export function formValuesFromJson(text: unknown): ApplicationFormValues {
+  if (typeof text !== "string") return {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return {};
+    return Object.fromEntries(
+      Object.entries(parsed).filter(
+        ([, value]) =>
+          typeof value === "string" ||
+          typeof value === "boolean" ||
+          (Array.isArray(value) && value.every((item) => typeof item === "string")),
+      ),
+    ) as ApplicationFormValues;
+  } catch {
+    return {};
+  }
 }

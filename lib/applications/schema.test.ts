@@ -310,6 +310,17 @@ describe("parseApplicationInput", () => {
   });
 
   describe("list inputs", () => {
+    it("take a text box's URIs one per line, naming the line of each problem", () => {
+      const errors = rejected(
+        valid({ redirectUris: "not a url\nhttps://ok.example.com/cb\n\nhttp://evil.example.com/cb\r\n" }),
+      );
+      expect(errors.redirectUris).toHaveLength(2);
+      expect(errors.redirectUris![0]).toMatch(/^Line 1: not a url: /);
+      expect(errors.redirectUris![1]).toMatch(/^Line 4: http:\/\/evil\.example\.com\/cb: /);
+      // A list (the CLI's, JSON) has no lines to name.
+      expect(rejected(valid({ redirectUris: ["http://evil.example.com/cb"] })).redirectUris![0]).toMatch(/^http:/);
+    });
+
     it("accept one whitespace-separated string (spaces, tabs, newlines)", () => {
       const data = accepted(
         valid({
@@ -365,6 +376,14 @@ describe("parseApplicationInput", () => {
       const data = accepted(valid({ accessTokenLifetime: "", refreshTokenLifetime: null }));
       expect(data.accessTokenLifetime).toBeNull();
       expect(data.refreshTokenLifetime).toBeNull();
+    });
+
+    it("accept durations in words, stored in seconds", () => {
+      expect(accepted(valid({ accessTokenLifetime: "15 minutes" })).accessTokenLifetime).toBe(900);
+      expect(accepted(valid({ refreshTokenLifetime: "30 days" })).refreshTokenLifetime).toBe(2_592_000);
+      expect(rejected(valid({ accessTokenLifetime: "30 seconds" })).accessTokenLifetime).toEqual([
+        "Must be at least 1 minute",
+      ]);
     });
 
     it("accept whole seconds from 60 to a year, as numbers or strings", () => {

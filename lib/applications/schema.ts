@@ -11,7 +11,7 @@ import { isScopeToken, type ScopeCatalogue } from "../oauth/scope.ts";
 import { extensions } from "../extensions/active.ts";
 import type { PortcullisConfig } from "../extensions/define.ts";
 import { customFieldEntries, customFieldPrefix } from "./custom-fields.ts";
-import { applicationFields, type ApplicationFieldKey, type ApplicationSettings } from "./fields.ts";
+import { applicationFields, lineOf, type ApplicationFieldKey, type ApplicationSettings } from "./fields.ts";
 
 /** Each field's own rule, from its one definition. */
 const fieldSchemas = Object.fromEntries(
@@ -37,7 +37,8 @@ function applicationInputSchemaFor(catalogue: ScopeCatalogue, config: Portcullis
         allowedScopes: strings(input.allowedScopes),
       };
       const grants = new Set<GrantType>(app.grantTypes.filter(isGrantType));
-      const fail = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+      const fail = (path: string, message: string, params?: { entry: string }) =>
+        ctx.addIssue({ code: "custom", path: [path], message, ...(params ? { params } : {}) });
 
       if (app.grantTypes.length === 0) fail("grantTypes", "Choose at least one grant type");
       if (app.clientType === "public") {
@@ -67,7 +68,7 @@ function applicationInputSchemaFor(catalogue: ScopeCatalogue, config: Portcullis
       ] as const) {
         for (const value of app[field]) {
           const problem = check(value);
-          if (problem) fail(field, `${value}: ${problem}`);
+          if (problem) fail(field, `${value}: ${problem}`, { entry: value });
         }
       }
       for (const scope of app.allowedScopes) {
@@ -134,6 +135,14 @@ function deployerRules(input: ApplicationInput, config: PortcullisConfig): Field
   return Object.keys(errors).length > 0 ? errors : null;
 }
 
+/** An entry's problem, led by the line it was typed on when it came from a text box. */
+function withLine(issue: z.core.$ZodIssue, raw: unknown, field: string): string {
+  const entry = issue.code === "custom" ? (issue.params as { entry?: unknown } | undefined)?.entry : undefined;
+  if (typeof entry !== "string" || typeof raw !== "object" || raw === null) return issue.message;
+  const line = lineOf((raw as Record<string, unknown>)[field], entry);
+  return line === null ? issue.message : `Line ${line}: ${issue.message}`;
+}
+
 export type ParseResult<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors };
 
 /**
@@ -163,7 +172,8 @@ export function parseApplicationInput(
   for (const issue of result.error.issues) {
     const field = (typeof issue.path[0] === "string" ? issue.path[0] : "form") as string;
     const messages = (errors[field] ??= []);
-    if (!messages.includes(issue.message)) messages.push(issue.message);
+    const message = withLine(issue, raw, field);
+    if (!messages.includes(message)) messages.push(message);
   }
   return { ok: false, errors };
 }

@@ -17,6 +17,9 @@ const throttledPrefix = "throttled-";
 /** The error code signInWithForm throws for a throttled attempt: `throttled-<seconds>`. */
 export const throttledCode = (seconds: number) => `${throttledPrefix}${Math.max(1, Math.ceil(seconds))}`;
 
+/** The error code signInWithForm throws when the right password was given for a disabled account. */
+export const accountDisabledCode = "account-disabled";
+
 /**
  * What the sign-in page says for next-auth's error code: the wait for a throttled attempt, and the
  * same words for every other failure, so the answer never tells whether an account exists (the
@@ -28,5 +31,6 @@ export function signInErrorMessage(code: string | null | undefined): string | nu
   if (Number.isInteger(wait) && wait > 0) {
     return `Too many failed sign-ins for this email from your network. Wait ${describeWait(wait)} and try again.`;
   }
+  if (code === accountDisabledCode) return "This account is disabled. Ask an administrator to enable it.";
   return "That email and password don't match an account.";
 }

@@ -14,7 +14,8 @@
  *
  * The throttle counts per account and address, so a refusal concerns only the address it answers;
  * it says how long to wait, the same for unknown emails as for accounts. Unknown emails and wrong
- * passwords take the same time and give the same answer; disabled accounts cannot sign in. Each
+ * passwords take the same time and give the same answer; disabled accounts cannot sign in, and the
+ * form says so only to whoever gave the account's right password. Each
  * outcome's writes (failure, last sign-in, audit rows) commit together.
  */
 import { recordAudit, type Actor, type AuditInput, type Transaction } from "../audit/record.ts";
@@ -26,7 +27,7 @@ import {
   type SignInClaim,
   type SignInThrottlePolicy,
 } from "../auth/throttle.ts";
-import { throttledCode } from "../auth/wait.ts";
+import { accountDisabledCode, throttledCode } from "../auth/wait.ts";
 import type { Db } from "../db/client.ts";
 import type { PasswordAuthenticator } from "../oauth/context.ts";
 import type { SessionUser } from "./commands.ts";
@@ -52,7 +53,9 @@ const anonymous = (origin: SignInOrigin): Actor => ({ kind: "anonymous", ip: ori
 
 /** A sign-in's result: the user, or nobody, with the seconds to wait when the throttle refused. */
 export type SignInOutcome =
-  { user: SessionUser; retryAfterSeconds?: undefined } | { user: null; retryAfterSeconds?: number };
+  | { user: SessionUser; retryAfterSeconds?: undefined; disabled?: undefined }
+  /** `disabled` only after the right password: whoever does not know it learns nothing. */
+  | { user: null; retryAfterSeconds?: number; disabled?: boolean };
 
 /**
  * Signs in with an email and password, auditing the attempt as described above. Used by the
@@ -92,7 +95,7 @@ export async function signIn(
       });
       await recordWrongPassword(tx, claim, anonymous(origin), { ...about, details: via.details });
     });
-    return { user: null };
+    return { user: null, disabled: Boolean(user && valid && user.disabled) };
   }
 
   await db.$transaction(async (tx) => {
@@ -160,6 +163,7 @@ export async function signInWithForm(
   const outcome = await signIn(db, text(form?.email), text(form?.password), { ip });
   // next-auth hands a thrown error's message to the sign-in page (lib/auth/wait.ts reads it).
   if (outcome.retryAfterSeconds) throw new Error(throttledCode(outcome.retryAfterSeconds));
+  if (outcome.disabled) throw new Error(accountDisabledCode);
   const { user } = outcome;
   return user ? { id: user.id, email: user.email, name: user.name } : null;
 }

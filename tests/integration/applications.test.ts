@@ -339,6 +339,26 @@ describe.each(providers)("application commands on %s", (provider: Provider) => {
       expect(await findApplication(db, application.id)).toEqual(application);
     });
 
+    it("with the version the admin saw, writes only if nothing changed since, and says what it is now", async () => {
+      const { application, clientSecret } = await create(db, webApp({ name: "Versioned" }));
+      issued.push(clientSecret!);
+      const seen = application.updatedAt;
+      const trusted = await setApplicationTrusted(db, application.id, true, admin);
+      const before = await counts(db);
+      const stale = await updateApplication(db, application.id, webApp({ name: "Versioned v2" }), admin, {
+        expectedVersion: seen,
+      });
+      expect(stale).toMatchObject({ ok: false, conflict: { skipAuthorization: true, updatedAt: trusted.updatedAt } });
+      expect(await counts(db)).toEqual(before);
+      expect(await findApplication(db, application.id)).toMatchObject({ name: "Versioned", skipAuthorization: true });
+
+      const current = await updateApplication(db, application.id, webApp({ name: "Versioned v2" }), admin, {
+        expectedVersion: trusted.updatedAt,
+      });
+      expect(current.ok).toBe(true);
+      expect(await findApplication(db, application.id)).toMatchObject({ name: "Versioned v2" });
+    });
+
     it("refuses an unknown id", async () => {
       await expect(updateApplication(db, "no-such-application", webApp(), admin)).rejects.toBeInstanceOf(
         ApplicationNotFoundError,

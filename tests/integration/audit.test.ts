@@ -121,7 +121,7 @@ describe.each(providers)("audit log on %s", (provider: Provider) => {
           from: "https://ledger.example.com/cb",
           to: "https://ledger.example.com/v2/cb",
         },
-        { kind: "change", label: "Access token lifetime (seconds)", from: "(not set)", to: "900" },
+        { kind: "change", label: "Access token lifetime", from: "(not set)", to: "900" },
       ]);
       const trust = (await entriesFor(appId)).find((item) => item.action === "application.trust_changed")!;
       expect(trust.details).toEqual([{ kind: "change", label: "Trusted (skip consent)", from: "no", to: "yes" }]);

@@ -21,6 +21,7 @@ import { parseParams } from "@/lib/oauth/params";
 import { handleTokenRequest } from "@/lib/oauth/token";
 import { changePassword, createUser, setUserDisabled } from "@/lib/users/commands";
 import { authenticate, signIn, signInWithForm } from "@/lib/users/sign-in";
+import { accountDisabledCode } from "@/lib/auth/wait";
 import { testProtocol } from "../support/protocol.ts";
 import { freshDatabase, providers, type Provider, type TestDatabase } from "../support/databases.ts";
 
@@ -146,12 +147,16 @@ describe.each(providers)("sign-in auditing on %s", (provider: Provider) => {
       ]);
     });
 
-    it("a disabled account fails with its right password, and the entry says it is disabled", async () => {
+    it("a disabled account fails with its right password, is told so only then, and the entry says it is disabled", async () => {
       const user = await person();
       await setUserDisabled(db, user.id, true, systemActor);
-      expect(await signInWithForm(db, { email: user.email, password: user.password }, "192.0.2.6")).toBeNull();
+      await expect(signInWithForm(db, { email: user.email, password: user.password }, "192.0.2.6")).rejects.toThrow(
+        accountDisabledCode,
+      );
+      expect(await signInWithForm(db, { email: user.email, password: "not-the-password" }, "192.0.2.6")).toBeNull();
       const rows = await signInRows(user.email, user.id);
       expect(rows.map((row) => [row.action, row.details])).toEqual([
+        ["auth.sign_in_failed", { email: user.email, accountDisabled: true }],
         ["auth.sign_in_failed", { email: user.email, accountDisabled: true }],
       ]);
     });

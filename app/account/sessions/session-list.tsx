@@ -58,7 +58,7 @@ export function SessionList({ sessions, currentSessionId }: { sessions: SessionL
                 </p>
                 <dl className="mt-1 grid grid-cols-[auto_1fr] gap-x-3 text-sm text-slate-700">
                   <dt>IP address</dt>
-                  <dd className="min-w-0 break-all">{session.ip ?? "Unknown"}</dd>
+                  <dd className="min-w-0 [overflow-wrap:anywhere]">{session.ip ?? "Unknown"}</dd>
                   <dt>Signed in</dt>
                   <dd>
                     <DateTime value={session.signedInAt} withTime />
@@ -68,7 +68,7 @@ export function SessionList({ sessions, currentSessionId }: { sessions: SessionL
                     <DateTime value={session.lastSeenAt} withTime />
                   </dd>
                 </dl>
-                <p className="mt-1 break-all text-xs text-slate-600" title="The browser's User-Agent">
+                <p className="mt-1 text-xs [overflow-wrap:anywhere] text-slate-600" title="The browser's User-Agent">
                   {session.userAgent || "No browser name sent"}
                 </p>
               </div>

@@ -16,11 +16,30 @@ import { db } from "@/lib/db/client";
 import { isRecordId } from "@/lib/db/record-id";
 import { adminAction, formAction, unreadableForm } from "@/lib/web/actions";
 import { flash } from "@/lib/web/flash";
-import { formValuesFrom, type ApplicationFormValues } from "@/lib/applications/form-values";
+import {
+  changedFieldLabels,
+  formValuesFrom,
+  formValuesFromJson,
+  formValuesOf,
+  type ApplicationFormValues,
+} from "@/lib/applications/form-values";
+import { seenField, versionField } from "./version-fields";
+
+/** The version of an application a form was drawn from: sent back with the edit it prepares. */
+export interface EditedVersion {
+  /** The application's updatedAt (ISO 8601). */
+  version: string;
+  /** Its values as the form showed them, to tell what changed meanwhile. */
+  seen: ApplicationFormValues;
+}
 
 export interface ApplicationFormState {
   errors?: FieldErrors;
   values?: ApplicationFormValues;
+  /** The application changed after the form was drawn: the labels of the fields that changed. */
+  conflict?: { changed: string[] };
+  /** After a refused edit: the version the next save is conditional on. */
+  edited?: EditedVersion;
   /** Set once, right after a secret was issued: the only time it is ever shown. */
   issued?: { applicationId: string; name: string; clientId: string; clientSecret?: string };
 }
@@ -54,15 +73,28 @@ export const updateApplicationAction = adminAction(
     ): Promise<ApplicationFormState> => {
       const values = formValuesFrom(form);
       if (!isRecordId(id)) return { errors: { form: ["This application no longer exists."] }, values };
+      let version = new Date(String(form.get(versionField)));
+      if (Number.isNaN(version.getTime())) return unreadable();
+      let seen = formValuesFromJson(form.get(seenField));
       let result;
       try {
-        result = await updateApplication(db(), id, values, actor);
+        result = await updateApplication(db(), id, values, actor, { expectedVersion: version });
+        if (!result.ok && "conflict" in result) {
+          const current = formValuesOf(result.conflict);
+          const changed = changedFieldLabels(seen, current);
+          version = result.conflict.updatedAt;
+          seen = current;
+          // Only what the form does not show changed (a rotated secret): saving undoes nothing.
+          if (changed.length > 0)
+            return { values, conflict: { changed }, edited: { version: version.toISOString(), seen } };
+          result = await updateApplication(db(), id, values, actor, { expectedVersion: version });
+        }
       } catch (error) {
         if (error instanceof ApplicationNotFoundError)
           return { errors: { form: ["This application no longer exists."] }, values };
         throw error;
       }
-      if (!result.ok) return { errors: result.errors, values };
+      if (!result.ok) return { errors: result.errors, values, edited: { version: version.toISOString(), seen } };
       revalidatePath("/admin/applications");
       const { application, clientSecret } = result;
       if (clientSecret) {

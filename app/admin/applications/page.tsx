@@ -199,20 +199,20 @@ export default async function ApplicationsPage({ searchParams }: { searchParams:
               <tbody className="divide-y divide-slate-200">
                 {page.items.map((app) => (
                   <tr key={app.id} data-testid="application-row">
-                    <td className="max-w-0 px-4 py-3">
+                    <td className="min-w-40 px-4 py-3 [overflow-wrap:anywhere]">
                       <Link
                         href={`/admin/applications/${app.id}`}
-                        className="block truncate font-medium text-indigo-700 hover:underline"
+                        className="font-medium text-indigo-700 hover:underline"
                       >
                         {app.name}
                       </Link>
-                      <code className="block truncate font-mono text-xs text-slate-600">{app.clientId}</code>
+                      <code className="block font-mono text-xs text-slate-600">{app.clientId}</code>
                     </td>
                     <td className="hidden px-4 py-3 md:table-cell">
                       <Badge tone={app.clientType === "public" ? "amber" : "indigo"}>{app.clientType}</Badge>
                     </td>
                     <td className="hidden px-4 py-3 lg:table-cell">
-                      <div className="flex flex-wrap gap-1">
+                      <div className="flex max-w-64 flex-wrap gap-1">
                         {app.grantTypes.map((grant) => (
                           <Badge key={grant}>{grantTypeInfo[grant]?.label ?? grant}</Badge>
                         ))}

@@ -111,14 +111,11 @@ export default async function UsersPage({ searchParams }: { searchParams: Search
               <tbody className="divide-y divide-slate-200">
                 {page.items.map((user) => (
                   <tr key={user.id} data-testid="user-row">
-                    <td className="max-w-0 px-4 py-3">
-                      <Link
-                        href={`/admin/users/${user.id}`}
-                        className="block truncate font-medium text-indigo-700 hover:underline"
-                      >
+                    <td className="px-4 py-3 [overflow-wrap:anywhere]">
+                      <Link href={`/admin/users/${user.id}`} className="font-medium text-indigo-700 hover:underline">
                         {user.email}
                       </Link>
-                      {user.name ? <span className="block truncate text-xs text-slate-600">{user.name}</span> : null}
+                      {user.name ? <span className="block text-xs text-slate-600">{user.name}</span> : null}
                     </td>
                     <td className="w-px px-2 py-3 sm:px-4">
                       <RoleBadge role={user.role} />

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { formatDuration } from "@/lib/applications/durations";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { DateTime } from "@/components/date-time";
@@ -7,6 +8,7 @@ import { CopyableValue } from "@/components/ui/copy-button";
 import { applicationFieldList, labelOf as label, type ApplicationFieldKey } from "@/lib/applications/fields";
 import { customFieldEntries } from "@/lib/applications/custom-fields";
 import { findApplication } from "@/lib/applications/queries";
+import { securityWarnings, type SecurityWarning } from "@/lib/applications/security-lint";
 import { settings } from "@/lib/config/settings";
 import { db } from "@/lib/db/client";
 import { endpointsFor } from "@/lib/oauth/endpoints";
@@ -34,7 +36,7 @@ function List({ items, empty = "None" }: { items: string[]; empty?: string }) {
     <ul className="space-y-1">
       {items.map((item) => (
         <li key={item}>
-          <code className="break-all font-mono text-sm">{item}</code>
+          <code className="font-mono text-sm [overflow-wrap:anywhere]">{item}</code>
         </li>
       ))}
     </ul>
@@ -73,8 +75,30 @@ const laidOut = new Set<ApplicationFieldKey>([
 const otherFields = applicationFieldList.filter((entry) => !laidOut.has(entry.key));
 const fieldEntry = (key: ApplicationFieldKey) => applicationFieldList.find((entry) => entry.key === key)!;
 
-const seconds = (value: number | null, fallback: number) =>
-  value === null ? `Server default (${fallback.toLocaleString("en")} s)` : `${value.toLocaleString("en")} s`;
+const lifetime = (value: number | null, fallback: number) =>
+  value === null ? `Server default (${formatDuration(fallback)})` : formatDuration(value);
+
+function SecurityChecks({ warnings }: { warnings: SecurityWarning[] }) {
+  if (warnings.length === 0) return null;
+  return (
+    <section
+      aria-labelledby="security-checks-title"
+      data-testid="security-checks"
+      className="mb-6 rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm text-amber-950"
+    >
+      <h2 id="security-checks-title" className="font-semibold">
+        Security checks: {warnings.length === 1 ? "1 warning" : `${warnings.length} warnings`}
+      </h2>
+      <ul className="mt-2 list-disc space-y-1 pl-5 [overflow-wrap:anywhere]">
+        {warnings.map((warning) => (
+          <li key={warning.message} data-warning={warning.id}>
+            {warning.message}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
 
 export default async function ApplicationPage({ params }: { params: Promise<{ id: string }> }) {
   await requireAdmin();
@@ -87,6 +111,7 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
   return (
     <>
       <ApplicationHeader app={app} tab="Overview" />
+      <SecurityChecks warnings={securityWarnings(app, config.lifetimes)} />
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Credentials">
           <dl className="divide-y divide-slate-200">
@@ -133,7 +158,7 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
               ] as const
             ).map(([label, url]) => (
               <Row key={label} label={label}>
-                <CopyableValue value={url} label={`${label} endpoint URL`} />
+                <CopyableValue value={url} label={`${label} endpoint URL`} testId={`endpoint-${label.toLowerCase()}`} />
               </Row>
             ))}
           </dl>
@@ -169,10 +194,10 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
             <Row label={label("algorithm")}>{app.algorithm === "RS256" ? "RS256 (OpenID Connect)" : "None"}</Row>
             <Row label={label("introspectAnyToken")}>{app.introspectAnyToken ? "Yes" : "No"}</Row>
             <Row label={label("accessTokenLifetime")}>
-              {seconds(app.accessTokenLifetime, config.lifetimes.accessToken)}
+              {lifetime(app.accessTokenLifetime, config.lifetimes.accessToken)}
             </Row>
             <Row label={label("refreshTokenLifetime")}>
-              {seconds(app.refreshTokenLifetime, config.lifetimes.refreshToken)}
+              {lifetime(app.refreshTokenLifetime, config.lifetimes.refreshToken)}
             </Row>
             <Row label="Owner">{app.owner ? app.owner.email : <span className="text-slate-600">None</span>}</Row>
             {(["logoUri", "homepageUri", "policyUri", "tosUri"] as const).map((key) => (

@@ -1,14 +1,15 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState } from "react";
+import { useActionState, useEffect, useRef } from "react";
 import { buttonStyles } from "@/components/ui/button";
 import { describedBy, FieldError, FieldHelp, fieldIds, TextField } from "@/components/ui/field";
 import { formSections, type FormSection } from "@/lib/applications/form-layout";
 import type { ApplicationFormValues, FormFieldView, FormValue } from "@/lib/applications/form-values";
 import type { FieldErrors } from "@/lib/applications/schema";
 import { grantTypeInfo, grantTypes } from "@/lib/oauth/grant-types";
-import type { ApplicationFormState } from "../actions";
+import type { ApplicationFormState, EditedVersion } from "../actions";
+import { seenField, versionField } from "../version-fields";
 import { IssuedCredentials } from "./issued-credentials";
 
 interface Props {
@@ -124,7 +125,7 @@ function Field({
           name={key}
           label={label}
           multiline={control.kind !== "text"}
-          type={control.kind === "text" ? control.type : undefined}
+          type={control.kind === "text" ? (control.type === "duration" ? "text" : control.type) : undefined}
           inputMode={control.kind === "text" && control.type === "number" ? "numeric" : undefined}
           required={control.kind === "text" ? control.required : undefined}
           placeholder={control.kind === "longText" ? undefined : control.placeholder}
@@ -288,35 +289,147 @@ function SectionFields({
     group.length > 1 || (group[0]!.control.kind === "text" && group[0]!.control.half) ? (
       <div key={group[0]!.key} className="grid gap-4 sm:grid-cols-2">
         {group.map((entry) => (
-          <Field key={entry.key} entry={entry} value={values[entry.key]} {...rest} />
+          <div key={entry.key} id={`${fieldIds(entry.key).input}-field`}>
+            <Field entry={entry} value={values[entry.key]} {...rest} />
+          </div>
         ))}
       </div>
     ) : (
-      <Field key={group[0]!.key} entry={group[0]!} value={values[group[0]!.key]} {...rest} />
+      <div key={group[0]!.key} id={`${fieldIds(group[0]!.key).input}-field`}>
+        <Field entry={group[0]!} value={values[group[0]!.key]} {...rest} />
+      </div>
     ),
   );
 }
 
-export function ApplicationForm({ action, initial, scopes, fields, submitLabel, cancelHref }: Props) {
+function FormProblems({
+  errors,
+  fields,
+  conflict,
+  reloadHref,
+  summaryRef,
+}: {
+  errors: FieldErrors;
+  fields: FormFieldView[];
+  conflict: ApplicationFormState["conflict"];
+  reloadHref?: string;
+  summaryRef: React.RefObject<HTMLDivElement | null>;
+}) {
+  const fieldProblems = fields.flatMap((field) =>
+    (errors[field.key] ?? []).map((message) => ({ key: field.key, label: field.label, message })),
+  );
+  const known = new Set(fields.map((field) => field.key));
+  const otherProblems = Object.entries(errors)
+    .filter(([key]) => !known.has(key))
+    .flatMap(([, messages]) => messages ?? []);
+  const count = fieldProblems.length + otherProblems.length;
+  if (!conflict && count === 0) return null;
+  return (
+    <div
+      ref={summaryRef}
+      tabIndex={-1}
+      aria-labelledby="form-problems-title"
+      data-testid={conflict ? "edit-conflict" : "form-errors"}
+      className={`rounded-md border px-4 py-3 text-sm focus:outline-2 focus:outline-offset-2 ${
+        conflict ? "border-amber-300 bg-amber-50 text-amber-950" : "border-red-200 bg-red-50 text-red-800"
+      }`}
+    >
+      {conflict ? (
+        <>
+          <h2 id="form-problems-title" className="font-semibold">
+            This application changed after you opened this page
+          </h2>
+          <p className="mt-1">
+            Changed meanwhile: {conflict.changed.join(", ")}. Nothing was saved; your changes are still in the form
+            below.
+          </p>
+          <div className="mt-3 flex flex-col gap-2 sm:flex-row">
+            {/* A full page load, so the form starts again from what is stored now. */}
+            <a href={reloadHref} className={buttonStyles.secondary}>
+              Reload the current version
+            </a>
+            <button type="submit" className={buttonStyles.primary}>
+              Overwrite with my changes
+            </button>
+          </div>
+        </>
+      ) : (
+        <>
+          <h2 id="form-problems-title" className="font-semibold">
+            {count === 1 ? "There is a problem" : `There are ${count} problems`}: nothing was saved
+          </h2>
+          <ul className="mt-2 list-disc space-y-1 pl-5">
+            {otherProblems.map((message) => (
+              <li key={message}>{message}</li>
+            ))}
+            {fieldProblems.map(({ key, label, message }) => (
+              <li key={`${key}:${message}`}>
+                <a
+                  href={`#${fieldIds(key).input}-field`}
+                  onClick={(event) => {
+                    // Follow the link to the control itself: a group of boxes has no single target.
+                    const control = document
+                      .getElementById(`${fieldIds(key).input}-field`)
+                      ?.querySelector<HTMLElement>("input:not([type=hidden]), select, textarea");
+                    if (!control) return;
+                    event.preventDefault();
+                    control.focus();
+                    control.scrollIntoView({ block: "center" });
+                  }}
+                  className="font-medium underline"
+                >
+                  {label}: {message}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </div>
+  );
+}
+
+export function ApplicationForm({
+  action,
+  initial,
+  edited,
+  reloadHref,
+  scopes,
+  fields,
+  submitLabel,
+  cancelHref,
+}: Props & {
+  /** For an edit: the version the form shows, which the save is conditional on. */
+  edited?: EditedVersion;
+  /** For an edit: this page's address, to start again from what is stored. */
+  reloadHref?: string;
+}) {
   const [state, formAction, pending] = useActionState(action, {});
+  const summaryRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    // After a refused save, the page stays where the button was: take the reader to the summary.
+    if (state.conflict || state.errors) summaryRef.current?.focus();
+  }, [state]);
   if (state.issued) return <IssuedCredentials {...state.issued} />;
   const values = state.values ?? initial;
   const errors = state.errors ?? {};
-  const errorCount = Object.values(errors).reduce((sum, list) => sum + (list?.length ?? 0), 0);
+  const version = state.edited ?? edited;
   return (
     // Remount with the submitted values after a failed save: React resets a form once its action ends.
-    <form action={formAction} key={JSON.stringify(values)} className="space-y-6" noValidate>
-      {errorCount > 0 ? (
-        <div
-          role="alert"
-          data-testid="form-errors"
-          className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800"
-        >
-          {errors.form?.length
-            ? errors.form.join(" ")
-            : `Please fix ${errorCount === 1 ? "the problem" : `the ${errorCount} problems`} below.`}
-        </div>
+    <form action={formAction} key={JSON.stringify([values, version?.version])} className="space-y-6" noValidate>
+      {version ? (
+        <>
+          <input type="hidden" name={versionField} value={version.version} />
+          <input type="hidden" name={seenField} value={JSON.stringify(version.seen)} />
+        </>
       ) : null}
+      <FormProblems
+        errors={errors}
+        fields={fields}
+        conflict={state.conflict}
+        reloadHref={reloadHref}
+        summaryRef={summaryRef}
+      />
 
       {(Object.keys(formSections) as FormSection[]).map((section) => {
         const inSection = fields.filter((field) => field.section === section);
@@ -332,7 +445,7 @@ export function ApplicationForm({ action, initial, scopes, fields, submitLabel, 
           Cancel
         </Link>
         <button type="submit" className={buttonStyles.primary} disabled={pending}>
-          {pending ? "Saving…" : submitLabel}
+          {pending ? "Saving…" : state.conflict ? "Overwrite with my changes" : submitLabel}
         </button>
       </div>
     </form>

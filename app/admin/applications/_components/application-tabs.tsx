@@ -2,6 +2,7 @@ import Link from "next/link";
 
 const tabs = [
   { segment: "", label: "Overview" },
+  { segment: "/quick-start", label: "Quick start" },
   { segment: "/tokens", label: "Tokens & consents" },
   { segment: "/usage", label: "Usage" },
   { segment: "/history", label: "History" },
@@ -12,8 +13,8 @@ export type ApplicationTab = (typeof tabs)[number]["label"];
 /** The sections of an application's page; each is its own route so it can be linked and paginated. */
 export function ApplicationTabs({ id, active }: { id: string; active: ApplicationTab }) {
   return (
-    <nav aria-label="Application sections" className="mb-6 overflow-x-auto border-b border-slate-200">
-      <ul className="flex gap-1">
+    <nav aria-label="Application sections" className="mb-6 border-b border-slate-200">
+      <ul className="flex flex-wrap gap-x-1">
         {tabs.map((tab) => (
           <li key={tab.label}>
             <Link

@@ -23,7 +23,7 @@ export function FieldValue({ entry, value }: { entry: { control: FormControl }; 
       <ul className="space-y-1">
         {value.map((item) => (
           <li key={String(item)}>
-            <code className="break-all font-mono text-sm">{String(item)}</code>
+            <code className="font-mono text-sm [overflow-wrap:anywhere]">{String(item)}</code>
           </li>
         ))}
       </ul>
@@ -34,7 +34,7 @@ export function FieldValue({ entry, value }: { entry: { control: FormControl }; 
     return <>{control.options.find((option) => option.value === value)?.label ?? String(value)}</>;
   }
   if (control.kind === "text" && control.type === "url") {
-    return <code className="break-all font-mono text-sm">{String(value)}</code>;
+    return <code className="font-mono text-sm [overflow-wrap:anywhere]">{String(value)}</code>;
   }
   return <>{String(value)}</>;
 }

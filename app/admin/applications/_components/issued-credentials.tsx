@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { buttonStyles } from "@/components/ui/button";
 import { CopyableValue } from "@/components/ui/copy-button";
+import { LeaveWarning } from "@/components/ui/leave-warning";
 
 /** The one time a client secret is shown. */
 export function IssuedCredentials({
@@ -38,6 +39,7 @@ export function IssuedCredentials({
           </div>
         ) : null}
       </dl>
+      {clientSecret ? <LeaveWarning message="The client secret won't be shown again. Leave this page?" /> : null}
       {clientSecret ? (
         <p role="note" className="mt-4 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
           <strong>Copy the secret now: it won&apos;t be shown again.</strong> Only a hash of it is stored. If it is
@@ -46,7 +48,7 @@ export function IssuedCredentials({
       ) : (
         <p className="mt-4 text-sm text-slate-700">Public clients have no secret: they prove themselves with PKCE.</p>
       )}
-      <Link href={`/admin/applications/${applicationId}`} className={`${buttonStyles.primary} mt-6`}>
+      <Link href={`/admin/applications/${applicationId}`} data-leave-ok className={`${buttonStyles.primary} mt-6`}>
         Go to {name}
       </Link>
     </section>

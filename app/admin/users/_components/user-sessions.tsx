@@ -38,7 +38,7 @@ export function UserSessions({ email, sessions, endAll }: Props) {
             {sessions.map((session) => (
               <li key={session.id} data-testid="user-session" className="px-4 py-3 text-sm sm:px-5">
                 <p className="font-medium text-slate-900">{session.device}</p>
-                <p className="mt-0.5 break-all text-slate-700">
+                <p className="mt-0.5 text-slate-700 [overflow-wrap:anywhere]">
                   {session.ip ?? "Unknown address"} · signed in <DateTime value={session.signedInAt} withTime /> · last
                   active <DateTime value={session.lastSeenAt} withTime />
                 </p>

@@ -16,12 +16,15 @@ export default async function EditApplicationPage({ params }: { params: Promise<
   const { id } = await params;
   const application = await findApplication(db(), id);
   if (!application) notFound();
+  const initial = formValuesOf(application);
   return (
     <>
       <PageHeader title={`Edit ${application.name}`} />
       <ApplicationForm
         action={updateApplicationAction.bind(null, application.id)}
-        initial={formValuesOf(application)}
+        initial={initial}
+        edited={{ version: application.updatedAt.toISOString(), seen: initial }}
+        reloadHref={`/admin/applications/${application.id}/edit`}
         {...formContext()}
         submitLabel="Save changes"
         cancelHref={`/admin/applications/${application.id}`}
