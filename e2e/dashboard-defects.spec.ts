@@ -133,48 +133,53 @@ test.describe("dashboard defects", () => {
     expect(await seriousA11yViolations(page)).toEqual([]);
   });
 
-  test("lists show names and emails in full, with a narrow grant-types column", async ({ page, db, makeUser }) => {
-    const name = uniqueName("Demo: Staging environment for the quarterly reporting service");
-    await newApplication(db, name, { grantTypes: ["authorization_code", "refresh_token", "client_credentials"] });
-    const user = await makeUser();
-    await signInAsAdmin(page);
-    for (const width of [1440, 390]) {
-      await page.setViewportSize({ width, height: 800 });
-      await page.goto(`/admin/applications?q=${encodeURIComponent(name)}`);
-      const link = page.getByRole("link", { name });
-      const cut = (element: HTMLElement | SVGElement) => element.scrollWidth > element.clientWidth + 1;
-      expect({ width, cut: await link.evaluate(cut) }).toEqual({ width, cut: false });
-      const clientId = page.getByTestId("application-row").locator("code");
-      expect({ width, cut: await clientId.evaluate(cut) }).toEqual({ width, cut: false });
-      if (width === 1440) {
-        const grants = await page.getByRole("columnheader", { name: "Grant types" }).boundingBox();
-        expect(grants!.width).toBeLessThan(360);
+  test(
+    "lists show names and emails in full, with a narrow grant-types column",
+    { tag: "@rendering" },
+    async ({ page, db, makeUser }) => {
+      const name = uniqueName("Demo: Staging environment for the quarterly reporting service");
+      await newApplication(db, name, { grantTypes: ["authorization_code", "refresh_token", "client_credentials"] });
+      const user = await makeUser();
+      await signInAsAdmin(page);
+      for (const width of [1440, 390]) {
+        await page.setViewportSize({ width, height: 800 });
+        await page.goto(`/admin/applications?q=${encodeURIComponent(name)}`);
+        const link = page.getByRole("link", { name });
+        const cut = (element: HTMLElement | SVGElement) => element.scrollWidth > element.clientWidth + 1;
+        expect({ width, cut: await link.evaluate(cut) }).toEqual({ width, cut: false });
+        const clientId = page.getByTestId("application-row").locator("code");
+        expect({ width, cut: await clientId.evaluate(cut) }).toEqual({ width, cut: false });
+        if (width === 1440) {
+          const grants = await page.getByRole("columnheader", { name: "Grant types" }).boundingBox();
+          expect(grants!.width).toBeLessThan(360);
+        }
+        await page.goto(`/admin/users?q=${encodeURIComponent(user.email)}`);
+        const email = page.getByText(user.email, { exact: true }).first();
+        expect({ width, cut: await email.evaluate(cut) }).toEqual({ width, cut: false });
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect({ width, overflow }).toEqual({ width, overflow: 0 });
       }
-      await page.goto(`/admin/users?q=${encodeURIComponent(user.email)}`);
-      const email = page.getByText(user.email, { exact: true }).first();
-      expect({ width, cut: await email.evaluate(cut) }).toEqual({ width, cut: false });
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      expect({ width, overflow }).toEqual({ width, overflow: 0 });
-    }
-  });
+    },
+  );
 
-  test("copy without a clipboard API selects the value and says how to copy; the icon is an SVG", async ({
-    page,
-    db,
-  }) => {
-    const app = await newApplication(db, uniqueName("Copy"));
-    // As over plain HTTP on a non-localhost address: no clipboard API at all.
-    await page.addInitScript(() => {
-      Object.defineProperty(Navigator.prototype, "clipboard", { get: () => undefined, configurable: true });
-    });
-    await signInAsAdmin(page, `/admin/applications/${app.id}`);
-    const button = page.getByRole("button", { name: "Copy Token endpoint URL" });
-    await expect(button.locator("svg")).toHaveCount(1);
-    await button.click();
-    await expect(page.getByText("Press Ctrl+C to copy").first()).toBeVisible();
-    const selected = await page.evaluate(() => window.getSelection()?.toString());
-    expect(selected).toMatch(/\/oauth\/token$/);
-  });
+  test(
+    "copy without a clipboard API selects the value and says how to copy; the icon is an SVG",
+    { tag: "@rendering" },
+    async ({ page, db }) => {
+      const app = await newApplication(db, uniqueName("Copy"));
+      // As over plain HTTP on a non-localhost address: no clipboard API at all.
+      await page.addInitScript(() => {
+        Object.defineProperty(Navigator.prototype, "clipboard", { get: () => undefined, configurable: true });
+      });
+      await signInAsAdmin(page, `/admin/applications/${app.id}`);
+      const button = page.getByRole("button", { name: "Copy Token endpoint URL" });
+      await expect(button.locator("svg")).toHaveCount(1);
+      await button.click();
+      await expect(page.getByText("Press Ctrl+C to copy").first()).toBeVisible();
+      const selected = await page.evaluate(() => window.getSelection()?.toString());
+      expect(selected).toMatch(/\/oauth\/token$/);
+    },
+  );
 
   test("Allow shows it is under way and takes one click; admin navigation shows progress", async ({
     page,
@@ -319,7 +324,7 @@ test.describe("dashboard: what admins expect", () => {
     await expect(page).toHaveURL(/\/admin\/users$/);
   });
 
-  test("dark mode follows the system and stays accessible", async ({ page, db }) => {
+  test("dark mode follows the system and stays accessible", { tag: "@rendering" }, async ({ page, db }) => {
     test.setTimeout(120_000);
     const app = await newApplication(db, uniqueName("Dark"), { grantTypes: ["authorization_code", "password"] });
     await page.emulateMedia({ colorScheme: "dark" });

@@ -255,7 +255,7 @@ test.describe("device authorization grant", () => {
     });
   });
 
-  test("/device at phone width: usable and axe-clean", async ({ page, makeUser }) => {
+  test("/device at phone width: usable and axe-clean", { tag: "@rendering" }, async ({ page, makeUser }) => {
     const user = await makeUser();
     await page.setViewportSize({ width: 390, height: 844 });
     await enterCode(page, "wrong", user);
