@@ -1,7 +1,7 @@
 /**
  * `npm start`: prepares the database (pending migrations, first admin) and then serves the
  * production build on HOST:PORT (server.ts: Next.js, with the protocol endpoints dispatched
- * directly). SIGTERM or SIGINT stops it gracefully (server.ts stop); a second one stops it at once.
+ * directly). SIGTERM or SIGINT stops it gracefully (server.ts stop), within PORTCULLIS_SHUTDOWN_TIMEOUT.
  * A start that fails says why in one line (lib/setup/startup-errors.ts) and exits with 1.
  */
 import { existsSync } from "node:fs";
@@ -53,10 +53,9 @@ log().info(
 let stopping = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, () => {
-    if (stopping) {
-      log().warn({ signal }, "stopping now, without waiting for requests in flight");
-      process.exit(1);
-    }
+    // npm and a terminal's Ctrl-C both pass the signal on to the whole process group, so it can
+    // arrive twice: the shutdown timeout, not a second signal, bounds the wait.
+    if (stopping) return;
     stopping = true;
     log().info({ signal, timeout_s: config.shutdownTimeout }, "stopping: finishing the requests in flight");
     running.stop(config.shutdownTimeout * 1000).then(

@@ -1,53 +1,90 @@
 /**
- * Stopping an HTTP server without dropping anyone: it stops accepting, closes idle keep-alive
- * connections, answers each request in flight with `Connection: close`, and waits for those
- * answers, for at most `timeoutMs`; only then are the connections still open closed.
+ * Stopping an HTTP server without dropping anyone: it stops accepting, answers every request in
+ * flight, and every request that comes on a connection it accepted, with `Connection: close`, and
+ * waits until every connection has ended, for at most `timeoutMs`; only then are those still open
+ * closed.
+ *
+ * Not Node's server.close(): that also destroys the idle connections, including those accepted
+ * whose request has not been read yet, and their clients see a reset.
  */
 import type { Server, ServerResponse } from "node:http";
+import { Server as NetServer, type Socket } from "node:net";
 
 export interface GracefulClose {
-  /** Resolves once the server is closed; `timedOut` when requests still in flight were cut off. */
-  close(timeoutMs: number): Promise<{ timedOut: boolean; cutOff: number }>;
+  /** Resolves once the server is closed; `cutOff` connections were still open at the timeout. */
+  close(timeoutMs: number): Promise<{ cutOff: number }>;
 }
 
-/** Call before the server handles its first request, so that every request in flight is known. */
-export function gracefulClose(server: Server): GracefulClose {
-  const inFlight = new Set<ServerResponse>();
-  let closing = false;
-  let idle: (() => void) | undefined;
+/**
+ * After the signal, connections keep being accepted until none has come for `acceptQuietMs` (at
+ * most `acceptMaxMs`): those already queued on the listening socket, which closing it would reset.
+ * A busy event loop accepts them late (measured: 20 ms after the signal was not always enough for
+ * connections made before it, on a loaded 2-core machine). A load balancer that still sends new
+ * connections at the end of this window sees them refused or reset: take the instance out of the
+ * pool first (docs/operations.md).
+ */
+const acceptQuietMs = 100;
+const acceptMaxMs = 1_000;
 
-  server.on("request", (_incoming, outgoing: ServerResponse) => {
-    inFlight.add(outgoing);
-    // A request that came in on a kept-alive connection after close() began: its answer closes it.
+interface Connection {
+  /** An answer is being prepared or sent. */
+  busy: boolean;
+}
+
+/** Call before the server accepts its first connection, so that every connection is known. */
+export function gracefulClose(server: Server): GracefulClose {
+  const connections = new Map<Socket, Connection>();
+  let closing = false;
+
+  let lastAccepted = 0;
+  server.on("connection", (socket: Socket) => {
+    lastAccepted = Date.now();
+    connections.set(socket, { busy: false });
+    socket.once("close", () => connections.delete(socket));
+  });
+  server.on("request", (incoming, outgoing: ServerResponse) => {
+    const connection = connections.get(incoming.socket);
+    if (connection) {
+      connection.busy = true;
+      outgoing.once("finish", () => {
+        connection.busy = false;
+      });
+    }
     if (closing) outgoing.shouldKeepAlive = false;
-    outgoing.once("close", () => {
-      inFlight.delete(outgoing);
-      if (closing && inFlight.size === 0) idle?.();
-    });
   });
 
   return {
     async close(timeoutMs) {
       closing = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // server.close() ends idle connections; these end once their answer is sent.
-      for (const outgoing of inFlight) if (!outgoing.headersSent) outgoing.shouldKeepAlive = false;
-      server.closeIdleConnections();
-      let timedOut = false;
-      let cutOff = 0;
-      if (inFlight.size > 0) {
-        await new Promise<void>((resolve) => {
-          idle = resolve;
-          setTimeout(() => {
-            timedOut = true;
-            cutOff = inFlight.size;
-            resolve();
-          }, timeoutMs).unref();
-        });
+      const started = Date.now();
+      while (Date.now() - lastAccepted < acceptQuietMs && Date.now() - started < acceptMaxMs) {
+        await new Promise((resolve) => setTimeout(resolve, acceptQuietMs / 4));
       }
-      server.closeAllConnections();
+      // Accept what the poll phase of this turn finds, then close (setImmediate runs after it).
+      await new Promise((resolve) => setImmediate(resolve));
+      // Stop listening; the callback runs once every connection has ended.
+      const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
+      for (const [socket, connection] of connections) {
+        if (connection.busy) {
+          // Answered with Connection: close, unless its headers are already out (then closed after it).
+          const outgoing = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+          if (outgoing && !outgoing.headersSent) outgoing.shouldKeepAlive = false;
+          else if (outgoing) outgoing.once("finish", () => socket.end());
+        }
+        // Idle (kept alive, or accepted with its request not read yet): closing it now would reset
+        // a request already on its way. One that comes is answered with Connection: close; the
+        // others end at the keep-alive timeout (server.keepAliveTimeout, 5 s), inside timeoutMs.
+      }
+      let cutOff = 0;
+      const timer = setTimeout(() => {
+        cutOff = connections.size;
+        server.closeAllConnections();
+        for (const socket of connections.keys()) socket.destroy();
+      }, timeoutMs);
+      timer.unref();
       await closed;
-      return { timedOut, cutOff };
+      clearTimeout(timer);
+      return { cutOff };
     },
   };
 }
