@@ -4,7 +4,12 @@
  * flows' secrets, /api/ready and /metrics answer, and SIGTERM (SIGINT on PostgreSQL) under load
  * answers every request in flight, counts every token issued, and exits 0.
  */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { connect, type Db } from "../lib/db/client.ts";
 import { parseDatabaseUrl } from "../lib/db/url.ts";
@@ -258,6 +263,41 @@ test.describe("the server process", () => {
       expect(server.stdout()).toContain('"msg":"stopped"');
     } finally {
       await stop(started);
+    }
+  });
+
+  test("a port in use: one line that says so, exit 1", async ({}, testInfo) => {
+    test.skip(testInfo.project.name !== "sqlite", "once: no database is involved");
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
+    const { port } = holder.address() as { port: number };
+    const dataDir = mkdtempSync(path.join(tmpdir(), "portcullis-port-in-use-"));
+    try {
+      const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          PORT: String(port),
+          HOST: "127.0.0.1",
+          PORTCULLIS_DATA_DIR: dataDir,
+          LOG_FORMAT: "json",
+          PORTCULLIS_ADMIN_PASSWORD: admin.password,
+        } as NodeJS.ProcessEnv,
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      expect(result.status).toBe(1);
+      const lines = `${result.stdout}${result.stderr}`.split("\n").filter((line) => line.trim() !== "");
+      const last = JSON.parse(lines.at(-1)!) as { level: number; msg: string };
+      expect(last).toMatchObject({
+        level: 60,
+        msg: `Port ${port} is already in use (on 127.0.0.1 port ${port}): stop the program listening there, or set PORT to a free port.`,
+      });
+      // Nothing else went wrong on the way: the other lines are the first start's notes.
+      expect(lines.slice(0, -1).every((line) => (JSON.parse(line) as { level: number }).level === 30)).toBe(true);
+    } finally {
+      holder.close();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -11,10 +11,11 @@ import { readSettings, type Settings } from "../lib/config/settings.ts";
 import { describePrepared, prepare, projectRoot } from "../lib/setup/bootstrap.ts";
 import { explainStartupError } from "../lib/setup/startup-errors.ts";
 import { loadExtensions } from "../lib/extensions/load.ts";
-import { log } from "../lib/log/logger.ts";
+import { log, routeConsoleToLogger } from "../lib/log/logger.ts";
 
 // Set before anything logs or Next is loaded: React and Next read NODE_ENV once; so does the logger.
 (process.env as Record<string, string>).NODE_ENV = "production";
+routeConsoleToLogger();
 
 function fail(message: string): never {
   log().fatal(message);
@@ -27,8 +28,6 @@ try {
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error));
 }
-if (!existsSync(path.join(projectRoot, ".next", "BUILD_ID")))
-  fail("No production build found: run `npm run build` first.");
 try {
   // The deployer's extensions (portcullis.config.ts, or PORTCULLIS_CONFIG), before anything reads them.
   await loadExtensions();
@@ -36,6 +35,8 @@ try {
 } catch (error) {
   fail(explainStartupError(error, config));
 }
+if (!existsSync(path.join(projectRoot, ".next", "BUILD_ID")))
+  fail("No production build found: run `npm run build` first.");
 
 // next-auth reads its two variables.
 process.env.NEXTAUTH_URL ??= config.publicUrl;

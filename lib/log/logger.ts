@@ -7,6 +7,7 @@
  * form or headers whole.
  */
 import { Writable } from "node:stream";
+import { format } from "node:util";
 import pino, { type DestinationStream, type Logger } from "pino";
 
 export type { Logger };
@@ -22,11 +23,15 @@ export interface LogOptions {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** LOG_LEVEL (default info) and LOG_FORMAT (default json when NODE_ENV is production, else pretty). */
-export function logOptionsFromEnv(env: Env = process.env): LogOptions {
+/**
+ * LOG_LEVEL (default info) and LOG_FORMAT (default: json in production, unless a person watches
+ * the terminal; pretty in development).
+ */
+export function logOptionsFromEnv(env: Env = process.env, terminal = process.stdout.isTTY === true): LogOptions {
   const level = (env.LOG_LEVEL?.trim().toLowerCase() || "info") as LogLevel;
   if (!levels.includes(level)) throw new Error(`LOG_LEVEL must be one of ${levels.join(", ")}, got "${env.LOG_LEVEL}"`);
-  const format = env.LOG_FORMAT?.trim().toLowerCase() || (env.NODE_ENV === "production" ? "json" : "pretty");
+  const format =
+    env.LOG_FORMAT?.trim().toLowerCase() || (env.NODE_ENV === "production" && !terminal ? "json" : "pretty");
   if (format !== "json" && format !== "pretty") throw new Error(`LOG_FORMAT must be json or pretty, got "${format}"`);
   return { level, format };
 }
@@ -89,4 +94,27 @@ export function log(): Logger {
 /** Replaces the process-wide logger (a process with its own destination, or a test's). */
 export function useLogger(logger: Logger): void {
   holder[key] = logger;
+}
+
+// Terminal colours and the like, which a log line must not carry.
+const ansi = /\u001b\[[0-9;]*m/g;
+
+/**
+ * Sends what other code writes with console.* (Next's own notes, a library's warnings) to the
+ * logger, so that a production server's output stays one JSON entry per line.
+ */
+export function routeConsoleToLogger(): void {
+  const to =
+    (level: "debug" | "info" | "warn" | "error") =>
+    (...args: unknown[]) =>
+      log()[level](
+        format(...args)
+          .replace(ansi, "")
+          .trim(),
+      );
+  console.debug = to("debug");
+  console.log = to("info");
+  console.info = to("info");
+  console.warn = to("warn");
+  console.error = to("error");
 }

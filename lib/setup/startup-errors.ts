@@ -65,7 +65,9 @@ export function explainStartupError(
     if (String(message).includes("timeout"))
       return `PostgreSQL at ${pg.host}:${pg.port} did not answer in time: check that it runs and that DATABASE_URL is right.`;
   }
-  if (["EACCES", "EPERM", "EROFS"].includes(errorCode) && typeof path === "string")
+  const unwritable =
+    ["EACCES", "EPERM", "EROFS", "ENOTDIR"].includes(errorCode) || (errorCode === "ENOENT" && syscall === "mkdir");
+  if (unwritable && typeof path === "string")
     return `Cannot write ${path} (${errorCode}): make the data folder ${settings.dataDir} writable by this user, or set PORTCULLIS_DATA_DIR to a folder that is.`;
   return error instanceof Error ? error.message : String(error);
 }
