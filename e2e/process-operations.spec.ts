@@ -275,6 +275,7 @@ test.describe("the server process", () => {
     try {
       const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
         env: {
+          NODE_ENV: "production",
           PATH: process.env.PATH,
           HOME: process.env.HOME,
           PORT: String(port),
@@ -282,7 +283,7 @@ test.describe("the server process", () => {
           PORTCULLIS_DATA_DIR: dataDir,
           LOG_FORMAT: "json",
           PORTCULLIS_ADMIN_PASSWORD: admin.password,
-        } as NodeJS.ProcessEnv,
+        },
         encoding: "utf8",
         timeout: 60_000,
       });

@@ -24,6 +24,7 @@ function start(env: Record<string, string>): { lines: string[]; status: number |
   const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
     cwd: projectRoot,
     env: {
+      NODE_ENV: "production",
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       PORTCULLIS_DATA_DIR: path.join(scratch, "data"),
