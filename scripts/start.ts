@@ -11,11 +11,13 @@ import { readSettings, type Settings } from "../lib/config/settings.ts";
 import { describePrepared, prepare, projectRoot } from "../lib/setup/bootstrap.ts";
 import { explainStartupError } from "../lib/setup/startup-errors.ts";
 import { loadExtensions } from "../lib/extensions/load.ts";
+import { silenceKnownWarnings } from "../lib/log/known-warnings.ts";
 import { log, routeConsoleToLogger } from "../lib/log/logger.ts";
 
 // Set before anything logs or Next is loaded: React and Next read NODE_ENV once; so does the logger.
 (process.env as Record<string, string>).NODE_ENV = "production";
 routeConsoleToLogger();
+silenceKnownWarnings();
 
 function fail(message: string): never {
   log().fatal(message);

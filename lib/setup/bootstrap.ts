@@ -55,6 +55,11 @@ export interface Prepared {
   migrations: MigrationResult;
   admin: SeededAdmin | null;
   /**
+   * PORTCULLIS_ADMIN_PASSWORD was set but not used: it only makes the first administrator, and
+   * one exists. Never applied to an existing account (a leftover variable must not reset a password).
+   */
+  adminPasswordUnused: boolean;
+  /**
    * Whether a signing key was made now: the first one, or one replacing keys this server cannot
    * read (false: a usable one was there, or another process made it).
    */
@@ -110,6 +115,7 @@ export async function prepare(settings: Settings): Promise<Prepared> {
     return {
       migrations,
       admin,
+      adminPasswordUnused: admin === null && settings.adminPassword !== undefined,
       signingKeyCreated: repair.created,
       signingKeysEncrypted,
       unusableSigningKeys: repair.unusable,
@@ -123,11 +129,17 @@ export async function prepare(settings: Settings): Promise<Prepared> {
 export function describePrepared({
   migrations,
   admin,
+  adminPasswordUnused,
   signingKeyCreated,
   signingKeysEncrypted,
   unusableSigningKeys,
 }: Prepared): string[] {
   const lines: string[] = [];
+  if (adminPasswordUnused)
+    lines.push(
+      "PORTCULLIS_ADMIN_PASSWORD is set but not used: it only creates the first administrator, and one exists. " +
+        "To change a password: portcullis reset-password --email EMAIL [--password P].",
+    );
   if (migrations.applied.length > 0)
     lines.push(`Applied ${migrations.applied.length} migration(s): ${migrations.applied.join(", ")}`);
   for (const name of migrations.modified) lines.push(`Warning: migration ${name} was changed after it was applied.`);
