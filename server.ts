@@ -100,7 +100,8 @@ async function dispatch(
       send(outgoing, errorResponse(bodyTooLarge()));
       return;
     }
-    notes.clientId = formClientId(decodeBody(body));
+    // Only a body that names a client is decoded here (the handler decodes it again).
+    if (body.includes("client_id=")) notes.clientId = formClientId(decodeBody(body));
     send(outgoing, await handler(protocol(), toHttpRequest(incoming, body)));
   } catch (error) {
     // An error outside an endpoint's own handling (the JWKS's origin check, a preflight's lookup).
