@@ -131,6 +131,10 @@ test.describe("the server process", () => {
         body: new URLSearchParams({ csrfToken, email: admin.email, password: wrongPassword }).toString(),
       });
 
+      // An authorization request the user is shown an error for (no client to redirect to).
+      const shown = await fetch(`${baseURL}/oauth/authorize?client_id=nobody&response_type=code`);
+      expect(await shown.text()).toContain("No application is registered with this client_id");
+
       // Readiness and metrics.
       const ready = await fetch(`${baseURL}/api/ready`);
       expect(ready.status).toBe(200);
@@ -171,6 +175,13 @@ test.describe("the server process", () => {
       });
       expect(lines).toContainEqual(
         expect.objectContaining({ msg: "OAuth error", error: "invalid_client", status: 401 }),
+      );
+      expect(lines).toContainEqual(
+        expect.objectContaining({
+          msg: "OAuth error",
+          error: "invalid_client",
+          description: "No application is registered with this client_id",
+        }),
       );
       const log = server.stdout() + server.stderr();
       const secrets = {

@@ -109,6 +109,15 @@ function describeError(error: unknown): string {
   return message.trim().split("\n").filter(Boolean).at(-1) ?? message;
 }
 
+/** An error the server answers with, for the log: its code, status, description and detail. */
+export function logOAuthError(error: OAuthError): void {
+  // The code and descriptions are the server's own words: safe to log, unlike the request's values.
+  log().info(
+    { error: error.code, status: error.status, description: error.description, detail: error.detail },
+    "OAuth error",
+  );
+}
+
 /**
  * Runs an endpoint body: protocol errors become the RFC's error response; anything unexpected is
  * logged and answered by failureResponse, never with a stack trace.
@@ -118,11 +127,7 @@ export async function respond(body: () => Promise<HttpResponse>): Promise<HttpRe
     return await body();
   } catch (error) {
     if (error instanceof OAuthError) {
-      // The code and descriptions were written here, never taken from the request: safe to log.
-      log().info(
-        { error: error.code, status: error.status, description: error.description, detail: error.detail },
-        "OAuth error",
-      );
+      logOAuthError(error);
       return errorResponse(error);
     }
     if (error instanceof BearerTokenRequired) {
