@@ -39,7 +39,7 @@ describe("the logger", () => {
     const { lines, stream } = collector();
     createLogger({ level: "info", format: "pretty" }, stream).warn({ cause: "gone" }, "pool failed");
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} WARN  pool failed cause=gone$/);
+    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} WARN {2}pool failed cause=gone$/);
     expect(prettyLine("not json")).toBe("not json");
   });
 });
