@@ -6,7 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { request as httpRequest } from "node:http";
+import { Agent, request as httpRequest } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -50,8 +50,8 @@ async function stop({ server, db }: Started): Promise<void> {
   await server.stop();
 }
 
-/** One token request on a connection of its own: its status, or the socket error's code. */
-function tokenOnNewConnection(port: number, authorization: string, body = "grant_type=client_credentials") {
+/** One token request on a connection of its own (or `agent`'s kept-alive one): its status, or the socket error's code. */
+function tokenOnNewConnection(port: number, authorization: string, agent: Agent | false = false) {
   return new Promise<number | string>((resolve) => {
     const request = httpRequest(
       {
@@ -59,7 +59,7 @@ function tokenOnNewConnection(port: number, authorization: string, body = "grant
         port,
         path: "/oauth/token",
         method: "POST",
-        agent: false,
+        agent,
         headers: { "content-type": "application/x-www-form-urlencoded", authorization },
       },
       (response) => {
@@ -69,7 +69,7 @@ function tokenOnNewConnection(port: number, authorization: string, body = "grant
       },
     );
     request.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
-    request.end(body);
+    request.end("grant_type=client_credentials");
   });
 }
 
@@ -225,6 +225,11 @@ test.describe("the server process", () => {
       const workers = Array.from({ length: 12 }, async () => {
         while (!signalled) outcomes.push(await tokenOnNewConnection(port, authorization));
       });
+      // And 4 on connections kept alive between requests, as a reverse proxy keeps them.
+      const keptAlive = new Agent({ keepAlive: true, maxSockets: 4 });
+      const keepAliveWorkers = Array.from({ length: 4 }, async () => {
+        while (!signalled) outcomes.push(await tokenOnNewConnection(port, authorization, keptAlive));
+      });
       // And uploads the server is still reading when the signal comes: half a body now, the rest after it.
       const slow = Array.from(
         { length: 4 },
@@ -256,7 +261,8 @@ test.describe("the server process", () => {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       const exited = server.signal(signal);
       signalled = true;
-      await Promise.all(workers);
+      await Promise.all([...workers, ...keepAliveWorkers]);
+      keptAlive.destroy();
       const slowOutcomes = await Promise.all(slow);
       expect(await exited).toBe(0);
 
