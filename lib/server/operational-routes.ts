@@ -47,7 +47,7 @@ async function ready(): Promise<HttpResponse> {
 const digest = (value: string) => createHash("sha256").update(value).digest();
 
 /** Whether `authorization` is `Bearer <token>` (compared in constant time). */
-export function bearerMatches(authorization: string | null, token: string): boolean {
+function bearerMatches(authorization: string | null, token: string): boolean {
   const match = /^Bearer\s+(.+)$/i.exec(authorization ?? "");
   return match !== null && timingSafeEqual(digest(match[1]!.trim()), digest(token));
 }
