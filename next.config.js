@@ -22,6 +22,9 @@ const config = {
     "pg",
     "@prisma/adapter-better-sqlite3",
     "@prisma/adapter-pg",
+    // One logger and one metrics registry per process (lib/log, lib/metrics), not a copy per chunk.
+    "pino",
+    "prom-client",
   ],
   experimental: {
     // forbidden() renders app/forbidden.tsx with a 403 status.

@@ -5,7 +5,7 @@ import { environments, extensionEnvironments, serverEnv, type Environment } from
 const wanted = process.env.E2E_SERVERS?.split(",").map((name) => name.trim());
 const selected = (list: Environment[]) => list.filter((environment) => !wanted || wanted.includes(environment.name));
 
-// Debian's Chromium (apt), never a downloaded browser: see ../shared/STACK.md.
+// Debian's Chromium (apt), never a downloaded browser: Playwright's own download is unreachable on our machines.
 const chromiumArgs = [
   "--no-sandbox",
   "--disable-gpu",

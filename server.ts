@@ -25,7 +25,12 @@ import {
   type HttpResponse,
 } from "./lib/oauth/http.ts";
 import { protocolRoutes, type EndpointHandler, type Method } from "./lib/oauth/routes.ts";
-import { protocol } from "./lib/server/protocol.ts";
+import { log } from "./lib/log/logger.ts";
+import { formClientId, observeRequest, type RequestNotes } from "./lib/server/access-log.ts";
+import { gracefulClose } from "./lib/server/graceful-close.ts";
+import { operationalRoute } from "./lib/server/operational-routes.ts";
+import { flushUsage, protocol } from "./lib/server/protocol.ts";
+import { closeDatabase } from "./lib/db/client.ts";
 import { trackOutage } from "./lib/server/outage-scope.ts";
 import { authorizationOutcome } from "./lib/server/authorization.ts";
 import { parseCookieHeader } from "./lib/web/session-cookie.ts";
@@ -84,7 +89,12 @@ function send(outgoing: ServerResponse, response: HttpResponse): void {
   outgoing.end(response.body);
 }
 
-async function dispatch(handler: EndpointHandler, incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
+async function dispatch(
+  handler: EndpointHandler,
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  notes: RequestNotes,
+): Promise<void> {
   try {
     const body = await readBody(incoming);
     if (body === null) {
@@ -94,6 +104,8 @@ async function dispatch(handler: EndpointHandler, incoming: IncomingMessage, out
       send(outgoing, errorResponse(bodyTooLarge()));
       return;
     }
+    // Only a body that names a client is decoded here (the handler decodes it again).
+    if (body.includes("client_id=")) notes.clientId = formClientId(decodeBody(body));
     send(outgoing, await handler(protocol(), toHttpRequest(incoming, body)));
   } catch (error) {
     // An error outside an endpoint's own handling (the JWKS's origin check, a preflight's lookup).
@@ -146,7 +158,7 @@ async function handleAction(handle: NodeHandler, incoming: IncomingMessage, outg
     if (refusal) refuse(incoming, outgoing, refusal);
     else await handle(replay(incoming, body!), outgoing);
   } catch (error) {
-    console.error("Server action request failed:", error);
+    log().error({ err: error }, "server action request failed");
     if (!outgoing.headersSent) send(outgoing, refusalResponse({ status: 500, message: "Internal server error." }));
     else outgoing.destroy();
   }
@@ -200,8 +212,18 @@ export interface ServerOptions {
   dev?: boolean;
 }
 
+export interface RunningServer {
+  server: Server;
+  /**
+   * Stops accepting, lets the requests in flight finish (for at most `timeoutMs`; lib/server/
+   * graceful-close.ts), writes the token counts not yet written, and closes the database (the
+   * SQLite connection and its checkpointer, or the PostgreSQL pool).
+   */
+  stop(timeoutMs: number): Promise<{ cutOff: number }>;
+}
+
 /** Prepares Next and listens. In development everything goes through Next (hot reload). */
-export async function startServer({ port, hostname, dev = false }: ServerOptions): Promise<Server> {
+export async function startServer({ port, hostname, dev = false }: ServerOptions): Promise<RunningServer> {
   const app = next({ dev, dir: import.meta.dirname, port, hostname });
   await app.prepare();
   const handle = answerOutagesAs503(app.getRequestHandler());
@@ -215,16 +237,37 @@ export async function startServer({ port, hostname, dev = false }: ServerOptions
     if (!trustProxy) incoming.headers["x-forwarded-for"] = incoming.socket.remoteAddress ?? "";
     const path = incoming.url?.split("?")[0] ?? "";
     const method = incoming.method ?? "GET";
+    const notes = observeRequest(incoming, outgoing, path);
     // Route handlers (the protocol's and next-auth's) never run server actions; pages may.
     const page = !protocolRoutes.has(path) && !path.startsWith("/api/");
     const refusal = refuseByHeaders(method, path, incoming.headers, page);
     if (refusal) return refuse(incoming, outgoing, refusal);
-    const handler = dev ? undefined : protocolRoutes.get(path)?.[method as Method];
-    if (handler) void dispatch(handler, incoming, outgoing);
+    const operational = dev || method !== "GET" ? undefined : operationalRoute(path);
+    const handler: EndpointHandler | undefined = operational
+      ? (_ctx, request) => operational(request)
+      : dev
+        ? undefined
+        : protocolRoutes.get(path)?.[method as Method];
+    if (handler) void dispatch(handler, incoming, outgoing, notes);
     else if (!dev && method === "GET" && path === "/oauth/authorize") void authorize(incoming, outgoing, handle);
     else if (page && isActionRequest(method, incoming.headers)) void handleAction(handle, incoming, outgoing);
     else void handle(incoming, outgoing);
   });
-  await new Promise<void>((resolve) => server.listen(port, hostname, resolve));
-  return server;
+  const closing = gracefulClose(server);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, hostname, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  return {
+    server,
+    async stop(timeoutMs) {
+      const { cutOff } = await closing.close(timeoutMs);
+      await flushUsage();
+      await closeDatabase();
+      return { cutOff };
+    },
+  };
 }

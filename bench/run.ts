@@ -344,7 +344,7 @@ async function measure(
 
 /**
  * The same flood measured by autocannon, a second opinion on the tail: wrk's p99 runs several times
- * what the server itself shows once one Node process is saturated (see the README's Performance).
+ * what the server itself shows once one Node process is saturated (see docs/performance.md).
  * autocannon runs in this process; its latencies are whole milliseconds.
  */
 async function measureWithAutocannon(

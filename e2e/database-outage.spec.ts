@@ -146,7 +146,7 @@ test.describe("database outage", () => {
       expect(code.searchParams.get("code")).toMatch(/^pcc_/);
       expect(code.searchParams.get("state")).toBe("back");
       expect((await operator.get("/admin")).status()).toBe(200);
-      expect(server.stderr()).toContain("the database is unavailable (answered 503)");
+      expect(server.stdout()).toContain("the database is unavailable (answered 503)");
     } finally {
       await db?.$disconnect();
       await server?.stop();

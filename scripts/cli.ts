@@ -1,18 +1,29 @@
-/** `npm run cli -- <command>`: see lib/cli/cli.ts. Applies pending migrations first. */
+/**
+ * The `portcullis` command (package.json bin, bin/portcullis.js) and `npm run cli -- <command>`:
+ * see lib/cli/cli.ts. Applies pending migrations first. Its output is the command's alone (log
+ * entries go to stderr), so `portcullis … --json` pipes cleanly.
+ */
 import { settings } from "../lib/config/settings.ts";
 import { connect } from "../lib/db/client.ts";
-import { migrate, migrationsDirFor, MigrationError } from "../lib/db/migrate.ts";
+import { migrate, migrationsDirFor } from "../lib/db/migrate.ts";
 import { parseDatabaseUrl } from "../lib/db/url.ts";
 import { runCli } from "../lib/cli/cli.ts";
 import { loadExtensions } from "../lib/extensions/load.ts";
-import { projectRoot } from "../lib/setup/bootstrap.ts";
+import { silenceKnownWarnings } from "../lib/log/known-warnings.ts";
+import { createLogger, logOptionsFromEnv, useLogger } from "../lib/log/logger.ts";
+import { projectRoot, requireSqliteFolder } from "../lib/setup/bootstrap.ts";
+import { explainStartupError } from "../lib/setup/startup-errors.ts";
 
-const target = parseDatabaseUrl(settings().databaseUrl);
+silenceKnownWarnings();
+useLogger(createLogger(logOptionsFromEnv(process.env, process.stderr.isTTY === true), process.stderr));
+let target: ReturnType<typeof parseDatabaseUrl>;
 try {
+  target = parseDatabaseUrl(settings().databaseUrl);
+  requireSqliteFolder(target, settings());
   await loadExtensions();
   await migrate(target, migrationsDirFor(target, projectRoot));
 } catch (error) {
-  console.error(error instanceof MigrationError || error instanceof Error ? error.message : error);
+  console.error(`error: ${explainStartupError(error, settings())}`);
   process.exit(1);
 }
 const db = connect(target);

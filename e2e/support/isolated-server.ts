@@ -15,8 +15,13 @@ const root = path.resolve(import.meta.dirname, "../..");
 
 export interface IsolatedServer {
   baseURL: string;
+  databaseUrl: string;
   /** What the server wrote to stderr so far. */
   stderr(): string;
+  /** What the server wrote to stdout (its log) so far. */
+  stdout(): string;
+  /** Sends `signal` to the server's processes; resolves with its exit code once it has exited. */
+  signal(signal: NodeJS.Signals): Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -38,6 +43,8 @@ export async function startServerProcess(
   databaseUrl: string,
   extraEnv: Record<string, string> = {},
   afterStop: () => Promise<void> = async () => {},
+  /** How the server is started: `npm start`, or what it runs (then signals reach only the server). */
+  command = "npm start",
 ): Promise<IsolatedServer> {
   const dataDir = path.join(root, `.test-data/e2e-${name}-${port}`);
   const environment: Environment = {
@@ -49,18 +56,29 @@ export async function startServerProcess(
   };
   const child = spawn(
     "sh",
-    ["-c", `npx tsx e2e/support/reset-database.ts "${databaseUrl}" "${dataDir}" && exec npm start`],
+    ["-c", `npx tsx e2e/support/reset-database.ts "${databaseUrl}" "${dataDir}" && exec ${command}`],
     {
       cwd: root,
       env: { ...process.env, ...serverEnv(environment), ...extraEnv },
       detached: true,
-      stdio: ["ignore", "ignore", "pipe"],
+      stdio: ["ignore", "pipe", "pipe"],
     },
   );
   let stderr = "";
+  let stdout = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once("exit", () => ((exited = true), resolve())));
+  const exit = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => {
+      exited = true;
+      resolve(code);
+    }),
+  );
+  const signal = async (name: NodeJS.Signals) => {
+    if (!exited && child.pid) process.kill(-child.pid, name);
+    return exit;
+  };
   const stop = async () => {
     if (!exited && child.pid) {
       try {
@@ -77,7 +95,8 @@ export async function startServerProcess(
   while (Date.now() < deadline && !exited) {
     try {
       const response = await fetch(`${environment.baseURL}/login`);
-      if (response.ok) return { baseURL: environment.baseURL, stderr: () => stderr, stop };
+      if (response.ok)
+        return { baseURL: environment.baseURL, databaseUrl, stderr: () => stderr, stdout: () => stdout, signal, stop };
     } catch {
       // Not listening yet.
     }
@@ -91,21 +110,36 @@ export async function startServerProcess(
 export async function startIsolatedServer(
   sharedDatabaseUrl: string,
   extraEnv: Record<string, string> = {},
+  command?: string,
 ): Promise<IsolatedServer> {
   const port = await freePort();
   if (sharedDatabaseUrl.startsWith("file:")) {
     const dataDir = path.join(root, `.test-data/e2e-isolated-${port}`);
-    return startServerProcess("isolated", port, `file:${path.join(dataDir, "portcullis.db")}`, extraEnv);
+    return startServerProcess(
+      "isolated",
+      port,
+      `file:${path.join(dataDir, "portcullis.db")}`,
+      extraEnv,
+      async () => {},
+      command,
+    );
   }
   const database = `portcullis_e2e_isolated_${port}`;
   const url = new URL(sharedDatabaseUrl);
   url.pathname = `/${database}`;
-  return startServerProcess("isolated", port, url.toString(), extraEnv, async () => {
-    const maintenance = new URL(sharedDatabaseUrl);
-    maintenance.pathname = "/postgres";
-    const connection = new pg.Client({ connectionString: maintenance.toString() });
-    await connection.connect();
-    await connection.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await connection.end();
-  });
+  return startServerProcess(
+    "isolated",
+    port,
+    url.toString(),
+    extraEnv,
+    async () => {
+      const maintenance = new URL(sharedDatabaseUrl);
+      maintenance.pathname = "/postgres";
+      const connection = new pg.Client({ connectionString: maintenance.toString() });
+      await connection.connect();
+      await connection.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      await connection.end();
+    },
+    command,
+  );
 }

@@ -12,6 +12,7 @@ import { extensions } from "../extensions/active.ts";
 import type { PortcullisConfig } from "../extensions/define.ts";
 import { customFieldEntries, customFieldPrefix } from "./custom-fields.ts";
 import { applicationFields, lineOf, type ApplicationFieldKey, type ApplicationSettings } from "./fields.ts";
+import { log } from "../log/logger.ts";
 
 /** Each field's own rule, from its one definition. */
 const fieldSchemas = Object.fromEntries(
@@ -117,7 +118,7 @@ function deployerRules(input: ApplicationInput, config: PortcullisConfig): Field
       fields: input.fields as Parameters<typeof hook>[0]["fields"],
     });
   } catch (error) {
-    console.error("portcullis.config.ts: the validateApplication hook failed:", error);
+    log().error({ err: error }, "portcullis.config.ts: the validateApplication hook failed");
     return {
       form: ["The registration rules could not be checked (the server log has the details). Nothing was saved."],
     };

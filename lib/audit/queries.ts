@@ -29,6 +29,7 @@ export const auditActions: Record<string, string> = {
   "user.disabled": "User disabled",
   "user.enabled": "User enabled",
   "user.password_changed": "Password changed",
+  "user.password_reset": "Password reset",
   "user.access_revoked": "User's access revoked",
   "user.sessions_ended": "Sessions ended",
   "auth.signed_in": "Signed in",

@@ -19,6 +19,9 @@ import { ForeignKeyEncryptionKey, rotateSigningKey } from "../signing-keys/rotat
 import { createUser } from "../users/commands.ts";
 import { clearTokens, maxBatchSize, parseBatchSize, type ClearedKind } from "../maintenance/clear-tokens.ts";
 import { seedDemo } from "../maintenance/seed-demo.ts";
+import { parseDatabaseUrl } from "../db/url.ts";
+import { backupCommand } from "./backup.ts";
+import { listUsersCommand, resetPasswordCommand, setRoleCommand } from "./user-commands.ts";
 
 export interface Io {
   out(line: string): void;
@@ -32,10 +35,16 @@ export interface CliOptions {
 
 type Command = (db: Db, args: string[], io: Io, options: CliOptions) => Promise<number>;
 
-const usage = `Usage: npm run cli -- <command> [options]
+const usage = `Usage: portcullis <command> [options]     (or: npm run cli -- <command> [options])
 
 Commands:
   create-user --email E --password P [--admin] [--name N] [--json]
+  list-users [--search TEXT] [--role admin|user] [--json]
+  set-role --email E --role admin|user [--json]
+      Refused when it would leave no enabled admin.
+  reset-password --email E [--password P] [--json]
+      Sets the password (a generated one, printed once, without --password); ends the user's
+      sessions and revokes their tokens.
   create-application --name N --client-type confidential|public --grant-types a,b
       [--redirect-uris "u1 u2"] [--post-logout-redirect-uris "u1 u2"] [--allowed-origins "o1 o2"]
       [--scopes "s1 s2"] [--skip-authorization] [--algorithm none|RS256] [--no-pkce]
@@ -54,7 +63,9 @@ Commands:
       Adds demo applications, users (passwords printed), tokens and a month of usage.
   rotate-signing-key [--json]
       Stores a new ID token signing key, published at once and signing once every server has it;
-      the current key signs until then and stays published until the ID tokens it signed expire.`;
+      the current key signs until then and stays published until the ID tokens it signed expire.
+  backup --to FILE [--json]
+      SQLite: a consistent copy of the database, safe while the server runs. PostgreSQL: use pg_dump.`;
 
 function printErrors(
   io: Io,
@@ -339,6 +350,10 @@ const commands: Record<string, Command> = {
   "clear-tokens": clearTokensCommand,
   "seed-demo": seedDemoCommand,
   "rotate-signing-key": rotateSigningKeyCommand,
+  "list-users": listUsersCommand,
+  "set-role": setRoleCommand,
+  "reset-password": resetPasswordCommand,
+  backup: (_db, args, io) => backupCommand(parseDatabaseUrl(settings().databaseUrl), args, io),
 };
 
 /** Runs one command; returns the process exit code. */

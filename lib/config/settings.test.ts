@@ -29,6 +29,21 @@ describe("readSettings", () => {
     expect(settings.sessions).toEqual({ maxAge: 12 * 3600, idleTimeout: 30 * 60 });
   });
 
+  it("reads the operations settings: HOST, the shutdown timeout, the metrics token", () => {
+    const defaults = readSettings({}, cwd);
+    expect(defaults.host).toBeUndefined();
+    expect(defaults.shutdownTimeout).toBe(10);
+    expect(defaults.metricsToken).toBeUndefined();
+    const set = readSettings(
+      { HOST: " 127.0.0.1 ", PORTCULLIS_SHUTDOWN_TIMEOUT: "0", PORTCULLIS_METRICS_TOKEN: "t0ken" },
+      cwd,
+    );
+    expect(set).toMatchObject({ host: "127.0.0.1", shutdownTimeout: 0, metricsToken: "t0ken" });
+    expect(() => readSettings({ PORTCULLIS_SHUTDOWN_TIMEOUT: "soon" }, cwd)).toThrow(
+      'PORTCULLIS_SHUTDOWN_TIMEOUT must be a whole number of seconds ≥ 0, got "soon"',
+    );
+  });
+
   it("reads the session lifetimes and refuses zero, which would end every session at once", () => {
     expect(
       readSettings({ PORTCULLIS_SESSION_MAX_AGE: "3600", PORTCULLIS_SESSION_IDLE_TIMEOUT: "300" }, cwd).sessions,

@@ -10,6 +10,15 @@ export interface Settings {
   dataDir: string;
   databaseUrl: string;
   port: number;
+  /** The address to listen on (HOST); every interface when unset. 127.0.0.1 behind a local reverse proxy. */
+  host: string | undefined;
+  /**
+   * Seconds a stopping server (SIGTERM, SIGINT) lets requests in flight finish before it closes
+   * their connections. 10 s: well inside systemd's 90 s and Kubernetes' 30 s before they kill.
+   */
+  shutdownTimeout: number;
+  /** Bearer token that unlocks GET /metrics (Prometheus); /metrics is off when unset. */
+  metricsToken: string | undefined;
   /** Public base URL; also the OpenID Connect issuer. No trailing slash. */
   publicUrl: string;
   adminEmail: string;
@@ -147,6 +156,9 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Setti
     dataDir,
     databaseUrl: nonEmpty(env.DATABASE_URL) ?? `file:${path.join(dataDir, "portcullis.db")}`,
     port,
+    host: nonEmpty(env.HOST)?.trim(),
+    shutdownTimeout: integerFromEnv(env, "PORTCULLIS_SHUTDOWN_TIMEOUT", 10),
+    metricsToken: nonEmpty(env.PORTCULLIS_METRICS_TOKEN),
     publicUrl,
     adminEmail: nonEmpty(env.PORTCULLIS_ADMIN_EMAIL) ?? "admin@example.com",
     adminPassword: nonEmpty(env.PORTCULLIS_ADMIN_PASSWORD),

@@ -17,6 +17,7 @@
  * transaction mode), PORTCULLIS_CLIENT_CACHE=off turns the cache off.
  */
 import pg from "pg";
+import { log } from "../log/logger.ts";
 
 export const clientChangeChannel = "portcullis_client_change";
 
@@ -83,7 +84,7 @@ export function notifiedClientCache<T>(
       forget();
       listener.removeAllListeners("notification");
       listener.end().catch(() => {});
-      if (error && !poolClosed()) console.error("Client cache: the PostgreSQL listener failed:", error.message);
+      if (error && !poolClosed()) log().warn({ cause: error.message }, "client cache: the PostgreSQL listener failed");
       retryLater();
     };
     listener.on("error", giveUp);

@@ -23,6 +23,7 @@ import { settings } from "../config/settings.ts";
 import { serializedSqlite } from "./serialized-sqlite.ts";
 import { checkpointInBackground } from "./sqlite-checkpointer.ts";
 import { parseDatabaseUrl, type DatabaseTarget } from "./url.ts";
+import { log } from "../log/logger.ts";
 
 export type Db = SqliteClient;
 export type { DatabaseTarget };
@@ -155,7 +156,7 @@ export function connect(target: DatabaseTarget): Db {
       connectionTimeoutMillis: postgresConnectTimeoutMs,
     });
     // An idle connection that fails (server restart) must not crash the process; pg replaces it.
-    pool.on("error", (error) => console.error("PostgreSQL pool connection failed:", error.message));
+    pool.on("error", (error) => log().warn({ cause: error.message }, "PostgreSQL pool connection failed"));
     handle.driver = { provider: "postgresql", pool };
     // disposeExternalPool: $disconnect() ends the pool, as it did when the adapter made its own.
     client = new PostgresClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) }) as unknown as Db;
@@ -261,4 +262,20 @@ function database(): Database {
 /** The process-wide Prisma client. */
 export function db(): Db {
   return database().db;
+}
+
+/** Closes the process-wide client, if one was made: the SQLite connection and its checkpointer, or the pool. */
+export async function closeDatabase(): Promise<void> {
+  const open = holder.portcullisDatabase;
+  if (!open) return;
+  holder.portcullisDatabase = undefined;
+  await open.db.$disconnect();
+}
+
+/** The PostgreSQL pool's connections (open, idle, requests waiting for one); undefined on SQLite. */
+export function poolStatsOf(db: Db): { total: number; idle: number; waiting: number } | undefined {
+  const driver = handleOf(db)?.driver;
+  if (driver?.provider !== "postgresql") return undefined;
+  const { totalCount, idleCount, waitingCount } = driver.pool;
+  return { total: totalCount, idle: idleCount, waiting: waitingCount };
 }

@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
+import type { Db } from "./client.ts";
 import type { DatabaseTarget } from "./url.ts";
 
 export interface Migration {
@@ -210,4 +211,13 @@ export async function migrate(target: DatabaseTarget, migrationsDir: string): Pr
   return target.provider === "sqlite"
     ? migrateSqlite(target.file, migrations)
     : migratePostgres(target.url, migrations);
+}
+
+/** Of the migrations named in `expected`, those the database behind `db` has not finished applying. */
+export async function pendingMigrations(db: Db, expected: readonly string[]): Promise<string[]> {
+  const rows = await db.$queryRawUnsafe<{ migration_name: string }[]>(
+    `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+  );
+  const applied = new Set(rows.map((row) => row.migration_name));
+  return expected.filter((name) => !applied.has(name));
 }

@@ -23,6 +23,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import type BetterSqlite3 from "better-sqlite3";
+import { log } from "../log/logger.ts";
 
 /** SQLite's default wal_autocheckpoint, restored if the worker stops. */
 const defaultAutocheckpointPages = 1000;
@@ -119,7 +120,7 @@ export function checkpointInBackground(
       },
     });
   } catch (error) {
-    console.error("SQLite checkpoint worker not started; checkpointing on the connection:", error);
+    log().warn({ err: error }, "SQLite checkpoint worker not started; checkpointing on the connection");
     return null;
   }
   // A server stops when asked, whatever this thread is doing.
@@ -128,7 +129,7 @@ export function checkpointInBackground(
   let exited = false;
   const fallBack = (reason: unknown) => {
     if (stopping || !connection.open) return;
-    console.error("SQLite checkpoint worker stopped; checkpointing on the connection again:", reason);
+    log().warn({ reason: String(reason) }, "SQLite checkpoint worker stopped; checkpointing on the connection again");
     connection.pragma(`wal_autocheckpoint = ${defaultAutocheckpointPages}`);
   };
   worker.on("message", () => {

@@ -9,6 +9,7 @@ import { OAuthError } from "../oauth/errors.ts";
 import type { Policy, PolicyQuestion } from "../oauth/policy.ts";
 import type { ClientRecord, UserRecord } from "../oauth/store.ts";
 import type { CustomFields, CustomFieldValues, PolicyApplication, PolicyUser, PortcullisConfig } from "./define.ts";
+import { log } from "../log/logger.ts";
 
 interface Refusal {
   client: ClientRecord;
@@ -56,7 +57,7 @@ async function guarded<T>(hook: string, client: ClientRecord, run: () => T | Pro
   try {
     return await run();
   } catch (error) {
-    console.error(`portcullis.config.ts: the ${hook} hook failed for client ${client.clientId}:`, error);
+    log().error({ hook, client_id: client.clientId, err: error }, "portcullis.config.ts: a hook failed");
     throw new OAuthError("server_error", "The server could not decide on this request", {
       detail: `${hook} hook: ${error instanceof Error ? error.message : String(error)}`,
     });

@@ -8,6 +8,7 @@
  */
 import type { ProtocolContext } from "./context.ts";
 import { OAuthError } from "./errors.ts";
+import { logOAuthError } from "./http.ts";
 import { optional, parseParams, type Params } from "./params.ts";
 import { allowsGrantType } from "./policy.ts";
 import { isCodeChallenge } from "./pkce.ts";
@@ -59,6 +60,7 @@ export function errorRedirect(
   target: { redirectUri: string; state?: string },
   error: OAuthError,
 ): string {
+  logOAuthError(error);
   return clientRedirect(ctx.config.issuer, target.redirectUri, target.state, {
     error: error.code,
     error_description: error.description,
@@ -68,7 +70,14 @@ export function errorRedirect(
 const maxStateLength = 2048;
 const promptValues = new Set<Prompt>(["none", "login", "consent", "select_account"]);
 
+/** Checks an authorization request; an error shown to the user (not the client) is logged. */
 export async function validateAuthorizationRequest(ctx: ProtocolContext, query: URLSearchParams): Promise<Validation> {
+  const validation = await validate(ctx, query);
+  if (!validation.ok && "show" in validation) logOAuthError(validation.show);
+  return validation;
+}
+
+async function validate(ctx: ProtocolContext, query: URLSearchParams): Promise<Validation> {
   let params: Params;
   try {
     params = parseParams(query);

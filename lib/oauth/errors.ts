@@ -38,6 +38,8 @@ const defaultStatus: Partial<Record<OAuthErrorCode, number>> = {
 
 export class OAuthError extends Error {
   readonly status: number;
+  /** For the server log (lib/oauth/http.ts respond): why, beyond what the client is told. */
+  readonly detail: string | undefined;
   /** Response headers the error needs beyond the RFC's (Retry-After with a 429). */
   readonly headers: Readonly<Record<string, string>>;
   constructor(
@@ -47,6 +49,7 @@ export class OAuthError extends Error {
   ) {
     super(`${code}: ${description}${options.detail ? ` (${options.detail})` : ""}`);
     this.status = options.status ?? defaultStatus[code] ?? 400;
+    this.detail = options.detail;
     this.headers = options.headers ?? {};
   }
 

@@ -10,6 +10,7 @@
  * 3,340-3,690 → 4,850-5,470 req/s with wrk, and p99 34-40 → 26-28 ms with autocannon.
  */
 import { isDatabaseUnavailable, retryAfterSeconds } from "../database-unavailable.ts";
+import { log } from "../log/logger.ts";
 import { BearerTokenRequired, OAuthError } from "./errors.ts";
 import { parseParams, type Params } from "./params.ts";
 
@@ -95,10 +96,10 @@ export const temporarilyUnavailable = () =>
 export function failureResponse(error: unknown, where: string): HttpResponse {
   if (isDatabaseUnavailable(error)) {
     // One line: an outage fails every request, and each stack trace would say the same.
-    console.error(`${where}: the database is unavailable (answered 503):`, describeError(error));
+    log().error({ where, cause: describeError(error) }, "the database is unavailable (answered 503)");
     return errorResponse(temporarilyUnavailable(), { "Retry-After": String(retryAfterSeconds) });
   }
-  console.error(`${where} failed:`, error);
+  log().error({ where, err: error }, "request failed");
   return errorResponse(serverError());
 }
 
@@ -106,6 +107,15 @@ function describeError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   // Prisma's messages start with the invocation site over several lines; the cause is at the end.
   return message.trim().split("\n").filter(Boolean).at(-1) ?? message;
+}
+
+/** An error the server answers with, for the log: its code, status, description and detail. */
+export function logOAuthError(error: OAuthError): void {
+  // The code and descriptions are the server's own words: safe to log, unlike the request's values.
+  log().info(
+    { error: error.code, status: error.status, description: error.description, detail: error.detail },
+    "OAuth error",
+  );
 }
 
 /**
@@ -116,7 +126,10 @@ export async function respond(body: () => Promise<HttpResponse>): Promise<HttpRe
   try {
     return await body();
   } catch (error) {
-    if (error instanceof OAuthError) return errorResponse(error);
+    if (error instanceof OAuthError) {
+      logOAuthError(error);
+      return errorResponse(error);
+    }
     if (error instanceof BearerTokenRequired) {
       return { status: 401, headers: { ...noStore, "WWW-Authenticate": 'Bearer realm="Portcullis"' }, body: "" };
     }

@@ -4,7 +4,8 @@ import { settings } from "../config/settings.ts";
 import { db } from "../db/client.ts";
 import { prismaClientAuthFailures } from "../db/client-auth-failures.ts";
 import { prismaOAuthStore } from "../db/oauth-store.ts";
-import { hintedClientAuthThrottle } from "../oauth/client-auth-throttle.ts";
+import { hintedClientAuthThrottle, type ClientAuthFailures } from "../oauth/client-auth-throttle.ts";
+import { metrics } from "../metrics/metrics.ts";
 import { protocolConfigFrom, type ProtocolContext } from "../oauth/context.ts";
 import { storeKeyRing } from "../oauth/oidc/keys.ts";
 import { recordAudit } from "../audit/record.ts";
@@ -13,21 +14,43 @@ import { policyFrom } from "../extensions/policy.ts";
 import { privateKeyCipher } from "../signing-keys/encryption.ts";
 import { UsageCounter } from "../usage/counter.ts";
 import { passwordGrantAuthenticator } from "../users/sign-in.ts";
+import { log } from "../log/logger.ts";
 
-const holder = globalThis as typeof globalThis & { portcullisProtocol?: ProtocolContext };
+const holder = globalThis as typeof globalThis & {
+  portcullisProtocol?: ProtocolContext;
+  portcullisUsage?: UsageCounter;
+};
+
+/** Each failed client authentication is also counted in the metrics. */
+function countedFailures(failures: ClientAuthFailures): ClientAuthFailures {
+  return {
+    ...failures,
+    record(failure, at) {
+      metrics().clientAuthFailures.inc();
+      return failures.record(failure, at);
+    },
+  };
+}
 
 export function protocol(): ProtocolContext {
   if (!holder.portcullisProtocol) {
     const store = prismaOAuthStore(db(), { clientCache: settings().clientCache });
     const usage = new UsageCounter(db());
+    holder.portcullisUsage = usage;
     holder.portcullisProtocol = {
       store,
       authenticateUser: passwordGrantAuthenticator(db()),
-      clientAuthThrottle: hintedClientAuthThrottle(prismaClientAuthFailures(db()), settings().clientAuthThrottle),
+      clientAuthThrottle: hintedClientAuthThrottle(
+        countedFailures(prismaClientAuthFailures(db())),
+        settings().clientAuthThrottle,
+      ),
       config: protocolConfigFrom(settings()),
       keys: storeKeyRing(store, privateKeyCipher(keyEncryptionKey(settings()))),
       now: () => new Date(),
-      onTokenRequest: (event) => usage.record(event),
+      onTokenRequest: (event) => {
+        usage.record(event);
+        metrics().tokenRequest(event.grantType, event.outcome);
+      },
       async onDeviceDecision({ client, user, decision, scopes, ip }) {
         try {
           await recordAudit(
@@ -41,7 +64,7 @@ export function protocol(): ProtocolContext {
             },
           );
         } catch (error) {
-          console.error("Could not audit a device authorization answer:", error);
+          log().error({ err: error }, "Could not audit a device authorization answer");
         }
       },
       policy: policyFrom(extensions(), {
@@ -58,11 +81,16 @@ export function protocol(): ProtocolContext {
               },
             );
           } catch (error) {
-            console.error("Could not audit a refused authorization:", error);
+            log().error({ err: error }, "could not audit a refused authorization");
           }
         },
       }),
     };
   }
   return holder.portcullisProtocol;
+}
+
+/** Writes the token counts not yet written (a stopping server's last step before closing the database). */
+export async function flushUsage(): Promise<void> {
+  await holder.portcullisUsage?.flush();
 }

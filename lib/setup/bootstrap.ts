@@ -5,7 +5,7 @@
  * lib/oauth/oidc/keys.ts), with every stored private key encrypted and readable.
  */
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { systemActor } from "../audit/record.ts";
 import { keyEncryptionKey, sessionSecret } from "../config/secrets.ts";
@@ -13,11 +13,12 @@ import type { Settings } from "../config/settings.ts";
 import { connect, type Db } from "../db/client.ts";
 import { migrate, migrationsDirFor, type MigrationResult } from "../db/migrate.ts";
 import { prismaOAuthStore } from "../db/oauth-store.ts";
-import { parseDatabaseUrl } from "../db/url.ts";
+import { parseDatabaseUrl, type DatabaseTarget } from "../db/url.ts";
 import { describeUnusableKey, repairSigningKeys, type UnusableKey } from "../oauth/oidc/keys.ts";
 import { encryptStoredSigningKeys } from "../signing-keys/encrypt-stored.ts";
 import { privateKeyCipher } from "../signing-keys/encryption.ts";
 import { createUser } from "../users/commands.ts";
+import { StartupError } from "./startup-errors.ts";
 
 export const projectRoot = path.resolve(import.meta.dirname, "../..");
 
@@ -54,6 +55,11 @@ export interface Prepared {
   migrations: MigrationResult;
   admin: SeededAdmin | null;
   /**
+   * PORTCULLIS_ADMIN_PASSWORD was set but not used: it only makes the first administrator, and
+   * one exists. Never applied to an existing account (a leftover variable must not reset a password).
+   */
+  adminPasswordUnused: boolean;
+  /**
    * Whether a signing key was made now: the first one, or one replacing keys this server cannot
    * read (false: a usable one was there, or another process made it).
    */
@@ -64,13 +70,40 @@ export interface Prepared {
   unusableSigningKeys: UnusableKey[];
 }
 
+/**
+ * Whether anything goes into the data folder: generated secrets, or the SQLite database there.
+ * With PostgreSQL and both secrets set, nothing does (a read-only container needs none).
+ */
+function needsDataDir(settings: Settings, target: DatabaseTarget): boolean {
+  if (!settings.sessionSecret || !settings.keyEncryptionKey) return true;
+  return target.provider === "sqlite" && isInside(settings.dataDir, target.file);
+}
+
+const isInside = (folder: string, file: string) => !path.relative(folder, file).startsWith("..");
+
+/**
+ * A SQLite database outside the data folder must be in a folder that exists: a typo in
+ * DATABASE_URL would otherwise create an empty database somewhere nobody backs up.
+ */
+export function requireSqliteFolder(target: DatabaseTarget, settings: Pick<Settings, "dataDir">): void {
+  if (target.provider !== "sqlite" || isInside(settings.dataDir, target.file)) return;
+  const folder = path.dirname(target.file);
+  if (!existsSync(folder))
+    throw new StartupError(
+      `The folder of the SQLite database in DATABASE_URL (${folder}) does not exist: create it, or fix DATABASE_URL.`,
+    );
+}
+
 export async function prepare(settings: Settings): Promise<Prepared> {
-  // The data folder holds the session secret, and with SQLite the signing keys: owner only.
-  mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
-  chmodSync(settings.dataDir, 0o700);
+  const target = parseDatabaseUrl(settings.databaseUrl);
+  if (needsDataDir(settings, target)) {
+    // The data folder holds the session secret, and with SQLite the signing keys: owner only.
+    mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(settings.dataDir, 0o700);
+  }
+  requireSqliteFolder(target, settings);
   sessionSecret(settings);
   const cipher = privateKeyCipher(keyEncryptionKey(settings));
-  const target = parseDatabaseUrl(settings.databaseUrl);
   const migrations = await migrate(target, migrationsDirFor(target, projectRoot));
   // SQLite gives its -wal and -shm files the database file's permissions.
   if (target.provider === "sqlite") chmodSync(target.file, 0o600);
@@ -82,6 +115,7 @@ export async function prepare(settings: Settings): Promise<Prepared> {
     return {
       migrations,
       admin,
+      adminPasswordUnused: admin === null && settings.adminPassword !== undefined,
       signingKeyCreated: repair.created,
       signingKeysEncrypted,
       unusableSigningKeys: repair.unusable,
@@ -95,11 +129,17 @@ export async function prepare(settings: Settings): Promise<Prepared> {
 export function describePrepared({
   migrations,
   admin,
+  adminPasswordUnused,
   signingKeyCreated,
   signingKeysEncrypted,
   unusableSigningKeys,
 }: Prepared): string[] {
   const lines: string[] = [];
+  if (adminPasswordUnused)
+    lines.push(
+      "PORTCULLIS_ADMIN_PASSWORD is set but not used: it only creates the first administrator, and one exists. " +
+        "To change a password: portcullis reset-password --email EMAIL [--password P].",
+    );
   if (migrations.applied.length > 0)
     lines.push(`Applied ${migrations.applied.length} migration(s): ${migrations.applied.join(", ")}`);
   for (const name of migrations.modified) lines.push(`Warning: migration ${name} was changed after it was applied.`);

@@ -5,6 +5,7 @@
  */
 import type { Db } from "../db/client.ts";
 import { isGrantType } from "../oauth/grant-types.ts";
+import { log } from "../log/logger.ts";
 
 type Outcome = "issued" | "failed";
 
@@ -67,7 +68,7 @@ export class UsageCounter {
     } catch (error) {
       // Keep the counts for the next attempt rather than lose them.
       for (const [key, count] of batch) this.pending.set(key, (this.pending.get(key) ?? 0) + count);
-      console.error("Could not write usage counts:", error);
+      log().error({ err: error }, "could not write usage counts");
     }
   }
 }

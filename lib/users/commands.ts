@@ -2,6 +2,7 @@
  * Creating users and the changes admins and users make to accounts (signing in: ./sign-in.ts).
  * Each change writes its audit row in the same transaction; no password or hash ever reaches one.
  */
+import { randomBytes } from "node:crypto";
 import { revokeUserTokens, type RevokedTokens } from "../access/commands.ts";
 import { recordAudit, type Actor, type Transaction } from "../audit/record.ts";
 import { hashPassword, verifyPassword } from "../auth/password.ts";
@@ -10,7 +11,7 @@ import { describeWait } from "../auth/wait.ts";
 import type { Db } from "../db/client.ts";
 import { revokeUserSessions } from "../sessions/commands.ts";
 import { enabledAdminCount, type RoleName } from "./queries.ts";
-import { passwordChangeSchema, userInputSchema } from "./schema.ts";
+import { passwordChangeSchema, passwordSchema, userInputSchema } from "./schema.ts";
 import { recordWrongPassword } from "./sign-in.ts";
 
 export interface SessionUser {
@@ -250,4 +251,48 @@ export async function changePassword(
     });
   });
   return { ok: true };
+}
+
+export type PasswordReset =
+  | { ok: true; user: SessionUser & { disabled: boolean }; generatedPassword?: string; sessionsEnded: number }
+  | { ok: false; reason: "not_found" | "invalid"; message: string };
+
+/**
+ * An operator setting a user's password (the CLI's reset-password, for a locked-out admin): the
+ * given one, or a generated one returned once. As with a password change, every session of the
+ * user ends and every token issued for them is revoked; the sign-in throttle's failures for the
+ * account are forgotten, so the new password works at once.
+ */
+export async function resetPassword(
+  db: Db,
+  email: string,
+  password: string | undefined,
+  actor: Actor,
+  now = new Date(),
+): Promise<PasswordReset> {
+  const key = email.trim().toLowerCase();
+  const generatedPassword = password === undefined ? randomBytes(15).toString("base64url") : undefined;
+  const parsed = passwordSchema.safeParse(password ?? generatedPassword);
+  if (!parsed.success) return { ok: false, reason: "invalid", message: parsed.error.issues[0]!.message };
+  const user = await db.user.findUnique({ where: { email: key }, select: accountSelect });
+  if (!user) return { ok: false, reason: "not_found", message: `No user has the email ${key}.` };
+  const passwordHash = await hashPassword(parsed.data);
+  const sessionsEnded = await db.$transaction(async (tx) => {
+    await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
+    await tx.signInFailure.deleteMany({ where: { email: key } });
+    const ended = await revokeUserSessions(tx, user.id, now);
+    const revoked = await revokeUserTokens(tx, { userId: user.id }, now);
+    await recordAudit(tx, actor, {
+      action: "user.password_reset",
+      targetUserId: user.id,
+      details: {
+        email: user.email,
+        sessionsEnded: ended,
+        accessTokens: revoked.accessTokens,
+        refreshTokens: revoked.refreshTokens,
+      },
+    });
+    return ended;
+  });
+  return { ok: true, user, generatedPassword, sessionsEnded };
 }

@@ -74,6 +74,13 @@ export async function findUser(db: Db, id: string): Promise<UserDetail | null> {
   return db.user.findUnique({ where: { id }, select: { ...listSelect, updatedAt: true } });
 }
 
+export async function findUserByEmail(db: Db, email: string): Promise<UserDetail | null> {
+  return db.user.findUnique({
+    where: { email: email.trim().toLowerCase() },
+    select: { ...listSelect, updatedAt: true },
+  });
+}
+
 /** Admins who can sign in: the rule is that there is always at least one. */
 export function enabledAdminCount(db: Pick<Db, "user">): Promise<number> {
   return db.user.count({ where: { role: "ADMIN", disabled: false } });

@@ -8,7 +8,7 @@ const emailSchema = z.preprocess(
   z.email({ error: "Enter a valid email address" }).max(254, "Must be at most 254 characters"),
 );
 
-const passwordSchema = z
+export const passwordSchema = z
   .string({ error: "is required" })
   .min(passwordRules.minLength, `Must be at least ${passwordRules.minLength} characters`)
   .max(passwordRules.maxLength, `Must be at most ${passwordRules.maxLength} characters`);

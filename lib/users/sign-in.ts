@@ -19,6 +19,7 @@
  * outcome's writes (failure, last sign-in, audit rows) commit together.
  */
 import { recordAudit, type Actor, type AuditInput, type Transaction } from "../audit/record.ts";
+import { metrics } from "../metrics/metrics.ts";
 import { passwordRules, verifyAgainstNothing, verifyPassword } from "../auth/password.ts";
 import {
   attemptKey,
@@ -86,6 +87,7 @@ export async function signIn(
   });
   const valid = user ? await verifyPassword(user.passwordHash, given) : await verifyAgainstNothing(given);
   if (!user || !valid || user.disabled) {
+    metrics().userAuthFailures.inc();
     await db.$transaction(async (tx) => {
       const about = { applicationId: via.applicationId, targetUserId: user?.id ?? null };
       await recordAudit(tx, anonymous(origin), {

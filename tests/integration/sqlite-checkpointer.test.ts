@@ -5,11 +5,13 @@
  */
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { Writable } from "node:stream";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { driverOf } from "@/lib/db/client";
 import { checkpointInBackground, type Checkpointer } from "@/lib/db/sqlite-checkpointer";
+import { createLogger, log, useLogger } from "@/lib/log/logger";
 import { freshDatabase } from "../support/databases.ts";
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -83,10 +85,20 @@ describe("background WAL checkpoints", () => {
 
   it("fall back to SQLite's own checkpoints when the worker cannot run", async () => {
     const { connection } = walDatabase();
-    const errors: unknown[] = [];
-    const original = console.error;
-    console.error = (...args: unknown[]) => void errors.push(args);
-    cleanups.push(() => void (console.error = original));
+    const errors: string[] = [];
+    const original = log();
+    useLogger(
+      createLogger(
+        { level: "warn", format: "json" },
+        new Writable({
+          write(chunk: Buffer, _encoding, done) {
+            errors.push(chunk.toString());
+            done();
+          },
+        }),
+      ),
+    );
+    cleanups.push(() => useLogger(original));
     checkpointInBackground(connection, { driver: path.join(tmpdir(), "no-such-driver.js") });
     for (
       let waited = 0;
@@ -96,7 +108,7 @@ describe("background WAL checkpoints", () => {
       await pause(20);
     }
     expect(connection.pragma("wal_autocheckpoint", { simple: true })).toBe(1000);
-    expect(String(errors[0])).toMatch(/checkpoint worker stopped/);
+    expect(errors[0]).toMatch(/checkpoint worker stopped/);
   });
 
   it("run under the app's own SQLite client, and stop with it", async () => {

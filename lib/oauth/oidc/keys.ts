@@ -21,6 +21,7 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
 import type { NewSigningKey, OAuthStore, SigningKeyRecord } from "../store.ts";
 import { idTokenLifetimeSeconds } from "./id-token.ts";
+import { log as logger } from "../../log/logger.ts";
 
 export interface SigningKey {
   kid: string;
@@ -171,7 +172,7 @@ export interface KeyRingOptions {
 export function storeKeyRing(
   store: OAuthStore,
   cipher: PrivateKeyCipher,
-  { now = () => new Date(), log = (message) => console.error(message) }: KeyRingOptions = {},
+  { now = () => new Date(), log = (message) => logger().error(message) }: KeyRingOptions = {},
 ): KeyRing {
   let loaded: { at: number; keys: SigningKeyRecord[] } | undefined;
   let loading: Promise<SigningKeyRecord[]> | undefined;
