@@ -369,7 +369,7 @@ test.describe("dashboard: what admins expect", () => {
     expect(anonymous.status).toBeLessThan(400);
 
     await signInAsAdmin(page, "/admin/audit");
-    await page.getByRole("textbox", { name: "Application" }).fill(name);
+    await page.getByRole("searchbox", { name: "Application" }).fill(name);
     await page.getByRole("button", { name: "Filter" }).click();
     const csvLink = page.getByRole("link", { name: "CSV" });
     await expect(csvLink).toHaveAttribute("href", /app=.*format=csv$/);
