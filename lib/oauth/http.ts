@@ -44,6 +44,29 @@ export function decodeBody(bytes: Uint8Array): string {
   }
 }
 
+/**
+ * A Web request's body, or null when it is larger than `maxBytes` (reading stops there, and a
+ * Content-Length above it is refused without reading at all).
+ */
+export async function readWebBody(request: Request, maxBytes: number): Promise<Buffer | null> {
+  if (Number(request.headers.get("content-length") ?? "0") > maxBytes) return null;
+  if (!request.body) return Buffer.alloc(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
 const noStore = { "Cache-Control": "no-store", Pragma: "no-cache" };
 
 /** A JSON document others may cache (metadata, keys): `headers` say for how long. */

@@ -9,6 +9,7 @@ import {
   errorResponse,
   failureResponse,
   maxBodyBytes,
+  readWebBody,
   type HttpRequest,
   type HttpResponse,
 } from "../oauth/http.ts";
@@ -18,22 +19,9 @@ import { protocol } from "./protocol.ts";
 
 /** Reads at most maxBodyBytes of the body; a larger one is refused without reading the rest. */
 async function readLimited(request: Request): Promise<string> {
-  if (Number(request.headers.get("content-length") ?? "0") > maxBodyBytes) throw bodyTooLarge();
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBodyBytes) {
-      await reader.cancel();
-      throw bodyTooLarge();
-    }
-    chunks.push(value);
-  }
-  return decodeBody(Buffer.concat(chunks));
+  const body = await readWebBody(request, maxBodyBytes);
+  if (body === null) throw bodyTooLarge();
+  return decodeBody(body);
 }
 
 function fromWebRequest(request: Request): HttpRequest {

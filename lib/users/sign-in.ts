@@ -97,7 +97,7 @@ export async function signIn(
       });
       await recordWrongPassword(tx, claim, anonymous(origin), { ...about, details: via.details });
     });
-    return { user: null, disabled: Boolean(user && valid && user.disabled) };
+    return user && valid && user.disabled ? { user: null, disabled: true } : { user: null };
   }
 
   await db.$transaction(async (tx) => {

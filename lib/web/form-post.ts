@@ -3,6 +3,7 @@
  * action, so they behave the same before the page's JavaScript has hydrated, after, and without it.
  */
 import { settings } from "../config/settings.ts";
+import { readWebBody } from "../oauth/http.ts";
 
 /** A form holds one request's few fields; no real one comes near this. */
 const maxBodyBytes = 64 * 1024;
@@ -36,21 +37,9 @@ export function fromThisSite(request: Request): boolean {
 /** The form's fields, or null when the body is not a form or is too large. */
 export async function readFormPost(request: Request): Promise<URLSearchParams | null> {
   const type = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
-  if (type !== "application/x-www-form-urlencoded" || !request.body) return null;
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBodyBytes) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
+  if (type !== "application/x-www-form-urlencoded") return null;
+  const body = await readWebBody(request, maxBodyBytes);
+  return body === null ? null : new URLSearchParams(body.toString("utf8"));
 }
 
 /** A path on this site as an absolute URL (a redirect's Location). */
