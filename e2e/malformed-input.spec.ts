@@ -58,10 +58,10 @@ test("an RSC request whose router state is not Next's gets 400, on a page that d
       expect({ target, tree, status: await status(baseURL!, request) }).toEqual({ target, tree, status: 400 });
     }
   }
-  // What Next's client sends still works.
+  // What Next's client sends passes the gate: Next answers it (a page or a redirect), never 400.
   const tree = encodeURIComponent(JSON.stringify(["", { children: ["login", { children: ["__PAGE__", {}] }] }]));
   const valid: FuzzRequest = { method: "GET", target: "/login", headers: { rsc: "1", "next-router-state-tree": tree } };
-  expect(await status(baseURL!, valid)).toBe(200);
+  expect(await status(baseURL!, valid)).toBeLessThan(400);
 });
 
 test("an authorization request posted as a form too large for a redirect's URL gets 413", async ({ baseURL }) => {

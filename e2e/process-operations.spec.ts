@@ -170,7 +170,7 @@ test.describe("the server process", () => {
       expect(tokenLine!.duration_ms).toEqual(expect.any(Number));
       expect(tokenLine!.request_id).toEqual(expect.any(String));
       expect(access.find((line) => line.route === "/oauth/authorize")).toMatchObject({
-        status: 307,
+        status: 302,
         client_id: app.clientId,
       });
       expect(lines).toContainEqual(
