@@ -3,6 +3,7 @@
  * back. Shared by the user's own account page and an admin's view of a user; data comes in as props.
  */
 import { DateTime } from "@/components/date-time";
+import { ScopeList } from "@/components/scope-list";
 import { EmptyState } from "@/components/ui/empty-state";
 import type { ConnectedApp } from "@/lib/access/queries";
 import { describeScopes } from "@/lib/access/queries";
@@ -98,16 +99,7 @@ export function ConnectedApps({ apps, catalogue, revoke, perspective, now = new 
             {scopes.length > 0 ? (
               <>
                 <p className="mt-4 text-sm font-medium text-slate-900">{self ? "It can:" : "It may:"}</p>
-                <ul className="mt-1 space-y-1" data-testid="connected-app-scopes">
-                  {scopes.map((scope) => (
-                    <li key={scope.name} className="flex gap-2 text-sm text-slate-800">
-                      <span aria-hidden="true" className="text-emerald-700">
-                        ✓
-                      </span>
-                      <span>{scope.description}</span>
-                    </li>
-                  ))}
-                </ul>
+                <ScopeList scopes={scopes} className="mt-1 space-y-1" testId="connected-app-scopes" />
               </>
             ) : (
               <p className="mt-4 text-sm text-slate-800">

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { Logo } from "@/components/logo";
+import { ScopeList } from "@/components/scope-list";
 import type { ClientRecord } from "@/lib/oauth/store";
 import { ConsentForm } from "./consent-form";
 
@@ -62,16 +63,7 @@ export function ConsentScreen({ action, fields, returnTo, user, client, scopes }
           {scopes.length > 0 ? (
             <>
               <h2 className="mt-5 text-sm font-semibold text-slate-900">This will allow {client.name} to:</h2>
-              <ul className="mt-2 space-y-2" data-testid="consent-scopes">
-                {scopes.map((scope) => (
-                  <li key={scope.name} className="flex gap-2 text-sm text-slate-800">
-                    <span aria-hidden="true" className="text-emerald-700">
-                      ✓
-                    </span>
-                    <span>{scope.description}</span>
-                  </li>
-                ))}
-              </ul>
+              <ScopeList scopes={scopes} className="mt-2 space-y-2" testId="consent-scopes" />
             </>
           ) : (
             <p className="mt-5 text-sm text-slate-800">
