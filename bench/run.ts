@@ -82,7 +82,7 @@ import {
 const duration = Number(process.env.BENCH_DURATION ?? 10);
 const warmup = Number(process.env.BENCH_WARMUP ?? 3);
 const only = new Set(
-  (process.env.BENCH_ONLY ?? "bare,sqlite,postgres,postgres-2,costs").split(",").map((s) => s.trim()),
+  (process.env.BENCH_ONLY ?? "bare,peer,sqlite,postgres,postgres-2,authorize,costs").split(",").map((s) => s.trim()),
 );
 const connectionCounts = [10, 50];
 const pacedConnections = 50;
