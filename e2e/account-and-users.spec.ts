@@ -5,15 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { Browser, Page } from "@playwright/test";
 import { generateCredential, hashCredential } from "../lib/oauth/secrets.ts";
-import {
-  admin,
-  expect,
-  seriousA11yViolations,
-  signIn,
-  signInAsAdmin,
-  test as base,
-  uniqueName,
-} from "./support/fixtures";
+import { admin, expect, seriousA11yViolations, signIn, signInAsAdmin, test, uniqueName } from "./support/fixtures";
 import { startIsolatedServer } from "./support/isolated-server";
 import {
   authorize,
@@ -22,17 +14,8 @@ import {
   registerClient,
   relyingParty,
   signedInSession,
-  startCallbackServer,
   type CallbackServer,
 } from "./support/oauth";
-
-const test = base.extend<{ clientApp: CallbackServer }>({
-  clientApp: async ({}, use) => {
-    const server = await startCallbackServer();
-    await use(server);
-    await server.close();
-  },
-});
 
 const toast = (page: Page, text: string | RegExp) => page.getByTestId("toast").filter({ hasText: text });
 

@@ -5,16 +5,8 @@
  * consent must skip the screen on the very next request.
  */
 import type { Page } from "@playwright/test";
-import { expect, signIn, test as base } from "./support/fixtures";
-import { codeFlowStart, registerClient, relyingParty, startCallbackServer, type CallbackServer } from "./support/oauth";
-
-const test = base.extend<{ clientApp: CallbackServer }>({
-  clientApp: async ({}, use) => {
-    const server = await startCallbackServer();
-    await use(server);
-    await server.close();
-  },
-});
+import { expect, signIn, test } from "./support/fixtures";
+import { codeFlowStart, registerClient, relyingParty } from "./support/oauth";
 
 /** React marks each DOM node it has hydrated with its fiber. */
 async function hydrated(page: Page): Promise<void> {

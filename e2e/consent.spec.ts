@@ -2,23 +2,8 @@
  * The end user's side of authorization, in the browser: sign-in (also when the client forces one),
  * the consent screen, remembered consent, and signing out at a client's request.
  */
-import { expect, seriousA11yViolations, signIn, test as base } from "./support/fixtures";
-import {
-  client,
-  codeFlowStart,
-  registerClient,
-  relyingParty,
-  startCallbackServer,
-  type CallbackServer,
-} from "./support/oauth";
-
-const test = base.extend<{ clientApp: CallbackServer }>({
-  clientApp: async ({}, use) => {
-    const server = await startCallbackServer();
-    await use(server);
-    await server.close();
-  },
-});
+import { expect, seriousA11yViolations, signIn, test } from "./support/fixtures";
+import { client, codeFlowStart, registerClient, relyingParty } from "./support/oauth";
 
 test.describe("consent", () => {
   test("sign in, consent screen, Allow: back at the client with a code that exchanges; the next visit skips consent", async ({

@@ -10,28 +10,13 @@ import {
   seriousA11yViolations,
   signIn,
   signInAsAdmin,
-  test as base,
+  test,
   uniqueName,
   type Account,
 } from "./support/fixtures";
-import {
-  basic,
-  codeFlowStart,
-  registerClient,
-  relyingParty,
-  startCallbackServer,
-  type CallbackServer,
-} from "./support/oauth";
+import { basic, codeFlowStart, registerClient, relyingParty } from "./support/oauth";
 import type { Db } from "../lib/db/client.ts";
 import type { Page, Route } from "@playwright/test";
-
-const test = base.extend<{ clientApp: CallbackServer }>({
-  clientApp: async ({}, use) => {
-    const server = await startCallbackServer();
-    await use(server);
-    await server.close();
-  },
-});
 
 async function newApplication(db: Db, name: string, extra: Record<string, unknown> = {}) {
   const created = await createApplication(

@@ -5,24 +5,9 @@
  * client on another origin (Chromium applies form-action to the redirects after a form POST).
  */
 import type { BrowserContext, Page } from "@playwright/test";
-import { admin, expect, signIn, test as base } from "./support/fixtures";
+import { admin, expect, signIn, test } from "./support/fixtures";
 import { startIsolatedServer } from "./support/isolated-server";
-import {
-  client,
-  codeFlowStart,
-  registerClient,
-  relyingParty,
-  startCallbackServer,
-  type CallbackServer,
-} from "./support/oauth";
-
-const test = base.extend<{ clientApp: CallbackServer }>({
-  clientApp: async ({}, use) => {
-    const server = await startCallbackServer();
-    await use(server);
-    await server.close();
-  },
-});
+import { client, codeFlowStart, registerClient, relyingParty } from "./support/oauth";
 
 function directives(policy: string | undefined): Map<string, string[]> {
   const map = new Map<string, string[]>();

@@ -6,18 +6,9 @@
  * (on a server of its own with tiny values). Real Chromium, real HTTP.
  */
 import type { Browser, BrowserContext, Cookie, Page } from "@playwright/test";
-import { admin, expect, signIn, signInAsAdmin, test as base } from "./support/fixtures";
+import { admin, expect, signIn, signInAsAdmin, test } from "./support/fixtures";
 import { startIsolatedServer } from "./support/isolated-server";
-import { client, codeFlowStart, registerClient, relyingParty, startCallbackServer } from "./support/oauth";
-import type { CallbackServer } from "./support/oauth";
-
-const test = base.extend<{ clientApp: CallbackServer }>({
-  clientApp: async ({}, use) => {
-    const server = await startCallbackServer();
-    await use(server);
-    await server.close();
-  },
-});
+import { client, codeFlowStart, registerClient, relyingParty } from "./support/oauth";
 
 const toast = (page: Page, text: string | RegExp) => page.getByTestId("toast").filter({ hasText: text });
 const sessionCookieOf = (cookies: Cookie[]) =>

@@ -7,6 +7,8 @@ import { connect, type Db } from "../../lib/db/client.ts";
 import { parseDatabaseUrl } from "../../lib/db/url.ts";
 import { createUser } from "../../lib/users/commands.ts";
 import { admin } from "./environments.ts";
+import { uniqueName } from "./names.ts";
+import { startCallbackServer, type CallbackServer } from "./oauth.ts";
 
 export { admin, expect };
 
@@ -16,7 +18,14 @@ export interface Account {
   id: string;
 }
 
-export const test = base.extend<{ makeUser: (options?: { admin?: boolean }) => Promise<Account> }, { db: Db }>({
+export const test = base.extend<
+  {
+    makeUser: (options?: { admin?: boolean }) => Promise<Account>;
+    /** A relying party's callback server, for code flows in a browser. */
+    clientApp: CallbackServer;
+  },
+  { db: Db }
+>({
   db: [
     async ({}, use, workerInfo) => {
       const db = connect(parseDatabaseUrl(String(workerInfo.project.metadata.databaseUrl)));
@@ -37,6 +46,11 @@ export const test = base.extend<{ makeUser: (options?: { admin?: boolean }) => P
       if (!result.ok) throw new Error(JSON.stringify(result.errors));
       return { email, password, id: result.user.id };
     });
+  },
+  clientApp: async ({}, use) => {
+    const server = await startCallbackServer();
+    await use(server);
+    await server.close();
   },
 });
 
@@ -64,6 +78,4 @@ export async function seriousA11yViolations(page: Page) {
     }));
 }
 
-export function uniqueName(prefix: string): string {
-  return `${prefix} ${randomBytes(3).toString("hex")}`;
-}
+export { uniqueName };

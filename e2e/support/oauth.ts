@@ -9,7 +9,7 @@ import * as client from "openid-client";
 import { createApplication } from "../../lib/applications/commands.ts";
 import { systemActor } from "../../lib/audit/record.ts";
 import type { Db } from "../../lib/db/client.ts";
-import { uniqueName } from "./fixtures.ts";
+import { uniqueName } from "./names.ts";
 
 export { client };
 
