@@ -19,6 +19,7 @@ import { ForeignKeyEncryptionKey, rotateSigningKey } from "../signing-keys/rotat
 import { createUser } from "../users/commands.ts";
 import { clearTokens, maxBatchSize, parseBatchSize, type ClearedKind } from "../maintenance/clear-tokens.ts";
 import { seedDemo } from "../maintenance/seed-demo.ts";
+import { seedScale } from "../maintenance/seed-scale.ts";
 import { parseDatabaseUrl } from "../db/url.ts";
 import { backupCommand } from "./backup.ts";
 import { listUsersCommand, resetPasswordCommand, setRoleCommand } from "./user-commands.ts";
@@ -61,6 +62,9 @@ Commands:
       N rows at a time (default 1000); safe while the server runs.
   seed-demo [--json]
       Adds demo applications, users (passwords printed), tokens and a month of usage.
+  seed-demo --scale [FACTOR] [--json]
+      Fills the database like a large installation, for measuring (factor 1: 100,000
+      applications and users, 1,250,000 tokens, 5,000,000 audit entries). Never on production.
   rotate-signing-key [--json]
       Stores a new ID token signing key, published at once and signing once every server has it;
       the current key signs until then and stays published until the ID tokens it signed expire.
@@ -289,7 +293,16 @@ const clearTokensCommand: Command = async (db, args, io) => {
 };
 
 const seedDemoCommand: Command = async (db, args, io) => {
-  const { values } = parseArgs({ args, options: { json: { type: "boolean", default: false } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: "boolean", default: false }, scale: { type: "boolean", default: false } },
+  });
+  if (values.scale) return seedScaleCommand(db, positionals, values.json, io);
+  if (positionals.length > 0) {
+    io.err(`error: seed-demo: unexpected "${positionals[0]}"`);
+    return 2;
+  }
   const result = await seedDemo(db, cliActor);
   if (values.json) {
     io.out(JSON.stringify(result));
@@ -313,6 +326,19 @@ const seedDemoCommand: Command = async (db, args, io) => {
   );
   return 0;
 };
+
+async function seedScaleCommand(db: Db, positionals: string[], json: boolean, io: Io): Promise<number> {
+  const factor = positionals.length === 0 ? 1 : Number(positionals[0]);
+  if (positionals.length > 1 || !(factor > 0 && factor <= 10)) {
+    io.err("error: seed-demo --scale takes one factor above 0 and at most 10, e.g. --scale 0.1");
+    return 2;
+  }
+  const result = await seedScale(db, factor, json ? undefined : (line) => io.out(line));
+  if (json) io.out(JSON.stringify(result));
+  else if (!result.seeded) io.out(result.reason);
+  else io.out("Seeded at scale.");
+  return 0;
+}
 
 const rotateSigningKeyCommand: Command = async (db, args, io, options) => {
   const { values } = parseArgs({ args, options: { json: { type: "boolean", default: false } } });
