@@ -5,7 +5,7 @@ import { UsageByGrantTypeChart, UsageTotalChart } from "@/components/charts/usag
 import { ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/page-header";
 import { db } from "@/lib/db/client";
-import { dailyUsage, dashboardTotals, topApplications, usageWindowDays } from "@/lib/usage/queries";
+import { dashboardSummary, usageWindowDays } from "@/lib/usage/queries";
 import { requireAdmin } from "@/lib/web/session";
 
 export const metadata: Metadata = { title: "Dashboard" };
@@ -65,13 +65,7 @@ function Panel({
 export default async function DashboardPage() {
   await requireAdmin();
   const now = new Date();
-  const database = db();
-  const [totals, issued, failed, top] = await Promise.all([
-    dashboardTotals(database, { now }),
-    dailyUsage(database, { outcome: "issued" }, { now }),
-    dailyUsage(database, { outcome: "failed" }, { now }),
-    topApplications(database, { now, limit: 5 }),
-  ]);
+  const { totals, issued, failed, top } = await dashboardSummary(db(), { now });
   const window = `Last ${usageWindowDays} days, by UTC day`;
 
   return (

@@ -36,6 +36,19 @@ export function liveRefreshTokenWhere(now: Date) {
   return { revokedAt: null, rotatedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] };
 }
 
+/** liveAccessTokenWhere's rule, for rows already read. */
+function isLiveAccessToken(token: { revokedAt: Date | null; expiresAt: Date }, now: Date): boolean {
+  return token.revokedAt === null && token.expiresAt > now;
+}
+
+/** liveRefreshTokenWhere's rule, for rows already read. */
+function isLiveRefreshToken(
+  token: { revokedAt: Date | null; rotatedAt: Date | null; expiresAt: Date | null },
+  now: Date,
+): boolean {
+  return token.revokedAt === null && token.rotatedAt === null && (token.expiresAt === null || token.expiresAt > now);
+}
+
 const later = (a: Date | null | undefined, b: Date | null | undefined): Date | null => {
   if (!a) return b ?? null;
   if (!b) return a;
@@ -58,25 +71,23 @@ interface Accumulator {
 
 /** Every application connected to a user, by name. */
 export async function connectedApps(db: Db, userId: string, now = new Date()): Promise<ConnectedApp[]> {
-  const [consents, liveAccess, liveRefresh, accessUse, refreshUse, accessFirst, refreshFirst] = await Promise.all([
+  // One read of the user's tokens per table, folded here: four grouped queries each walked every
+  // token the user ever had (docs/performance.md, the dashboard at scale).
+  const tokenColumns = {
+    applicationId: true,
+    scope: true,
+    revokedAt: true,
+    expiresAt: true,
+    lastUsedAt: true,
+    createdAt: true,
+  };
+  const [consents, accessTokens, refreshTokens] = await Promise.all([
     db.consent.findMany({
       where: { userId },
       select: { applicationId: true, scope: true, createdAt: true, expiresAt: true, lastUsedAt: true },
     }),
-    db.accessToken.groupBy({
-      by: ["applicationId", "scope"],
-      where: { userId, ...liveAccessTokenWhere(now) },
-      _count: { _all: true },
-    }),
-    db.refreshToken.groupBy({
-      by: ["applicationId", "scope"],
-      where: { userId, ...liveRefreshTokenWhere(now) },
-      _count: { _all: true },
-    }),
-    db.accessToken.groupBy({ by: ["applicationId"], where: { userId }, _max: { lastUsedAt: true } }),
-    db.refreshToken.groupBy({ by: ["applicationId"], where: { userId }, _max: { lastUsedAt: true } }),
-    db.accessToken.groupBy({ by: ["applicationId"], where: { userId, revokedAt: null }, _min: { createdAt: true } }),
-    db.refreshToken.groupBy({ by: ["applicationId"], where: { userId, revokedAt: null }, _min: { createdAt: true } }),
+    db.accessToken.findMany({ where: { userId }, select: tokenColumns }),
+    db.refreshToken.findMany({ where: { userId }, select: { ...tokenColumns, rotatedAt: true } }),
   ]);
 
   const byApp = new Map<string, Accumulator>();
@@ -99,23 +110,23 @@ export async function connectedApps(db: Db, userId: string, now = new Date()): P
     app.consent = { grantedAt: consent.createdAt, expiresAt: consent.expiresAt };
     app.lastUsed = later(app.lastUsed, consent.lastUsedAt);
   }
-  for (const group of liveAccess) {
-    const app = entry(group.applicationId);
-    addScopes(app, group.scope);
-    app.accessTokens += group._count._all;
+  for (const token of accessTokens) {
+    if (!isLiveAccessToken(token, now)) continue;
+    const app = entry(token.applicationId);
+    addScopes(app, token.scope);
+    app.accessTokens += 1;
   }
-  for (const group of liveRefresh) {
-    const app = entry(group.applicationId);
-    addScopes(app, group.scope);
-    app.refreshTokens += group._count._all;
+  for (const token of refreshTokens) {
+    if (!isLiveRefreshToken(token, now)) continue;
+    const app = entry(token.applicationId);
+    addScopes(app, token.scope);
+    app.refreshTokens += 1;
   }
-  for (const group of [...accessUse, ...refreshUse]) {
-    const app = byApp.get(group.applicationId);
-    if (app) app.lastUsed = later(app.lastUsed, group._max.lastUsedAt);
-  }
-  for (const group of [...accessFirst, ...refreshFirst]) {
-    const app = byApp.get(group.applicationId);
-    if (app) app.first = earlier(app.first, group._min.createdAt);
+  for (const token of [...accessTokens, ...refreshTokens]) {
+    const app = byApp.get(token.applicationId);
+    if (!app) continue;
+    app.lastUsed = later(app.lastUsed, token.lastUsedAt);
+    if (token.revokedAt === null) app.first = earlier(app.first, token.createdAt);
   }
   if (byApp.size === 0) return [];
 

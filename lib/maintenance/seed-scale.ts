@@ -301,8 +301,10 @@ export async function seedScale(
     );
   }
 
-  if (provider === "postgresql") await db.$executeRawUnsafe("ANALYZE");
-  else await db.$executeRawUnsafe("PRAGMA optimize");
+  // Planner statistics and the visibility map (index-only counts) as autovacuum leaves them on PostgreSQL. SQLite has none unless
+  // something runs ANALYZE, and the server never does (on a large file it holds the write lock for
+  // seconds): its queries must be fast without them.
+  if (provider === "postgresql") await db.$executeRawUnsafe("VACUUM ANALYZE");
   return {
     seeded: true,
     counts: {

@@ -89,27 +89,38 @@ export interface DashboardTotals {
   failedInWindow: number;
 }
 
-export async function dashboardTotals(db: Db, options: UsageWindowOptions = {}): Promise<DashboardTotals> {
+export interface DashboardSummary {
+  totals: DashboardTotals;
+  issued: DailySeries;
+  failed: DailySeries;
+  top: TopApplication[];
+}
+
+/**
+ * Everything the dashboard shows. The window's totals are the daily series' sums, not queries of
+ * their own: each read of the window walks every counter row in it (one per application, day,
+ * grant type and outcome).
+ */
+export async function dashboardSummary(
+  db: Db,
+  options: UsageWindowOptions & { topLimit?: number } = {},
+): Promise<DashboardSummary> {
   const now = options.now ?? new Date();
-  const days = windowDays(now, options.days);
-  const sumFor = (outcome: "issued" | "failed") =>
-    db.usageCounter.aggregate({
-      where: { day: { gte: days[0]!, lte: days[days.length - 1]! }, outcome },
-      _sum: { count: true },
-    });
-  const [applications, users, activeAccessTokens, issued, failed] = await Promise.all([
+  const window = { now, days: options.days };
+  const [applications, users, activeAccessTokens, issued, failed, top] = await Promise.all([
     db.application.count(),
     db.user.count(),
+    // Answered from the (expiresAt, revokedAt) index alone.
     db.accessToken.count({ where: { revokedAt: null, expiresAt: { gt: now } } }),
-    sumFor("issued"),
-    sumFor("failed"),
+    dailyUsage(db, { outcome: "issued" }, window),
+    dailyUsage(db, { outcome: "failed" }, window),
+    topApplications(db, { ...window, limit: options.topLimit ?? 5 }),
   ]);
   return {
-    applications,
-    users,
-    activeAccessTokens,
-    issuedInWindow: issued._sum.count ?? 0,
-    failedInWindow: failed._sum.count ?? 0,
+    totals: { applications, users, activeAccessTokens, issuedInWindow: issued.total, failedInWindow: failed.total },
+    issued,
+    failed,
+    top,
   };
 }
 

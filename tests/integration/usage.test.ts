@@ -13,7 +13,7 @@ import type { Db } from "@/lib/db/client";
 import { demoMarkerEmail, seedDemo } from "@/lib/maintenance/seed-demo";
 import { listRefreshTokens } from "@/lib/tokens/queries";
 import { UsageCounter } from "@/lib/usage/counter";
-import { dailyUsage, dashboardTotals, topApplications, windowDays } from "@/lib/usage/queries";
+import { dailyUsage, dashboardSummary, topApplications, windowDays } from "@/lib/usage/queries";
 import { authenticate } from "@/lib/users/sign-in";
 import { freshDatabase, providers, type Provider, type TestDatabase } from "../support/databases.ts";
 
@@ -178,7 +178,7 @@ describe.each(providers)("usage queries on %s", (provider: Provider) => {
         token(new Date(now.getTime() + hour), now),
       ],
     });
-    expect(await dashboardTotals(db, { now })).toEqual({
+    expect((await dashboardSummary(db, { now })).totals).toEqual({
       applications: 2,
       users: await db.user.count(),
       activeAccessTokens: 2,

@@ -10,7 +10,6 @@ import {
   listAccessTokens,
   listConsents,
   listRefreshTokens,
-  tokenCounts,
   type ConsentRow,
   type TokenRow,
 } from "@/lib/tokens/queries";
@@ -144,12 +143,13 @@ export default async function TokensPage({
   const query = await searchParams;
   const app = await findApplication(db(), id);
   if (!app) notFound();
-  const [counts, access, refresh, consents] = await Promise.all([
-    tokenCounts(db(), id),
+  // Each list's total is the count of live rows the stat cards show: counted once, not twice.
+  const [access, refresh, consents] = await Promise.all([
     listAccessTokens(db(), id, pageNumber(query, "access")),
     listRefreshTokens(db(), id, pageNumber(query, "refresh")),
     listConsents(db(), id, pageNumber(query, "consents")),
   ]);
+  const counts = { accessTokens: access.total, refreshTokens: refresh.total, consents: consents.total };
   const stats = [
     ["Active access tokens", counts.accessTokens],
     ["Active refresh tokens", counts.refreshTokens],
