@@ -19,7 +19,8 @@
  * current; delete them to seed again. Results go to bench/results/ as JSON.
  *
  * Environment: BENCH_SCALE (factor, default 1), BENCH_SCALE_ONLY (sqlite,postgres),
- * BENCH_SCALE_REQUESTS (20), BENCH_POSTGRES_URL, BENCH_SCALE_CLEAR (0 skips the clear-tokens run).
+ * BENCH_SCALE_REQUESTS (20), BENCH_POSTGRES_URL, BENCH_SCALE_PAGES / BENCH_SCALE_CLEAR (0 skips the
+ * pages / the clear-tokens run).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -346,6 +347,34 @@ async function measureClearTokens(seeded: ScaledDatabase): Promise<ClearResult> 
 
 const ms = (value: number) => value.toFixed(1).padStart(7);
 
+/** Every page on one server; the seeded database is not changed (the sessions aside). */
+async function measurePages(database: ScaledDatabase): Promise<PageResult[]> {
+  const admin = await sessionCookie(database, "admin");
+  const heavy = await sessionCookie(database, "heavy user");
+  const server = startServer(database);
+  const measured: PageResult[] = [];
+  try {
+    await waitForServer();
+    const row = (prefix: string, index: number) => `${prefix}${String(index).padStart(7, "0")}`;
+    const list = pages(
+      "za0000002",
+      row("za", Math.max(5, Math.round(50_000 * factor))),
+      "zu0000001",
+      row("zu", Math.max(2, Math.round(50_000 * factor))),
+    );
+    for (const [label, pagePath] of list.admin) measured.push(await measurePage(admin, label, pagePath));
+    for (const [label, pagePath] of list.account) measured.push(await measurePage(heavy, label, pagePath));
+  } finally {
+    await stopServer(server);
+  }
+  console.log(`\n${database.provider}: page                         median      p95      max (ms)`);
+  for (const row of measured)
+    console.log(
+      `  ${row.page.padEnd(34)} ${ms(row.median)}  ${ms(row.p95)}  ${ms(row.max)}${row.p95 > 150 ? "  over 150 ms" : ""}`,
+    );
+  return measured;
+}
+
 async function main() {
   console.log(
     `Dashboard at scale (factor ${factor}), ${requests} requests per page; load ${os
@@ -357,40 +386,20 @@ async function main() {
   for (const provider of ["sqlite", "postgresql"] as const) {
     if (!only.includes(provider === "sqlite" ? "sqlite" : "postgres")) continue;
     const database = await scaledDatabase(provider);
-    const admin = await sessionCookie(database, "admin");
-    const heavy = await sessionCookie(database, "heavy user");
-    const server = startServer(database);
-    const measured: PageResult[] = [];
-    try {
-      await waitForServer();
-      const list = pages(
-        "za0000002",
-        `za${String(Math.max(5, Math.round(50_000 * factor))).padStart(7, "0")}`,
-        "zu0000001",
-        `zu${String(Math.max(2, Math.round(50_000 * factor))).padStart(7, "0")}`,
-      );
-      for (const [label, pagePath] of list.admin) measured.push(await measurePage(admin, label, pagePath));
-      for (const [label, pagePath] of list.account) measured.push(await measurePage(heavy, label, pagePath));
-    } finally {
-      await stopServer(server);
-    }
-    console.log(`\n${provider}: page                         median      p95      max (ms)`);
-    for (const row of measured)
-      console.log(
-        `  ${row.page.padEnd(34)} ${ms(row.median)}  ${ms(row.p95)}  ${ms(row.max)}${row.p95 > 150 ? "  over 150 ms" : ""}`,
-      );
-    results[provider] = { pages: measured };
+    const result: { pages: PageResult[]; clearTokens?: ClearResult } = { pages: [] };
+    results[provider] = result;
+    if (process.env.BENCH_SCALE_PAGES !== "0") result.pages = await measurePages(database);
     if (process.env.BENCH_SCALE_CLEAR !== "0") {
       const clear = await measureClearTokens(database);
-      results[provider].clearTokens = clear;
+      result.clearTokens = clear;
       const total = Object.values(clear.deleted).reduce((sum, n) => sum + n, 0);
       console.log(
-        `  clear-tokens: ${total.toLocaleString("en")} rows in ${clear.seconds.toFixed(1)} s; token requests (ms):`,
+        `\n${provider}: clear-tokens deleted ${total.toLocaleString("en")} rows in ${clear.seconds.toFixed(1)} s; token requests (ms):`,
       );
       for (const phase of ["before", "during"] as const) {
         const s = clear[phase];
         console.log(
-          `    ${phase.padEnd(7)} ${String(s.requests).padStart(6)} requests  median ${ms(s.median)}  p99 ${ms(s.p99)}  max ${ms(s.max)}`,
+          `  ${phase.padEnd(7)} ${String(s.requests).padStart(6)} requests  median ${ms(s.median)}  p99 ${ms(s.p99)}  max ${ms(s.max)}`,
         );
       }
     }

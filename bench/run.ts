@@ -23,7 +23,9 @@
  *
  * and GET /oauth/authorize by a signed-in user on the sqlite and postgres servers (one request at a
  * time, and at 10 connections): a trusted application's request, answered with a code and a redirect
- * and no page, and another's, answered with the consent page;
+ * and no page, and another's, answered with the consent page; then the full code flow (that redirect,
+ * then the code exchanged with PKCE for tokens and an RS256 ID token: bench/code-flow.ts, in Node,
+ * one flow at a time and 10 side by side; its "req/s" are whole flows per second);
  *
  * each token run at 10 and 50 connections, with wrk (Debian's /usr/bin/wrk, script bench/wrk.lua), each
  * connection sending its next request as soon as the last is answered (a flood: the server is
@@ -67,6 +69,7 @@ import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { projectRoot } from "../lib/setup/bootstrap.ts";
+import { measureCodeFlow } from "./code-flow.ts";
 import { measureHotPathCosts, type HotPathCosts } from "./hot-path-costs.ts";
 import { encode } from "next-auth/jwt";
 import {
@@ -282,7 +285,7 @@ function cdf(table: [number, number][], us: number): number {
 interface Row {
   label: string;
   /** The load generator that measured the row. */
-  tool: "wrk" | "autocannon";
+  tool: "wrk" | "autocannon" | "fetch";
   scenario: string;
   database: "none" | "sqlite" | "postgresql";
   processes: number;
@@ -501,6 +504,38 @@ async function measureAuthorizeHop(database: BenchDatabase, server: ChildProcess
     if (check.status !== hop.status || (hop.status === 302 && !issued))
       throw new Error(`${hop.label}: answered ${check.status} ${location}`);
     for (const c of [1, 10]) await measure(hop.label, hop.scenario, database.provider, [target], c, [server]);
+  }
+  // The whole code flow: that hop, then the code exchanged with PKCE for tokens and an ID token.
+  for (const concurrency of [1, 10]) {
+    const cpuBefore = cpuMs(server.pid!);
+    const result = await measureCodeFlow(
+      {
+        baseUrl: `http://127.0.0.1:${ports.first}`,
+        cookie,
+        clientId: database.browserClients.trusted,
+        redirectUri: browserRedirectUri,
+      },
+      concurrency,
+      duration * 1000,
+      warmup * 1000,
+    );
+    rows.push({
+      label: `code flow ${key} (authorize ${result.authorizeP50.toFixed(2)} + token ${result.tokenP50.toFixed(2)} ms)`,
+      tool: "fetch",
+      scenario: "code-flow",
+      database: database.provider,
+      processes: 1,
+      connections: concurrency,
+      thinkMs: 0,
+      requestsPerSec: result.flowsPerSec,
+      p50Ms: result.flow.p50,
+      p99Ms: result.flow.p99,
+      maxMs: result.flow.max,
+      serverCpuMsPerRequest: (cpuMs(server.pid!) - cpuBefore) / Math.max(1, result.flows),
+      requests: result.flows,
+      errors: 0,
+      non2xx: 0,
+    });
   }
 }
 
