@@ -72,6 +72,9 @@ function releasing(transaction: Transaction, release: () => void): Transaction {
   };
 }
 
+/** SQLITE_MAX_VARIABLE_NUMBER of the SQLite better-sqlite3 bundles. */
+export const sqliteMaxVariables = 32_766;
+
 export class SerializedAdapter implements SqlDriverAdapter {
   readonly provider;
   readonly adapterName;
@@ -123,7 +126,11 @@ export class SerializedAdapter implements SqlDriverAdapter {
   }
 
   getConnectionInfo() {
-    return this.inner.getConnectionInfo?.() ?? { supportsRelationJoins: false };
+    // Without maxBindValues Prisma assumes SQLite's historical limit of 999 variables and refuses
+    // larger statements (P2029) — clear-tokens' default batch of 1,000 ids among them. The SQLite
+    // that better-sqlite3 bundles allows 32,766 (SQLITE_MAX_VARIABLE_NUMBER since 3.32).
+    const info = this.inner.getConnectionInfo?.() ?? { supportsRelationJoins: false };
+    return { ...info, maxBindValues: info.maxBindValues ?? sqliteMaxVariables };
   }
 
   dispose(): Promise<void> {

@@ -388,6 +388,30 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
     expect(await remaining(db)).toEqual(fixture.live);
   });
 
+  it("clears batches as large as the largest batch size allowed (SQLite binds one variable per id)", async () => {
+    const now = new Date();
+    const app = await createApplication(
+      db,
+      { name: "Sweep big", clientType: "confidential", grantTypes: ["client_credentials"] },
+      systemActor,
+    );
+    if (!app.ok) throw new Error(JSON.stringify(app.errors));
+    const dead = 10_500;
+    await db.accessToken.createMany({
+      data: Array.from({ length: dead }, () => ({
+        tokenHash: hash(),
+        applicationId: app.application.id,
+        scope: "",
+        grantType: "client_credentials",
+        expiresAt: new Date(now.getTime() - hour),
+      })),
+    });
+    for (const batchSize of [undefined, 10_000]) {
+      await expect(clearTokens(db, { batchSize, now })).resolves.toMatchObject({ accessTokens: batchSize ? 0 : dead });
+    }
+    expect(await db.accessToken.count()).toBe(0);
+  });
+
   it("refuses a batch size outside 1..10000", async () => {
     await expect(clearTokens(db, { batchSize: 0 })).rejects.toThrow(RangeError);
     await expect(clearTokens(db, { batchSize: 1.5 })).rejects.toThrow(RangeError);
