@@ -47,6 +47,16 @@ const secret = randomBytes(32).toString("base64url");
 const adminPassword = "bench-admin-password-1";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const factorLabel = String(factor).replace(".", "_");
+/** Every process started, stopped if the benchmark ends early (an error must not leave a sweep running). */
+const children = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+});
+const track = (child: ChildProcess) => {
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  return child;
+};
 
 interface ScaledDatabase {
   provider: Provider;
@@ -135,20 +145,22 @@ async function copyOf(database: ScaledDatabase): Promise<ScaledDatabase> {
 
 function startServer(database: ScaledDatabase): ChildProcess {
   const baseUrl = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(projectRoot, "scripts/start.ts")], {
-    cwd: projectRoot,
-    env: {
-      ...process.env,
-      ...envFor(database),
-      NODE_ENV: "production",
-      NEXT_TELEMETRY_DISABLED: "1",
-      PORT: String(port),
-      PORTCULLIS_URL: baseUrl,
-      NEXTAUTH_URL: baseUrl,
-      LOG_LEVEL: "warn",
-    },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const child = track(
+    spawn(process.execPath, ["--import", "tsx", path.join(projectRoot, "scripts/start.ts")], {
+      cwd: projectRoot,
+      env: {
+        ...process.env,
+        ...envFor(database),
+        NODE_ENV: "production",
+        NEXT_TELEMETRY_DISABLED: "1",
+        PORT: String(port),
+        PORTCULLIS_URL: baseUrl,
+        NEXTAUTH_URL: baseUrl,
+        LOG_LEVEL: "warn",
+      },
+      stdio: ["ignore", "ignore", "inherit"],
+    }),
+  );
   return child;
 }
 
@@ -256,6 +268,8 @@ async function measurePage(cookie: string, label: string, pagePath: string): Pro
 }
 
 interface ClearResult {
+  /** Token requests that got no 200: none is acceptable. */
+  failures: string[];
   deleted: Record<string, number>;
   seconds: number;
   before: { requests: number; median: number; p99: number; max: number };
@@ -301,18 +315,24 @@ async function measureClearTokens(seeded: ScaledDatabase): Promise<ClearResult> 
     const authorization = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString("base64")}`;
     let phase: "warm-up" | "before" | "during" | "stop" = "warm-up";
     const latencies = { before: [] as number[], during: [] as number[] };
+    const failures: string[] = [];
     const client = async () => {
       while (phase !== "stop") {
         const current = phase;
         const started = performance.now();
-        const response = await fetch(`http://127.0.0.1:${port}/oauth/token`, {
-          method: "POST",
-          headers: { authorization, "content-type": "application/x-www-form-urlencoded" },
-          body: "grant_type=client_credentials&scope=read",
-        });
-        await response.arrayBuffer();
-        if (response.status !== 200) throw new Error(`token endpoint answered ${response.status}`);
-        if (current !== "warm-up" && current === phase) latencies[current].push(performance.now() - started);
+        try {
+          const response = await fetch(`http://127.0.0.1:${port}/oauth/token`, {
+            method: "POST",
+            headers: { authorization, "content-type": "application/x-www-form-urlencoded" },
+            body: "grant_type=client_credentials&scope=read",
+          });
+          await response.arrayBuffer();
+          if (response.status !== 200) failures.push(`${current}: HTTP ${response.status}`);
+          else if (current !== "warm-up" && current === phase) latencies[current].push(performance.now() - started);
+        } catch (error) {
+          const cause = (error as { cause?: { code?: string } }).cause?.code ?? String(error);
+          failures.push(`${current}: ${cause} after ${(performance.now() - started).toFixed(0)} ms`);
+        }
         await sleep(5);
       }
     };
@@ -322,24 +342,22 @@ async function measureClearTokens(seeded: ScaledDatabase): Promise<ClearResult> 
     await sleep(5000);
     phase = "during";
     const started = Date.now();
-    const sweep = spawn(
-      process.execPath,
-      ["--import", "tsx", path.join(projectRoot, "scripts/cli.ts"), "clear-tokens", "--json"],
-      {
+    const sweep = track(
+      spawn(process.execPath, ["--import", "tsx", path.join(projectRoot, "scripts/cli.ts"), "clear-tokens", "--json"], {
         cwd: projectRoot,
         env: { ...process.env, ...envFor(database), LOG_LEVEL: "warn" },
         stdio: ["ignore", "pipe", "inherit"],
-      },
+      }),
     );
     let output = "";
-    sweep.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    sweep.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => sweep.once("exit", resolve));
     const seconds = (Date.now() - started) / 1000;
     phase = "stop";
     await Promise.all(clients);
     if (code !== 0) throw new Error(`clear-tokens exited with ${code}`);
     const { deleted } = JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as { deleted: Record<string, number> };
-    return { deleted, seconds, before: summarize(latencies.before), during: summarize(latencies.during) };
+    return { deleted, seconds, before: summarize(latencies.before), during: summarize(latencies.during), failures };
   } finally {
     await stopServer(server);
   }
@@ -396,6 +414,10 @@ async function main() {
       console.log(
         `\n${provider}: clear-tokens deleted ${total.toLocaleString("en")} rows in ${clear.seconds.toFixed(1)} s; token requests (ms):`,
       );
+      if (clear.failures.length > 0) {
+        process.exitCode = 1;
+        console.log(`  ${clear.failures.length} token requests failed: ${clear.failures.slice(0, 5).join("; ")}`);
+      }
       for (const phase of ["before", "during"] as const) {
         const s = clear[phase];
         console.log(
