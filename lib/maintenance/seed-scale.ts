@@ -197,7 +197,8 @@ export async function seedScale(
   const hot = (expr: string, count: number, all: number) =>
     `CASE WHEN i % 2 = 0 THEN ((i / 2) % ${count}) + 1 ELSE ${scatter(expr, all)} END`;
   const tokenUser = `CASE WHEN i % 10 = 1 THEN ((i / 10) % ${hotUsers}) + 1 ELSE ${scatter("i", U, 40503)} END`;
-  // One in ten access tokens is live (issued in the last 30 minutes, an hour's lifetime); the rest
+  // One in ten access tokens is live: issued in the last 30 minutes with a 30-day lifetime, so they
+  // are still live when a seeded database is measured again days later. The rest had an hour and
   // expired at some point in the last month. One in three is a client credentials token.
   const accessAge = `CASE WHEN i % 10 = 0 THEN i % 1800 ELSE 3600 + ((i * 7919) % 2592000) END`;
   await run("access tokens", T, (from, to) =>
@@ -212,7 +213,7 @@ export async function seedScale(
         CASE WHEN i % 3 = 0 THEN NULL ELSE ${userId(tokenUser)} END,
         CASE WHEN i % 3 = 0 THEN 'read' ELSE 'openid profile' END,
         CASE WHEN i % 3 = 0 THEN 'client_credentials' ELSE 'authorization_code' END,
-        ${sql.ago(`(${accessAge}) - 3600`)}, ${sql.ago(accessAge)}`,
+        ${sql.ago(`(${accessAge}) - CASE WHEN i % 10 = 0 THEN 2592000 ELSE 3600 END`)}, ${sql.ago(accessAge)}`,
     ),
   );
   // Refresh tokens: 30 days' lifetime; four in ten live, one in ten revoked, the rest expired.
