@@ -25,6 +25,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -143,7 +144,17 @@ async function copyOf(database: ScaledDatabase): Promise<ScaledDatabase> {
   return { ...database, databaseUrl: postgresUrl(name) };
 }
 
-function startServer(database: ScaledDatabase): ChildProcess {
+/** A server left from another run would answer in place of the one about to start. */
+async function assertPortFree(): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", () => reject(new Error(`port ${port} is in use: stop whatever listens there first`)));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
+  });
+}
+
+async function startServer(database: ScaledDatabase): Promise<ChildProcess> {
+  await assertPortFree();
   const baseUrl = `http://127.0.0.1:${port}`;
   const child = track(
     spawn(process.execPath, ["--import", "tsx", path.join(projectRoot, "scripts/start.ts")], {
@@ -309,7 +320,7 @@ async function measureClearTokens(seeded: ScaledDatabase): Promise<ClearResult> 
   } finally {
     await db.$disconnect();
   }
-  const server = startServer(database);
+  const server = await startServer(database);
   try {
     await waitForServer();
     const authorization = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString("base64")}`;
@@ -326,8 +337,8 @@ async function measureClearTokens(seeded: ScaledDatabase): Promise<ClearResult> 
             headers: { authorization, "content-type": "application/x-www-form-urlencoded" },
             body: "grant_type=client_credentials&scope=read",
           });
-          await response.arrayBuffer();
-          if (response.status !== 200) failures.push(`${current}: HTTP ${response.status}`);
+          const body = await response.text();
+          if (response.status !== 200) failures.push(`${current}: HTTP ${response.status} ${body.slice(0, 200)}`);
           else if (current !== "warm-up" && current === phase) latencies[current].push(performance.now() - started);
         } catch (error) {
           const cause = (error as { cause?: { code?: string } }).cause?.code ?? String(error);
@@ -369,7 +380,7 @@ const ms = (value: number) => value.toFixed(1).padStart(7);
 async function measurePages(database: ScaledDatabase): Promise<PageResult[]> {
   const admin = await sessionCookie(database, "admin");
   const heavy = await sessionCookie(database, "heavy user");
-  const server = startServer(database);
+  const server = await startServer(database);
   const measured: PageResult[] = [];
   try {
     await waitForServer();
