@@ -17,7 +17,13 @@ import type { PrivateKeyCipher } from "../oauth/oidc/keys.ts";
 import { privateKeyCipher } from "../signing-keys/encryption.ts";
 import { ForeignKeyEncryptionKey, rotateSigningKey } from "../signing-keys/rotate.ts";
 import { createUser } from "../users/commands.ts";
-import { clearTokens, maxBatchSize, parseBatchSize, type ClearedKind } from "../maintenance/clear-tokens.ts";
+import {
+  clearTokens,
+  defaultLockBudgetMs,
+  maxBatchSize,
+  parseBatchSize,
+  type ClearedKind,
+} from "../maintenance/clear-tokens.ts";
 import { seedDemo } from "../maintenance/seed-demo.ts";
 import { seedScale } from "../maintenance/seed-scale.ts";
 import { parseDatabaseUrl } from "../db/url.ts";
@@ -59,7 +65,8 @@ Commands:
       Deletes expired or revoked tokens, expired codes (device codes too), expired consents,
       failed sign-ins too old to count for the sign-in throttle (and failed client
       authentications and wrong device user codes for theirs) and ended or expired sessions,
-      N rows at a time (default 1000); safe while the server runs.
+      at most N rows at a time (default 1000; fewer when a batch holds the write lock over
+      20 ms); safe while the server runs.
   seed-demo [--json]
       Adds demo applications, users (passwords printed), tokens and a month of usage.
   seed-demo --scale [FACTOR] [--json]
@@ -281,7 +288,7 @@ const clearTokensCommand: Command = async (db, args, io) => {
     io.err(`error: --batch-size: must be a whole number from 1 to ${maxBatchSize}`);
     return 1;
   }
-  const counts = await clearTokens(db, { batchSize });
+  const counts = await clearTokens(db, { batchSize, lockBudgetMs: defaultLockBudgetMs });
   if (values.json) {
     io.out(JSON.stringify({ deleted: counts, batchSize }));
   } else {

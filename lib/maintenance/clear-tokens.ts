@@ -50,7 +50,18 @@ export interface ClearTokensOptions {
   sessionLifetimes?: SessionLifetimes;
   /** Called after each batch, e.g. to print progress. */
   onBatch?: (kind: ClearedKind, deleted: number) => void;
+  /**
+   * How long one delete may hold the write lock. SQLite has one lock for the whole file, so the
+   * token endpoint's inserts wait while a batch is deleted: a batch that took longer makes the next
+   * ones smaller (down to one row), quick ones let them grow back to `batchSize`, and after each
+   * delete the sweep pauses as long as the delete took, so writers get at least half the time.
+   * Unset: every batch is `batchSize`, without pauses.
+   */
+  lockBudgetMs?: number;
 }
+
+/** The command line's lock budget: well under the 50 ms a token request may be held up. */
+export const defaultLockBudgetMs = 20;
 
 /** One kind of row: how to read the next batch of dead ids, and how to delete ids that are still dead. */
 interface Sweep {
@@ -61,17 +72,30 @@ interface Sweep {
 const after = (cursor: string | undefined) => (cursor === undefined ? {} : { id: { gt: cursor } });
 const page = { select: { id: true }, orderBy: { id: "asc" } } as const;
 
-async function clearInBatches(sweep: Sweep, batchSize: number, report: (deleted: number) => void): Promise<number> {
+async function clearInBatches(
+  sweep: Sweep,
+  batchSize: number,
+  report: (deleted: number) => void,
+  lockBudgetMs: number | undefined,
+): Promise<number> {
   let total = 0;
   let cursor: string | undefined;
+  let size = batchSize;
   for (;;) {
-    const rows = await sweep.nextDead(cursor, batchSize);
+    const rows = await sweep.nextDead(cursor, size);
     if (rows.length === 0) break;
     cursor = rows[rows.length - 1]!.id;
+    const started = performance.now();
     const { count } = await sweep.deleteIfDead(rows.map((row) => row.id));
+    const took = performance.now() - started;
     total += count;
     report(count);
-    if (rows.length < batchSize) break;
+    if (rows.length < size) break;
+    if (lockBudgetMs !== undefined) {
+      if (took > lockBudgetMs) size = Math.max(1, Math.floor((size * lockBudgetMs) / took));
+      else if (took < lockBudgetMs / 2) size = Math.min(batchSize, size * 2);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(took, 1000)));
+    }
   }
   return total;
 }
@@ -101,6 +125,7 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     },
     batchSize,
     report("accessTokens"),
+    options.lockBudgetMs,
   );
   // A refresh token without expiresAt never expires (`lt` never matches null): kept unless revoked.
   // A rotated one that is neither expired nor revoked is kept for reuse detection.
@@ -112,6 +137,7 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     },
     batchSize,
     report("refreshTokens"),
+    options.lockBudgetMs,
   );
   const expired = { expiresAt: { lt: now } };
   const authorizationCodes = await clearInBatches(
@@ -122,6 +148,7 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     },
     batchSize,
     report("authorizationCodes"),
+    options.lockBudgetMs,
   );
   const deviceCodes = await clearInBatches(
     {
@@ -130,6 +157,7 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     },
     batchSize,
     report("deviceCodes"),
+    options.lockBudgetMs,
   );
   // A consent renewed between the read and the delete has a new expiresAt and survives.
   const consents = await clearInBatches(
@@ -139,6 +167,7 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     },
     batchSize,
     report("consents"),
+    options.lockBudgetMs,
   );
   const stale = expiredSignInFailures(now);
   const signInFailures = await clearInBatches(
@@ -148,6 +177,7 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     },
     batchSize,
     report("signInFailures"),
+    options.lockBudgetMs,
   );
   const staleClientAuth = failuresOlderThan(now, settings().clientAuthThrottle.window);
   const clientAuthFailures = await clearInBatches(
@@ -158,6 +188,7 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     },
     batchSize,
     report("clientAuthFailures"),
+    options.lockBudgetMs,
   );
   const staleUserCodes = failuresOlderThan(now, settings().deviceAuthorization.window);
   const userCodeFailures = await clearInBatches(
@@ -168,6 +199,7 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     },
     batchSize,
     report("userCodeFailures"),
+    options.lockBudgetMs,
   );
   // Expiry only moves forward here too: lastSeenAt is only written while a session is live, so an
   // idle one never becomes live again.
@@ -186,6 +218,7 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     },
     batchSize,
     report("sessions"),
+    options.lockBudgetMs,
   );
   return {
     accessTokens,
