@@ -24,7 +24,7 @@ export function hasTestCallback(app: Pick<Application, "redirectUris">, issuer: 
 
 export type TestCallbackChange =
   | { ok: true; application: Application; changed: boolean }
-  | { ok: false; reason: "not_found" | "conflict" | "invalid"; message: string };
+  | { ok: false; reason: "not_found" | "conflict" | "only_redirect_uri" | "invalid"; message: string };
 
 const notFound: TestCallbackChange = {
   ok: false,
@@ -49,8 +49,16 @@ export async function setTestCallback(
   const uri = testCallbackUrl(issuer);
   if (app.updatedAt.getTime() !== expectedVersion.getTime()) return conflict();
   if (app.redirectUris.includes(uri) === present) return { ok: true, application: app, changed: false };
-  const values = formValuesOf(app);
   const uris = present ? [...app.redirectUris, uri] : app.redirectUris.filter((registered) => registered !== uri);
+  if (uris.length === 0 && app.grantTypes.includes("authorization_code")) {
+    return {
+      ok: false,
+      reason: "only_redirect_uri",
+      message:
+        "The test callback is this app's only redirect URI, and the authorization code grant needs one: add the app's own on its Edit page first.",
+    };
+  }
+  const values = formValuesOf(app);
   values.redirectUris = uris.join("\n");
   let result;
   try {

@@ -276,12 +276,23 @@ describe.each(providers)("Try it on %s", (provider: Provider) => {
     if (!removed.ok) throw new Error(removed.message);
     expect(removed.application.redirectUris).toEqual(["https://app.example.com/cb"]);
 
-    // The only redirect URI of a code-flow app cannot go: the schema says why.
+    // The only redirect URI of a code-flow app cannot go.
     const only = await app({ clientType: "public", grantTypes: ["authorization_code"], redirectUris: [callback()] });
     expect(await setTestCallback(db, only.id, ctx.config.issuer, false, actor, only.updatedAt)).toMatchObject({
       ok: false,
-      reason: "invalid",
-      message: expect.stringMatching(/At least one redirect URI/),
+      reason: "only_redirect_uri",
     });
+    // Whatever the schema refuses is reported, and nothing is written: here a callback on plain http
+    // off loopback (a server whose public URL is http://portcullis.internal).
+    const refused = await setTestCallback(
+      db,
+      web.id,
+      "http://portcullis.internal",
+      true,
+      actor,
+      removed.application.updatedAt,
+    );
+    expect(refused).toMatchObject({ ok: false, reason: "invalid", message: expect.stringMatching(/must use https/) });
+    expect((await findApplication(db, web.id))?.redirectUris).toEqual(["https://app.example.com/cb"]);
   });
 });

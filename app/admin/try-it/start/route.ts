@@ -17,19 +17,18 @@ import { hasTestCallback, testCallbackUrl } from "@/lib/try-it/test-callback";
 import { fromThisSite, readFormPost, refuse, seeOther, siteUrl } from "@/lib/web/form-post";
 import { currentUser } from "@/lib/web/session";
 import { flowCookie } from "@/lib/web/try-it-cookie";
-import type { StartProblem } from "../problems";
+import { tryItPath, type TryItNotice } from "../notices";
 
 export async function POST(request: Request): Promise<Response> {
   if (!fromThisSite(request)) return refuse(403, "This request did not come from the Try it page.");
   const form = await readFormPost(request);
   const id = form?.get("application");
   if (!form || !isRecordId(id)) return refuse(400, "Bad request: expected the Try it form.");
-  const tryItPage = (problem?: StartProblem) =>
-    seeOther(siteUrl(`/admin/applications/${id}/try-it${problem ? `?problem=${problem}` : ""}`));
+  const tryItPage = (notice?: TryItNotice) => seeOther(siteUrl(tryItPath(id, notice)));
   try {
     // requireAdmin's rule, answered as a response: sign in first; anyone but an admin is refused.
     const user = await currentUser();
-    if (!user) return seeOther(siteUrl(`/login?callbackUrl=${encodeURIComponent(`/admin/applications/${id}/try-it`)}`));
+    if (!user) return seeOther(siteUrl(`/login?callbackUrl=${encodeURIComponent(tryItPath(id))}`));
     if (user.role !== "ADMIN") return refuse(403, "Only administrators can use Try it.");
     const app = await findApplication(db(), id);
     if (!app) return seeOther(siteUrl("/admin/applications"));

@@ -12,9 +12,8 @@ import { chosenScopes, scopeChoices } from "@/lib/try-it/scopes";
 import { setTestCallback } from "@/lib/try-it/test-callback";
 import { adminAction, formAction, unreadableForm } from "@/lib/web/actions";
 import { flash } from "@/lib/web/flash";
+import { tryItPath } from "@/app/admin/try-it/notices";
 import { versionField } from "../../version-fields";
-
-const tryItPath = (id: string) => `/admin/applications/${id}/try-it`;
 
 async function unreadableRedirect(): Promise<never> {
   await flash(unreadableForm, "error");
@@ -28,20 +27,12 @@ async function changeTestCallback(actor: Actor, form: FormData, present: boolean
   if (!isRecordId(id) || Number.isNaN(version.getTime())) return unreadableRedirect();
   const result = await setTestCallback(db(), id, protocol().config.issuer, present, actor, version);
   if (!result.ok) {
+    if (result.reason !== "not_found") redirect(tryItPath(id, result.reason));
     await flash(result.message, "error");
-    redirect(result.reason === "not_found" ? "/admin/applications" : tryItPath(id));
+    redirect("/admin/applications");
   }
   revalidatePath("/admin/applications");
-  await flash(
-    present
-      ? result.changed
-        ? "Test callback added to the redirect URIs"
-        : "The test callback was already registered"
-      : result.changed
-        ? "Test callback removed from the redirect URIs"
-        : "The test callback was already removed",
-  );
-  redirect(tryItPath(id));
+  redirect(tryItPath(id, present ? "added" : "removed"));
 }
 
 export const addTestCallbackAction = adminAction(
@@ -56,6 +47,8 @@ export interface ClientCredentialsState {
   errors?: { secret?: string[]; scope?: string[]; form?: string[] };
   /** The token endpoint's JSON, as sent. */
   tokenResponse?: Record<string, unknown>;
+  /** The scopes asked for, checked again when React resets the form after the action. */
+  scopes?: string[];
 }
 
 const unreadableState = (): ClientCredentialsState => ({ errors: { form: [unreadableForm] } });

@@ -26,7 +26,12 @@ export function ClientCredentialsForm({
             {state.errors.form.join(" ")}
           </p>
         ) : null}
-        <ScopeCheckboxes idPrefix="client-credentials" scopes={scopes} checked={[]} errors={state.errors?.scope} />
+        <ScopeCheckboxes
+          idPrefix="client-credentials"
+          scopes={scopes}
+          checked={state.scopes ?? []}
+          errors={state.errors?.scope}
+        />
         <TextField
           name="secret"
           label="Client secret"

@@ -11,7 +11,8 @@ import { protocol } from "@/lib/server/protocol";
 import { scopeChoices } from "@/lib/try-it/scopes";
 import { hasTestCallback, testCallbackUrl } from "@/lib/try-it/test-callback";
 import { requireAdmin } from "@/lib/web/session";
-import { startProblem } from "@/app/admin/try-it/problems";
+import { tryItNotice } from "@/app/admin/try-it/notices";
+import { redirectUriProblem } from "@/lib/oauth/redirect-uri";
 import { ApplicationHeader } from "../../_components/application-header";
 import { versionField } from "../../version-fields";
 import { addTestCallbackAction, clientCredentialsAction, removeTestCallbackAction } from "./actions";
@@ -52,15 +53,17 @@ export default async function ApplicationTryItPage({
   searchParams,
 }: {
   params: Promise<{ id: string }>;
-  searchParams: Promise<{ problem?: string | string[] }>;
+  searchParams: Promise<{ notice?: string | string[] }>;
 }) {
   await requireAdmin();
   const { id } = await params;
   const app = await findApplication(db(), id);
   if (!app) notFound();
   const server = protocol().config;
-  const problem = startProblem((await searchParams).problem);
+  const notice = tryItNotice((await searchParams).notice);
   const callback = testCallbackUrl(server.issuer);
+  // A public URL on plain http off loopback gives a callback no app may register.
+  const unregistrable = redirectUriProblem(callback);
   const registered = hasTestCallback(app, server.issuer);
   const choices = scopeChoices(app, server.scopes);
   const describe = (names: string[]) =>
@@ -87,9 +90,17 @@ export default async function ApplicationTryItPage({
           </Link>{" "}
           tab, where you can revoke them.
         </p>
-        {problem ? (
-          <p role="alert" className="rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-900">
-            {problem}
+        {notice ? (
+          <p
+            role={notice.tone === "error" ? "alert" : "status"}
+            data-testid="try-it-notice"
+            className={`rounded-md border p-3 text-sm ${
+              notice.tone === "error"
+                ? "border-red-200 bg-red-50 text-red-900"
+                : "border-emerald-200 bg-emerald-50 text-emerald-900"
+            }`}
+          >
+            {notice.text}
           </p>
         ) : null}
 
@@ -156,6 +167,11 @@ export default async function ApplicationTryItPage({
                   </button>
                 </form>
               </>
+            ) : unregistrable ? (
+              <p className="rounded-md border border-amber-300 bg-amber-50 p-3 text-amber-950">
+                The test callback cannot be registered: it {unregistrable}. Its address comes from this server&apos;s
+                public URL (PORTCULLIS_URL), which must be https unless it is a loopback address.
+              </p>
             ) : (
               <div
                 className="space-y-3 rounded-md border border-amber-300 bg-amber-50 p-3 text-amber-950"
