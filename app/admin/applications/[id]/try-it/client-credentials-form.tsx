@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState } from "react";
+import { startTransition, useActionState, type FormEvent } from "react";
 import { buttonStyles } from "@/components/ui/button";
 import { TextField } from "@/components/ui/field";
 import { RealTokensNote, TokenResponseView } from "@/app/admin/try-it/_components/token-views";
@@ -18,9 +18,18 @@ export function ClientCredentialsForm({
   scopes: { name: string; description: string }[];
 }) {
   const [state, request, pending] = useActionState(action, {});
+  // Dispatched by hand rather than by the form's action, so React does not reset the form: the
+  // chosen scopes stay for the next request. The secret field is emptied as it is sent.
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    const secret = event.currentTarget.elements.namedItem("secret");
+    if (secret instanceof HTMLInputElement) secret.value = "";
+    startTransition(() => request(data));
+  }
   return (
     <div className="space-y-4">
-      <form action={request} className="space-y-4">
+      <form action={request} onSubmit={submit} className="space-y-4">
         {state.errors?.form ? (
           <p role="alert" className="text-sm text-red-700" data-testid="client-credentials-error">
             {state.errors.form.join(" ")}
