@@ -348,6 +348,9 @@ test.describe("Try it", () => {
         expect({ width, violations: await seriousA11yViolations(page) }).toEqual({ width, violations: [] });
         expect(await noHorizontalOverflow(page)).toBeLessThanOrEqual(0);
       }
+      await page.emulateMedia({ colorScheme: "dark" });
+      expect(await seriousA11yViolations(page)).toEqual([]);
+      await page.emulateMedia({ colorScheme: "light" });
       await page.getByRole("button", { name: "Add the test callback" }).click();
       await expect(page.getByTestId("try-it-callback-registered")).toBeVisible();
       await page.locator("#client-credentials").getByLabel("Client secret").fill(app.clientSecret!);
