@@ -58,6 +58,7 @@ const endpoints = [
   "/oauth/device_authorization",
   "/device/verify",
   "/device/decision",
+  "/admin/try-it/start",
   "/oauth/revoke",
   "/oauth/introspect",
   "/oauth/userinfo",
@@ -85,6 +86,7 @@ const pages = [
   "/admin/audit",
   "/admin/users",
   "/admin/users/new",
+  "/admin/try-it/callback",
   "/account",
   "/account/password",
   "/oauth/authorize",
@@ -95,7 +97,7 @@ const pages = [
 ];
 
 const recordPages = ["/admin/applications/", "/admin/users/"];
-const recordSubpages = ["", "/edit", "/history", "/tokens", "/usage"];
+const recordSubpages = ["", "/edit", "/history", "/tokens", "/usage", "/try-it"];
 
 const methods = ["GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH", "TRACE"];
 
@@ -154,6 +156,11 @@ const paramNames = [
   "outcome",
   "problem",
   "retry",
+  "secret",
+  "notice",
+  "response",
+  "iss",
+  "_version",
 ];
 
 /** Values that have broken servers before: odd URLs, encodings, sizes, characters. */

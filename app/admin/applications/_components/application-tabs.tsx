@@ -3,6 +3,7 @@ import Link from "next/link";
 const tabs = [
   { segment: "", label: "Overview" },
   { segment: "/quick-start", label: "Quick start" },
+  { segment: "/try-it", label: "Try it" },
   { segment: "/tokens", label: "Tokens & consents" },
   { segment: "/usage", label: "Usage" },
   { segment: "/history", label: "History" },
