@@ -33,6 +33,8 @@ export interface KeyRing {
   signingKey(): Promise<SigningKey>;
   /** The public keys, as published at the JWKS endpoint. */
   publicJwks(): Promise<{ keys: JWK[] }>;
+  /** Drops the keys in memory: the next use reads them again (another process changed them). */
+  forget(): void;
 }
 
 /** Keys are re-read this often, so a key added or retired elsewhere is picked up. */
@@ -167,12 +169,17 @@ export interface KeyRingOptions {
   now?: () => Date;
   /** Where a key that cannot be used is reported (describeUnusableKey); the server's log by default. */
   log?: (message: string) => void;
+  /**
+   * This ring stored or retired a key (it replaced keys it could not read): the other processes
+   * that serve alongside it should forget theirs (lib/server/protocol.ts tells the other workers).
+   */
+  onChange?: () => void;
 }
 
 export function storeKeyRing(
   store: OAuthStore,
   cipher: PrivateKeyCipher,
-  { now = () => new Date(), log = (message) => logger().error(message) }: KeyRingOptions = {},
+  { now = () => new Date(), log = (message) => logger().error(message), onChange = () => {} }: KeyRingOptions = {},
 ): KeyRing {
   let loaded: { at: number; keys: SigningKeyRecord[] } | undefined;
   let loading: Promise<SigningKeyRecord[]> | undefined;
@@ -183,9 +190,10 @@ export function storeKeyRing(
     // Stored here or by another process meanwhile, the key is there after this. Keys this process
     // cannot read are replaced here too, so it keeps signing.
     const at = now();
-    const { keys, unusable } = await repairSigningKeys(store, cipher, at, importKey);
+    const { keys, unusable, created } = await repairSigningKeys(store, cipher, at, importKey);
     for (const key of unusable) log(describeUnusableKey(key));
     loaded = { at: at.getTime(), keys };
+    if (created || unusable.length > 0) onChange();
     return keys;
   }
 
@@ -223,6 +231,11 @@ export function storeKeyRing(
     },
     async publicJwks() {
       return { keys: publishedKeysAt(await keys(), now()).map((key) => JSON.parse(key.publicJwk) as JWK) };
+    },
+    forget() {
+      // A read under way may have started before the change: the one after it reads again.
+      loaded = undefined;
+      loading = undefined;
     },
   };
 }
