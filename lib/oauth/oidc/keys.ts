@@ -1,7 +1,8 @@
 /**
  * The server's signing keys for ID tokens, with jose (a maintained JOSE library). Every instance
- * reads the same keys from the database and keeps them in memory (re-read every refreshMs), so
- * signing costs no database round trip. Private keys are stored encrypted (the PrivateKeyCipher
+ * (and every worker of one) reads the same keys from the database and keeps them in memory
+ * (re-read in the background once a second while in use, and before use once they are refreshMs
+ * old), so signing costs no database round trip. Private keys are stored encrypted (the PrivateKeyCipher
  * passed in: lib/signing-keys/encryption.ts); public keys are not secret and are stored as they are.
  *
  * The first key is made at start-up (lib/setup/bootstrap.ts), before anything is served, and
@@ -37,8 +38,17 @@ export interface KeyRing {
   forget(): void;
 }
 
-/** Keys are re-read this often, so a key added or retired elsewhere is picked up. */
+/**
+ * Keys older than this are re-read before they are used: the longest any instance can go on with
+ * keys it read earlier (the database out of reach aside), which publishLeadMs is built on.
+ */
 export const refreshMs = 5 * 60_000;
+/**
+ * Keys older than this are used once more and re-read meanwhile (one query, in the background), so
+ * that a rotation by the CLI or by another instance or worker is published by every process within
+ * about a second: a JWKS fetched from any worker right after a rotation has the new key.
+ */
+export const recheckMs = 1_000;
 /** After a failed re-read, the keys in memory serve this long before the next attempt. */
 const staleRetryMs = 10_000;
 /** How long relying parties and HTTP caches may keep the JWKS (its Cache-Control). */
@@ -183,6 +193,7 @@ export function storeKeyRing(
 ): KeyRing {
   let loaded: { at: number; keys: SigningKeyRecord[] } | undefined;
   let loading: Promise<SigningKeyRecord[]> | undefined;
+  let rechecking: Promise<void> | undefined;
   const imported = new Map<string, Promise<SigningKey>>();
 
   async function read(): Promise<SigningKeyRecord[]> {
@@ -198,7 +209,19 @@ export function storeKeyRing(
   }
 
   async function keys(): Promise<SigningKeyRecord[]> {
-    if (loaded && now().getTime() - loaded.at < refreshMs) return loaded.keys;
+    const age = loaded ? now().getTime() - loaded.at : Infinity;
+    if (loaded && age < refreshMs) {
+      if (age >= recheckMs && !loading && !rechecking) {
+        // A failure here is left to the read at refreshMs, which logs it and keeps the keys it has.
+        rechecking = read()
+          .then(
+            () => {},
+            () => {},
+          )
+          .finally(() => (rechecking = undefined));
+      }
+      return loaded.keys;
+    }
     // One read at a time: the requests that find the keys stale wait for the same one.
     loading ??= read()
       .catch((error: unknown) => {
