@@ -36,7 +36,7 @@ function serverProcess(...args: string[]): Promise<Outcome> {
     child.on("error", reject);
     child.on("exit", (code) => {
       const lines = out.trim().split("\n");
-      let result: Record<string, unknown> = {};
+      let result: Record<string, unknown>;
       try {
         result = JSON.parse(lines.at(-1) ?? "{}") as Record<string, unknown>;
       } catch {
