@@ -91,6 +91,8 @@ const only = new Set(
 );
 const connectionCounts = [10, 50];
 const workerRounds = Number(process.env.BENCH_WORKER_ROUNDS ?? 2);
+/** The PostgreSQL database bench/setup.ts makes. */
+const benchDatabaseName = "portcullis_bench";
 const pacedConnections = 50;
 const thinkMs = Number(process.env.BENCH_THINK_MS ?? 100);
 const bareCpuMs = Number(process.env.BENCH_BARE_CPU_MS ?? 0.5);
@@ -310,20 +312,33 @@ interface Row {
 
 const rows: Row[] = [];
 
-/** CPU time (ms) used so far by every PostgreSQL process (postmaster and backends) on this machine. */
-function postgresCpuMs(): number {
-  let ms = 0;
+/**
+ * CPU time (ms) used so far by each PostgreSQL backend serving the benchmark's database (its
+ * process title names it), by pid: other databases' backends (other work on the machine) are left
+ * out, as are the shared background processes (WAL writer, checkpointer), so this slightly
+ * understates PostgreSQL's own cost.
+ */
+function postgresCpuByPid(): Map<string, number> {
+  const cpu = new Map<string, number>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
       if (!stat.includes("(postgres)")) continue;
+      if (!readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(` ${benchDatabaseName} `)) continue;
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ms += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+      cpu.set(entry, ((Number(fields[11]) + Number(fields[12])) * 1000) / 100);
     } catch {
       // The process ended meanwhile.
     }
   }
+  return cpu;
+}
+
+/** CPU (ms) the benchmark database's backends used between two postgresCpuByPid() readings. */
+function postgresCpuSince(before: Map<string, number>): number {
+  let ms = 0;
+  for (const [pid, now] of postgresCpuByPid()) ms += now - (before.get(pid) ?? 0);
   return ms;
 }
 
@@ -340,10 +355,10 @@ async function measure(
   // Warm up (JIT, connection pools, SQLite page cache), then measure.
   await Promise.all(targets.map((target, i) => runWrk(target, share(i), warmup)));
   const cpuBefore = servers.reduce((sum, server) => sum + cpuMs(server.pid!), 0);
-  const databaseCpuBefore = database === "postgresql" ? postgresCpuMs() : 0;
+  const databaseCpuBefore = database === "postgresql" ? postgresCpuByPid() : new Map<string, number>();
   const parts = await Promise.all(targets.map((target, i) => runWrk(target, share(i), duration)));
   const cpuUsed = servers.reduce((sum, server) => sum + cpuMs(server.pid!), 0) - cpuBefore;
-  const databaseCpuUsed = database === "postgresql" ? postgresCpuMs() - databaseCpuBefore : 0;
+  const databaseCpuUsed = database === "postgresql" ? postgresCpuSince(databaseCpuBefore) : 0;
   const requests = parts.reduce((sum, part) => sum + part.requests, 0);
   const row: Row = {
     label,
