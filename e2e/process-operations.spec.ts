@@ -322,7 +322,9 @@ test.describe("the server process", () => {
         await Promise.all([...workers, ...keepAliveWorkers]);
         keptAlive.destroy();
         const slowOutcomes = await Promise.all(slow);
-        expect(await exited).toBe(0);
+        const exitCode = await exited;
+        const notes = logLines(server).filter((line) => line.msg !== "request");
+        expect(exitCode, JSON.stringify(notes.slice(-12))).toBe(0);
 
         const all = [...outcomes, ...slowOutcomes];
         expect(outcomes.length).toBeGreaterThan(10);
@@ -398,7 +400,7 @@ test.describe("several workers (PORTCULLIS_WORKERS=2)", () => {
   test("both serve; what one worker changes the other uses at once; throttles count across them; one scrape covers both", async ({
     page,
   }, testInfo) => {
-    test.setTimeout(180_000);
+    test.setTimeout(300_000);
     const started = await start(testInfo.project.metadata.databaseUrl as string, { PORTCULLIS_WORKERS: "2" });
     const { server, db } = started;
     try {
