@@ -64,7 +64,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -129,11 +129,12 @@ async function assertPortFree(port: number): Promise<void> {
   });
 }
 
-function startProcess(args: string[], env: Record<string, string>, label: string): ChildProcess {
+/** `stdoutFile`: where the process's stdout (its log) goes; by default nowhere. */
+function startProcess(args: string[], env: Record<string, string>, label: string, stdoutFile?: string): ChildProcess {
   const child = spawn(process.execPath, args, {
     cwd: projectRoot,
     env: { ...process.env, ...env },
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", stdoutFile ? openSync(stdoutFile, "w") : "ignore", "pipe"],
   });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
@@ -459,14 +460,25 @@ const sessionSecret = randomBytes(32).toString("base64url");
  * The production server as `npm start` runs it (server.ts), in one process whose CPU is measured,
  * or with `workers` > 1 a primary and its workers (their CPU is counted with the primary's).
  */
-async function startNext(database: BenchDatabase, port: number, workers = 1): Promise<ChildProcess> {
+async function startNext(database: BenchDatabase, port: number, workers?: number): Promise<ChildProcess> {
   await assertPortFree(port);
+  // The workers rows (1 and 2 alike) keep the log in a file, to see when every worker listens: the
+  // port answers as soon as the first one does, and a worker still starting would be measured.
+  const logFile = workers === undefined ? undefined : path.join(os.tmpdir(), `portcullis-bench-${port}.log`);
   const child = startProcess(
     ["--import", "tsx", path.join(projectRoot, "scripts/start.ts")],
     serverEnv(database, port, sessionSecret, workers),
     `server :${port}`,
+    logFile,
   );
   await waitForHttp(`http://127.0.0.1:${port}/api/health`);
+  if (logFile) {
+    const deadline = Date.now() + 120_000;
+    while (!readFileSync(logFile, "utf8").includes("Portcullis is listening")) {
+      if (Date.now() > deadline) throw new Error(`server :${port} did not log that it listens`);
+      await sleep(200);
+    }
+  }
   return child;
 }
 
