@@ -20,6 +20,7 @@ import { log, routeConsoleToLogger } from "../lib/log/logger.ts";
 import { isPortcullisMessage, tellPrimary, workerRole, type PrimaryMessage } from "../lib/cluster/worker.ts";
 import { superviseWorkers } from "../lib/cluster/supervisor.ts";
 import { shareMetricsWithPrimary } from "../lib/metrics/metrics.ts";
+import type { RunningServer } from "../server.ts";
 
 // Set before anything logs or Next is loaded: React and Next read NODE_ENV once; so does the logger.
 (process.env as Record<string, string>).NODE_ENV = "production";
@@ -38,21 +39,24 @@ try {
   fail(error instanceof Error ? error.message : String(error));
 }
 
-/** Serves in this process until SIGTERM or SIGINT (or, in a worker, the primary's word). */
+/**
+ * Serves in this process until SIGTERM or SIGINT (or, in a worker, the primary's word). The
+ * signals are handled from the start: one that comes while Next is still being prepared (the
+ * group's signal to a worker still starting) ends the process with 0 at once, as nothing is served
+ * yet.
+ */
 async function serve(onListening: () => void, onStartFailure: (reason: string) => never): Promise<void> {
-  const { startServer } = await import("../server.ts");
-  const running = await startServer({ port: config.port, hostname: config.host }).catch((error: unknown) =>
-    onStartFailure(explainStartupError(error, config)),
-  );
-  onListening();
-
+  let running: RunningServer | undefined;
   let stopping = false;
   const stop = (signal: string) => {
     // npm and a terminal's Ctrl-C both pass the signal on to the whole process group (the workers
     // included), so it can arrive twice: the shutdown timeout, not a second signal, bounds the wait.
     if (stopping) return;
     stopping = true;
-    log().info({ signal, timeout_s: config.shutdownTimeout }, "stopping: finishing the requests in flight");
+    if (!running) {
+      log().info({ signal }, "stopped before listening");
+      process.exit(0);
+    }
     running.stop(config.shutdownTimeout * 1000).then(
       ({ cutOff }) => {
         if (cutOff > 0)
@@ -74,11 +78,17 @@ async function serve(onListening: () => void, onStartFailure: (reason: string) =
     // The primary is gone (killed): nobody will restart or stop this worker, so it stops now.
     process.on("disconnect", () => stop("primary gone"));
   }
+
+  const { startServer } = await import("../server.ts");
+  running = await startServer({ port: config.port, hostname: config.host }).catch((error: unknown) =>
+    onStartFailure(explainStartupError(error, config)),
+  );
+  onListening();
 }
 
 if (workerRole()) {
-  // A worker: the primary did the start-up work. Answer the primary's metrics requests (and its
-  // from now on, even before listening, so a scrape never waits on a starting worker.
+  // A worker: the primary did the start-up work. Answer the primary's metrics requests from now
+  // on, even before listening, so a scrape never waits on a starting worker.
   shareMetricsWithPrimary();
   const failAtStart = (reason: string): never => {
     // The primary says it, once for all workers.

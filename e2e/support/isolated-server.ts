@@ -97,7 +97,8 @@ export async function startServerProcess(
   while (Date.now() < deadline && !exited) {
     try {
       const response = await fetch(`${environment.baseURL}/login`);
-      if (response.ok)
+      // With several workers the port answers once the first listens: wait for all of them.
+      if (response.ok && stdout.includes("Portcullis is listening"))
         return {
           baseURL: environment.baseURL,
           databaseUrl,

@@ -28,8 +28,15 @@ export function isSqliteBusy(error: unknown): boolean {
   return typeof code === "string" && code.startsWith("SQLITE_BUSY");
 }
 
+/**
+ * The first tries come right after the event loop's turn (another batch's commit holds the lock for
+ * tens of microseconds); then waits of 1, 1, 2, 2, 4… up to 8 ms, so that a lock held long (a
+ * holder preempted on a busy machine, a long transaction) is not polled at full speed.
+ */
 const pause = (tries: number) =>
-  new Promise<void>((resolve) => (tries < 3 ? setImmediate(resolve) : setTimeout(resolve, 1)));
+  new Promise<void>((resolve) =>
+    tries < 3 ? setImmediate(resolve) : setTimeout(resolve, Math.min(8, 2 ** Math.floor((tries - 3) / 2))),
+  );
 
 export function busyRetry(connection: BetterSqlite3.Database, timeoutMs: number): BusyRetry {
   // Prepared once: toggling costs two statement steps, a microsecond or two.
