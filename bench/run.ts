@@ -43,13 +43,16 @@
  *
  * Takes about 5 minutes. Environment:
  *   BENCH_DURATION=10        seconds per measured run (warm-up: BENCH_WARMUP=3)
- *   BENCH_ONLY=sqlite,...    a subset of: bare, peer, sqlite, postgres, postgres-2, authorize (the authorize
+ *   BENCH_ONLY=sqlite,...    a subset of: bare, peer, sqlite, postgres, postgres-2, workers
+ *                            (PORTCULLIS_WORKERS=1 against 2 on each database, alternated; see
+ *                            measureWorkers), authorize (the authorize
  *                            hop on the sqlite and postgres servers), costs (the per-request
  *                            cost of an extension hook and of the client-auth throttle's check,
  *                            bench/hot-path-costs.ts, set beside the token rows' cpu ms/req)
  *   BENCH_CONFIG=path        start the servers with this portcullis.config.ts (PORTCULLIS_CONFIG), and
  *   BENCH_CLIENT_FIELDS=json the benchmark client's custom fields, e.g. for examples/team-apps:
  *                            '{"team":"platform","machineClient":true}'
+ *   BENCH_WORKER_ROUNDS=2    pairs of runs (1 worker, 2 workers) per database in `workers`
  *   BENCH_THINK_MS=100       the paced runs' wait between an answer and the next request
  *   BENCH_BARE_CPU_MS=0.5    baseline (c)'s CPU time per request
  *   BENCH_POSTGRES_URL       server to create the `portcullis_bench` database on
@@ -63,7 +66,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -85,9 +88,14 @@ import {
 const duration = Number(process.env.BENCH_DURATION ?? 10);
 const warmup = Number(process.env.BENCH_WARMUP ?? 3);
 const only = new Set(
-  (process.env.BENCH_ONLY ?? "bare,peer,sqlite,postgres,postgres-2,authorize,costs").split(",").map((s) => s.trim()),
+  (process.env.BENCH_ONLY ?? "bare,peer,sqlite,postgres,postgres-2,authorize,costs,workers")
+    .split(",")
+    .map((s) => s.trim()),
 );
 const connectionCounts = [10, 50];
+const workerRounds = Number(process.env.BENCH_WORKER_ROUNDS ?? 2);
+/** The PostgreSQL database bench/setup.ts makes. */
+const benchDatabaseName = "portcullis_bench";
 const pacedConnections = 50;
 const thinkMs = Number(process.env.BENCH_THINK_MS ?? 100);
 const bareCpuMs = Number(process.env.BENCH_BARE_CPU_MS ?? 0.5);
@@ -124,11 +132,12 @@ async function assertPortFree(port: number): Promise<void> {
   });
 }
 
-function startProcess(args: string[], env: Record<string, string>, label: string): ChildProcess {
+/** `stdoutFile`: where the process's stdout (its log) goes; by default nowhere. */
+function startProcess(args: string[], env: Record<string, string>, label: string, stdoutFile?: string): ChildProcess {
   const child = spawn(process.execPath, args, {
     cwd: projectRoot,
     env: { ...process.env, ...env },
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", stdoutFile ? openSync(stdoutFile, "w") : "ignore", "pipe"],
   });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
@@ -298,12 +307,44 @@ interface Row {
   maxMs: number;
   /** Server CPU (all server processes, user + system) per answered request: insensitive to load from elsewhere. */
   serverCpuMsPerRequest: number;
+  /** PostgreSQL's CPU (every postgres process) per answered request, where measured. */
+  databaseCpuMsPerRequest?: number;
   requests: number;
   errors: number;
   non2xx: number;
 }
 
 const rows: Row[] = [];
+
+/**
+ * CPU time (ms) used so far by each PostgreSQL backend serving the benchmark's database (its
+ * process title names it), by pid: other databases' backends (other work on the machine) are left
+ * out, as are the shared background processes (WAL writer, checkpointer), so this slightly
+ * understates PostgreSQL's own cost.
+ */
+function postgresCpuByPid(): Map<string, number> {
+  const cpu = new Map<string, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (!stat.includes("(postgres)")) continue;
+      if (!readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(` ${benchDatabaseName} `)) continue;
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      cpu.set(entry, ((Number(fields[11]) + Number(fields[12])) * 1000) / 100);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return cpu;
+}
+
+/** CPU (ms) the benchmark database's backends used between two postgresCpuByPid() readings. */
+function postgresCpuSince(before: Map<string, number>): number {
+  let ms = 0;
+  for (const [pid, now] of postgresCpuByPid()) ms += now - (before.get(pid) ?? 0);
+  return ms;
+}
 
 async function measure(
   label: string,
@@ -312,20 +353,23 @@ async function measure(
   targets: Target[],
   connections: number,
   servers: ChildProcess[],
+  processes = targets.length,
 ): Promise<Row> {
   const share = (i: number) => Math.floor(connections / targets.length) + (i < connections % targets.length ? 1 : 0);
   // Warm up (JIT, connection pools, SQLite page cache), then measure.
   await Promise.all(targets.map((target, i) => runWrk(target, share(i), warmup)));
   const cpuBefore = servers.reduce((sum, server) => sum + cpuMs(server.pid!), 0);
+  const databaseCpuBefore = database === "postgresql" ? postgresCpuByPid() : new Map<string, number>();
   const parts = await Promise.all(targets.map((target, i) => runWrk(target, share(i), duration)));
   const cpuUsed = servers.reduce((sum, server) => sum + cpuMs(server.pid!), 0) - cpuBefore;
+  const databaseCpuUsed = database === "postgresql" ? postgresCpuSince(databaseCpuBefore) : 0;
   const requests = parts.reduce((sum, part) => sum + part.requests, 0);
   const row: Row = {
     label,
     tool: "wrk",
     scenario,
     database,
-    processes: targets.length,
+    processes,
     connections,
     thinkMs: targets[0]?.thinkMs ?? 0,
     requestsPerSec: Math.round(parts.reduce((sum, part) => sum + part.requests / (part.durationUs / 1e6), 0)),
@@ -333,6 +377,9 @@ async function measure(
     p99Ms: mergedQuantile(parts, 0.99) / 1000,
     maxMs: Math.max(...parts.map((part) => part.maxUs)) / 1000,
     serverCpuMsPerRequest: Math.round((cpuUsed / Math.max(1, requests)) * 1000) / 1000,
+    ...(database === "postgresql"
+      ? { databaseCpuMsPerRequest: Math.round((databaseCpuUsed / Math.max(1, requests)) * 1000) / 1000 }
+      : {}),
     requests,
     errors: parts.reduce(
       (sum, part) => sum + part.errors.connect + part.errors.read + part.errors.write + part.errors.timeout,
@@ -401,7 +448,9 @@ function connectionsLabel(row: Row): string {
 }
 
 function formatRow(row: Row): string {
-  return `${String(row.requestsPerSec).padStart(7)} req/s  p50 ${row.p50Ms.toFixed(2).padStart(7)} ms  p99 ${row.p99Ms.toFixed(2).padStart(7)} ms  cpu ${row.serverCpuMsPerRequest.toFixed(3)} ms/req  errors ${row.errors}  non-2xx ${row.non2xx}`;
+  const database =
+    row.databaseCpuMsPerRequest === undefined ? "" : `  db cpu ${row.databaseCpuMsPerRequest.toFixed(3)} ms/req`;
+  return `${String(row.requestsPerSec).padStart(7)} req/s  p50 ${row.p50Ms.toFixed(2).padStart(7)} ms  p99 ${row.p99Ms.toFixed(2).padStart(7)} ms  cpu ${row.serverCpuMsPerRequest.toFixed(3)} ms/req${database}  errors ${row.errors}  non-2xx ${row.non2xx}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -410,15 +459,29 @@ function formatRow(row: Row): string {
 // One session secret for every server of a run, as instances behind a load balancer share it.
 const sessionSecret = randomBytes(32).toString("base64url");
 
-/** The production server as `npm start` runs it (server.ts), in one process whose CPU is measured. */
-async function startNext(database: BenchDatabase, port: number): Promise<ChildProcess> {
+/**
+ * The production server as `npm start` runs it (server.ts), in one process whose CPU is measured,
+ * or with `workers` > 1 a primary and its workers (their CPU is counted with the primary's).
+ */
+async function startNext(database: BenchDatabase, port: number, workers?: number): Promise<ChildProcess> {
   await assertPortFree(port);
+  // The workers rows (1 and 2 alike) keep the log in a file, to see when every worker listens: the
+  // port answers as soon as the first one does, and a worker still starting would be measured.
+  const logFile = workers === undefined ? undefined : path.join(os.tmpdir(), `portcullis-bench-${port}.log`);
   const child = startProcess(
     ["--import", "tsx", path.join(projectRoot, "scripts/start.ts")],
-    serverEnv(database, port, sessionSecret),
+    serverEnv(database, port, sessionSecret, workers),
     `server :${port}`,
+    logFile,
   );
   await waitForHttp(`http://127.0.0.1:${port}/api/health`);
+  if (logFile) {
+    const deadline = Date.now() + 120_000;
+    while (!readFileSync(logFile, "utf8").includes("Portcullis is listening")) {
+      if (Date.now() > deadline) throw new Error(`server :${port} did not log that it listens`);
+      await sleep(200);
+    }
+  }
   return child;
 }
 
@@ -539,6 +602,35 @@ async function measureAuthorizeHop(database: BenchDatabase, server: ChildProcess
   }
 }
 
+/**
+ * PORTCULLIS_WORKERS=1 against 2 on one database, client_credentials at 50 connections: the server
+ * restarted for each run, 1, 2, 2, 1, … (BENCH_WORKER_ROUNDS pairs), so that drift in what else
+ * the machine does falls on both alike. Each row also gives the server's CPU per request (primary
+ * and workers) and, on PostgreSQL, the database's: what a machine of its own would have to give.
+ */
+async function measureWorkers(database: BenchDatabase): Promise<void> {
+  const key = database.provider === "sqlite" ? "sqlite" : "postgres";
+  const order = Array.from({ length: workerRounds }, (_, round) => (round % 2 === 0 ? [1, 2] : [2, 1])).flat();
+  for (const workers of order) {
+    const server = await startNext(database, ports.first, workers);
+    try {
+      const token = tokenTarget(database, ports.first);
+      await checkTokenEndpoint(token);
+      await measure(
+        `token ${key}, ${workers} worker${workers > 1 ? "s" : ""}`,
+        "token-workers",
+        database.provider,
+        [token],
+        50,
+        [server],
+        workers,
+      );
+    } finally {
+      await stopProcess(server);
+    }
+  }
+}
+
 async function benchDatabase(provider: "sqlite" | "postgresql", label: string): Promise<BenchDatabase> {
   const prepared = await prepareDatabase(provider);
   const server = await startNext(prepared, ports.first);
@@ -646,6 +738,14 @@ async function main(): Promise<void> {
       } finally {
         await Promise.all(servers.map(stopProcess));
       }
+    }
+  }
+
+  if (only.has("workers")) {
+    for (const provider of ["sqlite", "postgresql"] as const) {
+      const prepared = await prepareDatabase(provider);
+      databases.set(provider, prepared.databaseUrl);
+      await measureWorkers(prepared);
     }
   }
 
@@ -822,6 +922,35 @@ function checkTargets(
           `GET /oauth/authorize on ${database}, ${what}, one at a time: median ${hop.p50Ms.toFixed(2)} ms (target ≤ ${target} ms)`,
         );
     }
+  }
+  for (const database of ["sqlite", "postgresql"] as const) {
+    const runs = (workers: number) =>
+      rows.filter((row) => row.scenario === "token-workers" && row.database === database && row.processes === workers);
+    const [one, two] = [runs(1), runs(2)];
+    if (one.length === 0 || two.length === 0) continue;
+    const mean = (list: Row[], pick: (row: Row) => number) =>
+      list.reduce((sum, row) => sum + pick(row), 0) / list.length;
+    const ratio = mean(two, (row) => row.requestsPerSec) / mean(one, (row) => row.requestsPerSec);
+    const [p99One, p99Two] = [mean(one, (row) => row.p99Ms), mean(two, (row) => row.p99Ms)];
+    const target = database === "sqlite" ? 1.4 : 0.95;
+    check(
+      ratio >= target && (database !== "sqlite" || p99Two <= p99One),
+      `${database}, PORTCULLIS_WORKERS=2 ÷ 1, client_credentials at 50 connections: ${ratio.toFixed(2)}× (${Math.round(mean(two, (row) => row.requestsPerSec))} vs ${Math.round(mean(one, (row) => row.requestsPerSec))} req/s, mean of ${two.length} runs each, alternated), p99 ${p99Two.toFixed(1)} vs ${p99One.toFixed(1)} ms (target ≥ ${target}×${database === "sqlite" ? ", p99 no worse" : ""})`,
+    );
+    const peer = rows.find((row) => row.scenario === "peer" && row.connections === 50);
+    if (peer)
+      lines.push(
+        `       Portcullis (${database}, 2 workers) ÷ oidc-provider (one process) at 50 connections: ${(mean(two, (row) => row.requestsPerSec) / peer.requestsPerSec).toFixed(2)}×; 1 worker: ${(mean(one, (row) => row.requestsPerSec) / peer.requestsPerSec).toFixed(2)}×`,
+      );
+    // With the database on a machine of its own, this machine's cores serve requests alone: each
+    // worker count's ceiling is cores ÷ the server's CPU per request.
+    const cores = os.availableParallelism();
+    const ceiling = (list: Row[], workers: number) =>
+      (Math.min(cores, workers) * 1000) / mean(list, (row) => row.serverCpuMsPerRequest);
+    const databaseCpu = mean(two, (row) => row.databaseCpuMsPerRequest ?? 0);
+    lines.push(
+      `       estimate, database on its own machine: 1 worker ≤ ${Math.round(ceiling(one, 1))} req/s, 2 workers ≤ ${Math.round(ceiling(two, 2))} req/s (${(ceiling(two, 2) / ceiling(one, 1)).toFixed(2)}×; server CPU ${mean(one, (row) => row.serverCpuMsPerRequest).toFixed(3)} / ${mean(two, (row) => row.serverCpuMsPerRequest).toFixed(3)} ms per request)${database === "postgresql" ? `, the database then needs ${((ceiling(two, 2) * databaseCpu) / 1000).toFixed(2)} cores (${databaseCpu.toFixed(3)} ms of CPU per request)` : ""}`,
+    );
   }
   check(
     rows.every((row) => row.errors === 0 && row.non2xx === 0),

@@ -142,10 +142,12 @@ export function basicAuthorization(database: BenchDatabase): string {
 }
 
 /** The environment a server process runs with against a benchmark database. */
-export function serverEnv(database: BenchDatabase, port: number, secret: string): Record<string, string> {
+/** `workers`: PORTCULLIS_WORKERS (1 unless a row measures the cluster: one process, as the rows always did). */
+export function serverEnv(database: BenchDatabase, port: number, secret: string, workers = 1): Record<string, string> {
   const baseUrl = `http://127.0.0.1:${port}`;
   return {
     NODE_ENV: "production",
+    PORTCULLIS_WORKERS: String(workers),
     NEXT_TELEMETRY_DISABLED: "1",
     PORT: String(port),
     DATABASE_URL: database.databaseUrl,

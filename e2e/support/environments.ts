@@ -17,6 +17,8 @@ export interface Environment {
   databaseUrl: string;
   /** A deployer's config the server starts with (PORTCULLIS_CONFIG). */
   config?: string;
+  /** PORTCULLIS_WORKERS: 1 unless said otherwise. */
+  workers?: number;
 }
 
 function postgresUrl(database: string): string {
@@ -28,7 +30,7 @@ function postgresUrl(database: string): string {
 // E2E_PORT_BASE lets two checkouts run their suites side by side (ports, data and databases differ).
 const portBase = Number(process.env.E2E_PORT_BASE ?? 3101);
 
-function environment(name: Environment["name"], port: number, config?: string): Environment {
+function environment(name: Environment["name"], port: number, config?: string, workers?: number): Environment {
   const dataDir = path.join(root, `.test-data/e2e-${name}-${port}`);
   return {
     name,
@@ -39,10 +41,20 @@ function environment(name: Environment["name"], port: number, config?: string): 
       ? `file:${path.join(dataDir, "portcullis.db")}`
       : postgresUrl(`portcullis_e2e_${port}`),
     ...(config ? { config } : {}),
+    ...(workers ? { workers } : {}),
   };
 }
 
-export const environments: Environment[] = [environment("sqlite", portBase), environment("postgres", portBase + 1)];
+/**
+ * The PostgreSQL server runs as `npm start` does by default on a machine of several cores, a
+ * primary and two workers (PORTCULLIS_WORKERS), so every spec's flows (sign-in, consent, device
+ * flow, throttles…) also pass with consecutive requests served by different processes; the others
+ * run one process, which keeps the suite's start-up and memory as they were.
+ */
+export const environments: Environment[] = [
+  environment("sqlite", portBase),
+  environment("postgres", portBase + 1, undefined, 2),
+];
 
 /** The same build started with the example extensions (examples/team-apps), for e2e/extensions.spec.ts. */
 export const teamAppsConfig = "examples/team-apps/portcullis.config.ts";
@@ -60,6 +72,7 @@ export function serverEnv(environment: Environment): Record<string, string> {
     DATABASE_URL: environment.databaseUrl,
     PORTCULLIS_ADMIN_EMAIL: admin.email,
     PORTCULLIS_ADMIN_PASSWORD: admin.password,
+    PORTCULLIS_WORKERS: String(environment.workers ?? 1),
     NEXT_TELEMETRY_DISABLED: "1",
     // Every spec (and the fuzzer) sends from 127.0.0.1: the per-address limits across accounts and
     // clients would soon refuse everyone. They have integration tests; the per-account and

@@ -16,6 +16,8 @@ const root = path.resolve(import.meta.dirname, "../..");
 export interface IsolatedServer {
   baseURL: string;
   databaseUrl: string;
+  /** Its data folder (generated secrets, the key-encryption key), for a CLI run beside it. */
+  dataDir: string;
   /** What the server wrote to stderr so far. */
   stderr(): string;
   /** What the server wrote to stdout (its log) so far. */
@@ -95,8 +97,17 @@ export async function startServerProcess(
   while (Date.now() < deadline && !exited) {
     try {
       const response = await fetch(`${environment.baseURL}/login`);
-      if (response.ok)
-        return { baseURL: environment.baseURL, databaseUrl, stderr: () => stderr, stdout: () => stdout, signal, stop };
+      // With several workers the port answers once the first listens: wait for all of them.
+      if (response.ok && stdout.includes("Portcullis is listening"))
+        return {
+          baseURL: environment.baseURL,
+          databaseUrl,
+          dataDir,
+          stderr: () => stderr,
+          stdout: () => stdout,
+          signal,
+          stop,
+        };
     } catch {
       // Not listening yet.
     }

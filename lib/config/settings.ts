@@ -2,6 +2,7 @@
  * Server settings: every value can be overridden by an environment variable, and the server runs
  * with none set. Durations are in seconds. The reason for each default sits beside it.
  */
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { catalogueFromEnv, type ScopeCatalogue } from "../oauth/scope.ts";
 
@@ -17,6 +18,12 @@ export interface Settings {
    * their connections. 10 s: well inside systemd's 90 s and Kubernetes' 30 s before they kill.
    */
   shutdownTimeout: number;
+  /**
+   * Processes that serve (PORTCULLIS_WORKERS), sharing the port through Node's cluster module: one
+   * Node process uses one core. Default: the cores available to this process. 1: this process
+   * serves alone, as before workers existed.
+   */
+  workers: number;
   /** Bearer token that unlocks GET /metrics (Prometheus); /metrics is off when unset. */
   metricsToken: string | undefined;
   /** Public base URL; also the OpenID Connect issuer. No trailing slash. */
@@ -158,6 +165,7 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Setti
     port,
     host: nonEmpty(env.HOST)?.trim(),
     shutdownTimeout: integerFromEnv(env, "PORTCULLIS_SHUTDOWN_TIMEOUT", 10),
+    workers: countFromEnv(env, "PORTCULLIS_WORKERS", availableParallelism()),
     metricsToken: nonEmpty(env.PORTCULLIS_METRICS_TOKEN),
     publicUrl,
     adminEmail: nonEmpty(env.PORTCULLIS_ADMIN_EMAIL) ?? "admin@example.com",

@@ -21,7 +21,9 @@ import { PrismaClient as PostgresClient } from "../generated/postgres/client.ts"
 import { PrismaClient as SqliteClient } from "../generated/sqlite/client.ts";
 import { settings } from "../config/settings.ts";
 import { serializedSqlite } from "./serialized-sqlite.ts";
+import { busyRetry } from "./sqlite-busy.ts";
 import { checkpointInBackground } from "./sqlite-checkpointer.ts";
+import { workerRole } from "../cluster/worker.ts";
 import { parseDatabaseUrl, type DatabaseTarget } from "./url.ts";
 import { log } from "../log/logger.ts";
 
@@ -49,6 +51,11 @@ export type Driver =
       provider: "sqlite";
       connection: BetterSqlite3.Database;
       outsideTransactions: <T>(statement: () => T) => Promise<T>;
+      /**
+       * A write as outsideTransactions runs it, waiting for another process's write lock without
+       * blocking the event loop (sqlite-busy.ts).
+       */
+      write: <T>(statement: () => T) => Promise<T>;
     }
   | { provider: "postgresql"; pool: pg.Pool };
 
@@ -77,6 +84,9 @@ function handleOf(db: Db): Handle | undefined {
  */
 const postgresPoolSize = 10;
 
+/** How long a SQLite write may wait for another process's write lock (lib/db/sqlite-busy.ts). */
+const sqliteBusyTimeoutMs = 10_000;
+
 /** How long opening a PostgreSQL connection, or waiting for one of the pool's, may take. */
 export const postgresConnectTimeoutMs = 5_000;
 
@@ -89,7 +99,10 @@ export const postgresConnectTimeoutMs = 5_000;
  * for WAL, synchronous=NORMAL (SQLITE_DEFAULT_WAL_SYNCHRONOUS=1): a commit survives a process
  * crash; fsync happens at checkpoints, so a power loss can drop the last commits.
  * synchronous=FULL would fsync every commit: 0.25 ms against 0.07 ms per INSERT, measured here.
- * Checkpoints run on a worker thread (sqlite-checkpointer.ts) rather than inside a commit.
+ * Checkpoints run on a worker thread (sqlite-checkpointer.ts) rather than inside a commit; with
+ * several workers (PORTCULLIS_WORKERS), in the first worker only. Across workers, SQLite's own file
+ * locks order the writes: each write transaction begins IMMEDIATE and waits for another process's
+ * (the busy timeout below), never failing for it.
  */
 class SqliteAdapterFactory implements SqlMigrationAwareDriverAdapterFactory {
   readonly provider = "sqlite";
@@ -108,8 +121,13 @@ class SqliteAdapterFactory implements SqlMigrationAwareDriverAdapterFactory {
     const connection = (adapter as unknown as { client?: BetterSqlite3.Database }).client;
     if (connection && typeof connection.prepare === "function" && typeof connection.inTransaction === "boolean") {
       this.#handle.sqliteConnection = connection;
-      if (!connection.memory) {
-        const checkpointer = checkpointInBackground(connection);
+      const role = workerRole();
+      if (role && role.slot !== 1 && !connection.memory) {
+        // One checkpointer per database file: the first worker's (it copies every process's commits).
+        // Checkpoints inside this process's commits would stall its event loop, as explained there.
+        connection.pragma("wal_autocheckpoint = 0");
+      } else if (!connection.memory) {
+        const checkpointer = checkpointInBackground(connection, { otherWriters: role !== null });
         if (checkpointer) {
           const dispose = adapter.dispose.bind(adapter);
           adapter.dispose = async () => {
@@ -132,18 +150,26 @@ export function connect(target: DatabaseTarget): Db {
   let client: Db;
   if (target.provider === "sqlite") {
     // better-sqlite3's `timeout` is SQLite's busy timeout: wait for another process's write lock.
-    const factory = new SqliteAdapterFactory(new PrismaBetterSqlite3({ url: target.file, timeout: 10_000 }), handle);
+    const factory = new SqliteAdapterFactory(
+      new PrismaBetterSqlite3({ url: target.file, timeout: sqliteBusyTimeoutMs }),
+      handle,
+    );
     // One queue for the connection: no statement joins another request's open transaction.
     client = new SqliteClient({
       adapter: serializedSqlite(factory, (adapter) => {
         const connection = handle.sqliteConnection;
-        if (connection)
-          handle.driver = {
-            provider: "sqlite",
-            connection,
-            outsideTransactions: (statement) =>
-              connection.inTransaction ? adapter.exclusive(statement) : Promise.resolve(statement()),
-          };
+        if (!connection) return;
+        const busy = busyRetry(connection, sqliteBusyTimeoutMs);
+        adapter.busy = busy;
+        const outsideTransactions = <T>(statement: () => T): Promise<T> =>
+          connection.inTransaction ? adapter.exclusive(statement) : Promise.resolve(statement());
+        handle.driver = {
+          provider: "sqlite",
+          connection,
+          outsideTransactions,
+          // Each try waits its turn again: a retry must not join a transaction opened meanwhile.
+          write: (statement) => busy.retry(() => outsideTransactions(() => busy.once(statement))),
+        };
       }),
     });
   } else {

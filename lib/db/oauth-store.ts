@@ -255,7 +255,7 @@ interface HotPath {
 }
 
 /** On Prisma's own connection, never inside another request's transaction (Driver in ./client.ts). */
-function sqliteHotPath({ connection, outsideTransactions }: Extract<Driver, { provider: "sqlite" }>): HotPath {
+function sqliteHotPath({ connection, outsideTransactions, write }: Extract<Driver, { provider: "sqlite" }>): HotPath {
   // Prisma's adapter turns on safe integers for its connection; these statements want numbers.
   const findClient = connection.prepare(sqliteClientSql).safeIntegers(false);
   const insertsOf = (sql: string) => {
@@ -271,15 +271,15 @@ function sqliteHotPath({ connection, outsideTransactions }: Extract<Driver, { pr
       const raw = await outsideTransactions(() => findClient.get(clientId) as RawClientRow | undefined);
       return raw ? clientRowFrom(raw) : null;
     },
-    // IMMEDIATE: takes the write lock at BEGIN, so another process's writer makes it wait for the
-    // busy timeout instead of failing halfway through the batch.
+    // IMMEDIATE: takes the write lock at BEGIN, so another process's writer makes it wait (without
+    // blocking the event loop: lib/db/sqlite-busy.ts) instead of failing halfway through the batch.
     insertAccessToken: groupCommit<NewAccessToken>(async (tokens) => {
       const rows = tokens.map((token) => accessTokenValues(token, sqliteTime));
-      await outsideTransactions(() => insertAccessTokens.immediate(rows));
+      await write(() => insertAccessTokens.immediate(rows));
     }),
     insertAuthorizationCode: groupCommit<NewAuthorizationCode>(async (codes) => {
       const rows = codes.map((code) => authorizationCodeValues(code, sqliteTime, Number));
-      await outsideTransactions(() => insertAuthorizationCodes.immediate(rows));
+      await write(() => insertAuthorizationCodes.immediate(rows));
     }),
   };
 }

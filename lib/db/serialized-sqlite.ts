@@ -22,6 +22,7 @@ import type {
   SqlResultSet,
   Transaction,
 } from "@prisma/driver-adapter-utils";
+import type { BusyRetry } from "./sqlite-busy.ts";
 
 /** A FIFO lock: `acquire` resolves with the function that releases it. */
 class Queue {
@@ -79,18 +80,26 @@ export class SerializedAdapter implements SqlDriverAdapter {
   readonly provider;
   readonly adapterName;
   private readonly queue = new Queue();
+  /** Waits for other processes' write locks without blocking the event loop (sqlite-busy.ts), once set. */
+  busy: BusyRetry | undefined;
 
   constructor(private readonly inner: SqlDriverAdapter) {
     this.provider = inner.provider;
     this.adapterName = inner.adapterName;
   }
 
+  /** A statement outside transactions (Prisma's adapter runs it synchronously when called). */
+  private statement<T>(run: () => Promise<T>): Promise<T> {
+    const busy = this.busy;
+    return this.queue.run(() => (busy ? busy.retry(() => busy.once(run)) : run()));
+  }
+
   queryRaw(query: SqlQuery): Promise<SqlResultSet> {
-    return this.queue.run(() => this.inner.queryRaw(query));
+    return this.statement(() => this.inner.queryRaw(query));
   }
 
   executeRaw(query: SqlQuery): Promise<number> {
-    return this.queue.run(() => this.inner.executeRaw(query));
+    return this.statement(() => this.inner.executeRaw(query));
   }
 
   executeScript(script: string): Promise<void> {
@@ -107,7 +116,9 @@ export class SerializedAdapter implements SqlDriverAdapter {
       // another process (the CLI, a second server) committed after the read. Nothing has run in it
       // yet, so it is traded for an IMMEDIATE one, which waits its turn for the write lock at BEGIN.
       await transaction.executeRaw({ sql: "ROLLBACK", args: [], argTypes: [] });
-      await transaction.executeRaw({ sql: "BEGIN IMMEDIATE", args: [], argTypes: [] });
+      const begin = () => transaction!.executeRaw({ sql: "BEGIN IMMEDIATE", args: [], argTypes: [] });
+      const busy = this.busy;
+      await (busy ? busy.retry(() => busy.once(begin)) : begin());
       return releasing(transaction, release);
     } catch (error) {
       // The inner adapter's own lock is let go by ending its transaction object.

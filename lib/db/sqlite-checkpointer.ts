@@ -98,6 +98,15 @@ export interface CheckpointOptions {
   driver?: string;
   /** WAL pages after which the serving connection finishes a checkpoint (defaultFinishPages). */
   finishPages?: number;
+  /**
+   * Other processes commit to the same database (the other workers of `npm start`, which leave
+   * checkpoints to this one: lib/db/client.ts). Their commits can land while the serving
+   * connection's PASSIVE finish runs, so it would not catch up and the WAL would never start over
+   * under steady load; the finish is then a RESTART, which takes the write lock for the copy (the
+   * others wait for it in their busy handler, a few milliseconds about once a second) and makes
+   * the next commit start the WAL from the beginning.
+   */
+  otherWriters?: boolean;
 }
 
 /**
@@ -106,7 +115,7 @@ export interface CheckpointOptions {
  */
 export function checkpointInBackground(
   connection: BetterSqlite3.Database,
-  { driver, finishPages = defaultFinishPages }: CheckpointOptions = {},
+  { driver, finishPages = defaultFinishPages, otherWriters = false }: CheckpointOptions = {},
 ): Checkpointer | null {
   let worker: Worker;
   try {
@@ -134,7 +143,13 @@ export function checkpointInBackground(
   };
   worker.on("message", () => {
     // In a transaction the checkpoint could not finish; the worker asks again after its next round.
-    if (connection.open && !connection.inTransaction) connection.pragma("wal_checkpoint(PASSIVE)");
+    if (!connection.open || connection.inTransaction) return;
+    try {
+      connection.pragma(`wal_checkpoint(${otherWriters ? "RESTART" : "PASSIVE"})`);
+    } catch (error) {
+      // Busy past the busy timeout: the worker asks again after its next round.
+      if (!/^SQLITE_(BUSY|LOCKED)/.test(String((error as { code?: unknown }).code))) throw error;
+    }
   });
   worker.on("error", fallBack);
   worker.on("exit", (code) => {

@@ -9,6 +9,7 @@
 import { Writable } from "node:stream";
 import { format } from "node:util";
 import pino, { type DestinationStream, type Logger } from "pino";
+import { workerRole } from "../cluster/worker.ts";
 
 export type { Logger };
 
@@ -79,7 +80,9 @@ function prettyStream(out: NodeJS.WritableStream): DestinationStream {
 export function createLogger(options: LogOptions, destination: NodeJS.WritableStream = process.stdout): Logger {
   const stream =
     options.format === "pretty" ? prettyStream(destination) : (destination as unknown as DestinationStream);
-  return pino({ level: options.level, base: { pid: process.pid } }, stream);
+  // A worker of several names itself in every line (its slot, 1…N; pid changes when it is restarted).
+  const role = workerRole();
+  return pino({ level: options.level, base: { pid: process.pid, ...(role ? { worker: role.slot } : {}) } }, stream);
 }
 
 const key = Symbol.for("portcullis.logger");

@@ -4,9 +4,12 @@
  * server chunks (sign-ins count there), and server.ts counts the protocol endpoints; all must
  * land in the same registry.
  *
+ * With several workers, a scrape (answered by any one of them) covers all of them: see exposition.
+ *
  * The token endpoint's path pays for counters only: each label set's child is made once and kept.
  */
 import client from "prom-client";
+import { clusterExposition } from "../cluster/worker.ts";
 import { isGrantType } from "../oauth/grant-types.ts";
 
 /** Pool figures of the database driver, when it has a pool (PostgreSQL). */
@@ -116,8 +119,21 @@ export function metrics(): Metrics {
   return holder[key];
 }
 
-/** Prometheus's text format of every metric, and its content type. */
+/**
+ * In a worker of several (lib/cluster/worker.ts): answers the primary's requests for this process's
+ * metrics, which it sums over all workers (prom-client's cluster aggregation: counters and
+ * histograms add up, the event loop lag is averaged). Call before the worker does anything slow,
+ * so a scrape never waits on it.
+ */
+export function shareMetricsWithPrimary(): void {
+  new client.AggregatorRegistry();
+  client.AggregatorRegistry.setRegistries([metrics().registry]);
+}
+
+/** Prometheus's text format of every metric (of every worker), and its content type. */
 export async function exposition(): Promise<{ body: string; contentType: string }> {
+  const all = await clusterExposition();
+  if (all) return all;
   const { registry } = metrics();
   return { body: await registry.metrics(), contentType: registry.contentType };
 }

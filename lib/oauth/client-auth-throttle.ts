@@ -10,7 +10,8 @@
  * Successful requests pay nothing for it: the database is consulted only for a client id or an
  * address that failed recently *in this process* (an in-memory hint, `RecentFailures`). A process
  * that has not seen a key fail checks its secret without asking, so behind N instances an attacker
- * gets at most one extra guess per instance and window beyond the limit; refused requests renew
+ * gets at most one extra guess per instance and window beyond the limit (the workers of one
+ * instance tell each other: HintPeers); refused requests renew
  * the hint, and when the hint is full (a flood from many addresses) every request is checked.
  * Refusals write nothing, so a flood of them cannot grow the table.
  */
@@ -91,15 +92,27 @@ class RecentFailures {
   }
 }
 
+/**
+ * The other processes of one server (the workers of `npm start`, lib/cluster/worker.ts): a failure
+ * one of them saw is a hint for all, so a guesser spread over the workers by the cluster's turns
+ * gets no extra guess per worker.
+ */
+export interface HintPeers {
+  publish(key: ClientAuthKey, until: number): void;
+  subscribe(note: (key: ClientAuthKey, until: number) => void): void;
+}
+
 export function hintedClientAuthThrottle(
   failures: ClientAuthFailures,
   limits: ClientAuthLimits,
   hints = new RecentFailures(),
+  peers?: HintPeers,
 ): ClientAuthThrottle {
   const stored = (key: ClientAuthKey): ClientAuthKey => ({
     clientId: key.clientId.slice(0, maxStoredClientId),
     source: key.source,
   });
+  peers?.subscribe((key, until) => hints.note(key, until, Date.now()));
   return {
     async check(key, now) {
       const at = now.getTime();
@@ -113,6 +126,7 @@ export function hintedClientAuthThrottle(
     async failed(key, now) {
       const at = now.getTime();
       hints.note(key, at + limits.window * 1000, at);
+      peers?.publish(key, at + limits.window * 1000);
       await failures.record(stored(key), now);
     },
   };

@@ -15,6 +15,11 @@ import { privateKeyCipher } from "../signing-keys/encryption.ts";
 import { UsageCounter } from "../usage/counter.ts";
 import { passwordGrantAuthenticator } from "../users/sign-in.ts";
 import { log } from "../log/logger.ts";
+import { broadcast, onBroadcast } from "../cluster/worker.ts";
+
+/** Broadcast topics between the workers of one server. */
+const signingKeysChanged = "signing-keys-changed";
+const clientAuthFailed = "client-auth-failed";
 
 const holder = globalThis as typeof globalThis & {
   portcullisProtocol?: ProtocolContext;
@@ -37,15 +42,29 @@ export function protocol(): ProtocolContext {
     const store = prismaOAuthStore(db(), { clientCache: settings().clientCache });
     const usage = new UsageCounter(db());
     holder.portcullisUsage = usage;
+    // With several workers (lib/cluster/worker.ts), what one of them learns the others hear at once.
+    const keys = storeKeyRing(store, privateKeyCipher(keyEncryptionKey(settings())), {
+      onChange: () => broadcast(signingKeysChanged, null),
+    });
+    onBroadcast(signingKeysChanged, () => keys.forget());
     holder.portcullisProtocol = {
       store,
       authenticateUser: passwordGrantAuthenticator(db()),
       clientAuthThrottle: hintedClientAuthThrottle(
         countedFailures(prismaClientAuthFailures(db())),
         settings().clientAuthThrottle,
+        undefined,
+        {
+          publish: (key, until) => broadcast(clientAuthFailed, { key, until }),
+          subscribe: (note) =>
+            onBroadcast(clientAuthFailed, (payload) => {
+              const { key, until } = payload as { key: { clientId: string; source: string }; until: number };
+              note(key, until);
+            }),
+        },
       ),
       config: protocolConfigFrom(settings()),
-      keys: storeKeyRing(store, privateKeyCipher(keyEncryptionKey(settings()))),
+      keys,
       now: () => new Date(),
       onTokenRequest: (event) => {
         usage.record(event);

@@ -38,7 +38,8 @@ export function explainStartupError(
   const first =
     (error as ErrorLike)?.errors instanceof Array ? ((error as ErrorLike).errors as ErrorLike[])[0] : undefined;
   const errorCode = String(code ?? first?.code ?? "");
-  const listening = syscall === "listen";
+  // A worker of several (PORTCULLIS_WORKERS) gets the primary's failed bind.
+  const listening = syscall === "listen" || syscall === "bind";
   const where = `${settings.host ?? "every interface"} port ${settings.port}`;
   if (listening && errorCode === "EADDRINUSE")
     return `Port ${settings.port} is already in use (on ${where}): stop the program listening there, or set PORT to a free port.`;

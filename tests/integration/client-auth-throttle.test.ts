@@ -11,7 +11,7 @@ import { systemActor } from "@/lib/audit/record";
 import { prismaClientAuthFailures } from "@/lib/db/client-auth-failures";
 import type { Db } from "@/lib/db/client";
 import type { ClientAuthFailures, ClientAuthLimits } from "@/lib/oauth/client-auth-throttle";
-import { hintedClientAuthThrottle } from "@/lib/oauth/client-auth-throttle";
+import { hintedClientAuthThrottle, type HintPeers } from "@/lib/oauth/client-auth-throttle";
 import type { ProtocolContext } from "@/lib/oauth/context";
 import { OAuthError } from "@/lib/oauth/errors";
 import { errorResponse } from "@/lib/oauth/http";
@@ -32,14 +32,36 @@ describe.each(providers)("client authentication limit on %s", (provider: Provide
   /** The store's calls, counted: the real store underneath. */
   const calls = { record: 0, retryAfter: 0 };
 
-  /** An instance: its own in-process hint, the shared database, the test's clock. */
-  function instance(): ProtocolContext {
+  /**
+   * An instance: its own in-process hint, the shared database, the test's clock; with `peers`, one
+   * of the workers of one server, which tell each other their failures (lib/server/protocol.ts
+   * relays them through the cluster's primary; here, synchronously).
+   */
+  function instance(peers?: HintPeers): ProtocolContext {
     const real = prismaClientAuthFailures(db);
     const counted: ClientAuthFailures = {
       record: (key, at) => (calls.record++, real.record(key, at)),
       retryAfter: (key, given, at) => (calls.retryAfter++, real.retryAfter(key, given, at)),
     };
-    return { ...testProtocol(db, { now: () => now }), clientAuthThrottle: hintedClientAuthThrottle(counted, limits) };
+    return {
+      ...testProtocol(db, { now: () => now }),
+      clientAuthThrottle: hintedClientAuthThrottle(counted, limits, undefined, peers),
+    };
+  }
+
+  /** What the cluster's relay does: a failure one worker publishes, every other worker notes. */
+  function workerBus(): () => HintPeers {
+    const workers: ((key: { clientId: string; source: string }, until: number) => void)[] = [];
+    return () => {
+      let mine: ((key: { clientId: string; source: string }, until: number) => void) | undefined;
+      return {
+        publish: (key, until) => workers.filter((note) => note !== mine).forEach((note) => note(key, until)),
+        subscribe: (note) => {
+          mine = note;
+          workers.push(note);
+        },
+      };
+    };
   }
 
   const tick = (seconds: number) => (now = new Date(now.getTime() + seconds * 1000));
@@ -155,6 +177,20 @@ describe.each(providers)("client authentication limit on %s", (provider: Provide
     // ...and from its first failure on, it asks, and refuses.
     expect((await tokenRequest(second, "w-third", attacker)).status).toBe(429);
     expect((await tokenRequest(second, client.clientSecret, attacker)).status).toBe(429);
+  });
+
+  it("the workers of one server tell each other: the limit holds exactly, whichever worker saw each failure", async () => {
+    await freshClient();
+    const attacker = "198.51.100.40";
+    const peers = workerBus();
+    const workers = [instance(peers()), instance(peers())];
+    // All on one kept-alive connection, so all seen by one worker…
+    for (let i = 0; i < limits.limit; i++)
+      expect((await tokenRequest(workers[0]!, `w-${i}`, attacker)).status).toBe(401);
+    // …yet the other, which saw none, refuses too: no extra guess per worker.
+    expect((await tokenRequest(workers[1]!, "w-extra", attacker)).status).toBe(429);
+    expect((await tokenRequest(workers[0]!, "w-extra", attacker)).status).toBe(429);
+    expect(await db.clientAuthFailure.count({ where: { clientId: client.clientId } })).toBe(limits.limit);
   });
 
   it("successful requests never reach the failure store, unless their client or address failed here recently", async () => {

@@ -19,6 +19,7 @@ import { createIdToken, idTokenLifetimeSeconds } from "@/lib/oauth/oidc/id-token
 import {
   generateSigningKey,
   publishLeadMs,
+  recheckMs,
   refreshMs,
   retiredPublishedMs,
   storeKeyRing,
@@ -194,6 +195,32 @@ describe.each(providers)("signing keys on %s", (provider: Provider) => {
       expect(kidOf(await idToken(later, new Date(rotatedAt.getTime() + minute)))).toBe(oldKid);
       expect(await publishedKids(later)).toEqual([newKid, oldKid].sort());
       expect(await db.signingKey.count()).toBe(2);
+    });
+
+    it("a rotation elsewhere (the CLI, another worker) is published within a second; a ring told to forget reads at once", async () => {
+      await db.signingKey.deleteMany();
+      let now = new Date("2031-01-01T00:00:00.000Z");
+      const keys = storeKeyRing(store, cipher, { now: () => now });
+      const oldKid = kidOf(await idToken(keys, now));
+      const other = storeKeyRing(store, cipher, { now: () => now });
+      expect(await publishedKids(other)).toEqual([oldKid]);
+
+      now = new Date(now.getTime() + 10_000);
+      const rotation = await rotateSigningKey(db, cipher, now, operator);
+      const newKid = rotation.created.kid;
+      // Under recheckMs since the last read: the keys in memory answer, nothing is read.
+      now = new Date(now.getTime() + recheckMs - 1);
+      expect(await publishedKids(keys)).toEqual([oldKid]);
+      // Past it, they answer once more while being read again in the background.
+      now = new Date(now.getTime() + 2);
+      expect(await publishedKids(keys)).toEqual([oldKid]);
+      await expect.poll(() => publishedKids(keys), { timeout: 2000, interval: 10 }).toEqual([newKid, oldKid].sort());
+      // Still signing with the old key: the new one signs only publishLeadMs after the rotation.
+      expect(kidOf(await idToken(keys, now))).toBe(oldKid);
+
+      // forget() (a broadcast from a worker that changed the keys): the very next use reads them.
+      other.forget();
+      expect(await publishedKids(other)).toEqual([newKid, oldKid].sort());
     });
 
     it("rotating again before the last rotation took effect keeps the key that signs now signing until the newest takes over", async () => {

@@ -13,6 +13,7 @@ import { driverOf } from "@/lib/db/client";
 import { checkpointInBackground, type Checkpointer } from "@/lib/db/sqlite-checkpointer";
 import { createLogger, log, useLogger } from "@/lib/log/logger";
 import { freshDatabase } from "../support/databases.ts";
+import { whileAnotherProcessWrites } from "../support/sqlite-writer.ts";
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const megabytes = (file: string) => statSync(file).size / 1024 / 1024;
@@ -75,6 +76,19 @@ describe("background WAL checkpoints", () => {
     expect(reader.prepare("SELECT count(*) FROM item").pluck().get()).toBe(6000);
     reader.close();
   });
+
+  it("with another process committing too (the other workers of npm start), still keep the WAL small", async () => {
+    const { connection, file } = walDatabase();
+    connection.exec('CREATE TABLE "SignInFailure" ("id" TEXT PRIMARY KEY, "email" TEXT, "failedAt" TEXT)');
+    const checkpointer = checkpointInBackground(connection, { finishPages: 1000, otherWriters: true });
+    if (!checkpointer) throw new Error("the checkpoint worker did not start");
+    cleanups.push(() => checkpointer.stop());
+    const theirs = await whileAnotherProcessWrites(file, () => writeRows(connection, 3000));
+    expect(theirs).toBeGreaterThan(0);
+    // ~35 MB without checkpoints (half the next test's rows).
+    expect(megabytes(`${file}-wal`)).toBeLessThan(24);
+    expect(connection.prepare("SELECT count(*) FROM item").pluck().get()).toBe(3000);
+  }, 120_000);
 
   it("without the worker, the same commits grow the WAL (what the test above rules out)", async () => {
     const { connection, file } = walDatabase();

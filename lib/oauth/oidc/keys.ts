@@ -1,7 +1,8 @@
 /**
  * The server's signing keys for ID tokens, with jose (a maintained JOSE library). Every instance
- * reads the same keys from the database and keeps them in memory (re-read every refreshMs), so
- * signing costs no database round trip. Private keys are stored encrypted (the PrivateKeyCipher
+ * (and every worker of one) reads the same keys from the database and keeps them in memory
+ * (re-read in the background once a second while in use, and before use once they are refreshMs
+ * old), so signing costs no database round trip. Private keys are stored encrypted (the PrivateKeyCipher
  * passed in: lib/signing-keys/encryption.ts); public keys are not secret and are stored as they are.
  *
  * The first key is made at start-up (lib/setup/bootstrap.ts), before anything is served, and
@@ -33,10 +34,21 @@ export interface KeyRing {
   signingKey(): Promise<SigningKey>;
   /** The public keys, as published at the JWKS endpoint. */
   publicJwks(): Promise<{ keys: JWK[] }>;
+  /** Drops the keys in memory: the next use reads them again (another process changed them). */
+  forget(): void;
 }
 
-/** Keys are re-read this often, so a key added or retired elsewhere is picked up. */
+/**
+ * Keys older than this are re-read before they are used: the longest any instance can go on with
+ * keys it read earlier (the database out of reach aside), which publishLeadMs is built on.
+ */
 export const refreshMs = 5 * 60_000;
+/**
+ * Keys older than this are used once more and re-read meanwhile (one query, in the background), so
+ * that a rotation by the CLI or by another instance or worker is published by every process within
+ * about a second: a JWKS fetched from any worker right after a rotation has the new key.
+ */
+export const recheckMs = 1_000;
 /** After a failed re-read, the keys in memory serve this long before the next attempt. */
 const staleRetryMs = 10_000;
 /** How long relying parties and HTTP caches may keep the JWKS (its Cache-Control). */
@@ -167,15 +179,21 @@ export interface KeyRingOptions {
   now?: () => Date;
   /** Where a key that cannot be used is reported (describeUnusableKey); the server's log by default. */
   log?: (message: string) => void;
+  /**
+   * This ring stored or retired a key (it replaced keys it could not read): the other processes
+   * that serve alongside it should forget theirs (lib/server/protocol.ts tells the other workers).
+   */
+  onChange?: () => void;
 }
 
 export function storeKeyRing(
   store: OAuthStore,
   cipher: PrivateKeyCipher,
-  { now = () => new Date(), log = (message) => logger().error(message) }: KeyRingOptions = {},
+  { now = () => new Date(), log = (message) => logger().error(message), onChange = () => {} }: KeyRingOptions = {},
 ): KeyRing {
   let loaded: { at: number; keys: SigningKeyRecord[] } | undefined;
   let loading: Promise<SigningKeyRecord[]> | undefined;
+  let rechecking: Promise<void> | undefined;
   const imported = new Map<string, Promise<SigningKey>>();
 
   async function read(): Promise<SigningKeyRecord[]> {
@@ -183,14 +201,27 @@ export function storeKeyRing(
     // Stored here or by another process meanwhile, the key is there after this. Keys this process
     // cannot read are replaced here too, so it keeps signing.
     const at = now();
-    const { keys, unusable } = await repairSigningKeys(store, cipher, at, importKey);
+    const { keys, unusable, created } = await repairSigningKeys(store, cipher, at, importKey);
     for (const key of unusable) log(describeUnusableKey(key));
     loaded = { at: at.getTime(), keys };
+    if (created || unusable.length > 0) onChange();
     return keys;
   }
 
   async function keys(): Promise<SigningKeyRecord[]> {
-    if (loaded && now().getTime() - loaded.at < refreshMs) return loaded.keys;
+    const age = loaded ? now().getTime() - loaded.at : Infinity;
+    if (loaded && age < refreshMs) {
+      if (age >= recheckMs && !loading && !rechecking) {
+        // A failure here is left to the read at refreshMs, which logs it and keeps the keys it has.
+        rechecking = read()
+          .then(
+            () => {},
+            () => {},
+          )
+          .finally(() => (rechecking = undefined));
+      }
+      return loaded.keys;
+    }
     // One read at a time: the requests that find the keys stale wait for the same one.
     loading ??= read()
       .catch((error: unknown) => {
@@ -223,6 +254,11 @@ export function storeKeyRing(
     },
     async publicJwks() {
       return { keys: publishedKeysAt(await keys(), now()).map((key) => JSON.parse(key.publicJwk) as JWK) };
+    },
+    forget() {
+      // A read under way may have started before the change: the one after it reads again.
+      loaded = undefined;
+      loading = undefined;
     },
   };
 }
