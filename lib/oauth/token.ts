@@ -64,7 +64,13 @@ export async function handleTokenRequest(
     return { client, grantType, response };
   } catch (error) {
     if (!isStillWaiting(error)) {
-      ctx.onTokenRequest?.({ applicationId: client?.id ?? "", grantType, outcome: "failed", at: ctx.now() });
+      ctx.onTokenRequest?.({
+        applicationId: client?.id ?? "",
+        grantType,
+        outcome: "failed",
+        error: error instanceof OAuthError ? error.code : "server_error",
+        at: ctx.now(),
+      });
     }
     throw error;
   }
