@@ -359,6 +359,7 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
     expect(batches.clientAuthFailures).toEqual([2]);
     expect(batches.userCodeFailures).toEqual([1]);
     expect(batches.sessions).toEqual([3]);
+    expect(batches.passwordResetTokens).toEqual([2]);
     for (const sizes of Object.values(batches)) for (const size of sizes) expect(size).toBeLessThanOrEqual(3);
 
     // Nothing is left to find, and the live rows are still there.
@@ -372,6 +373,7 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
       clientAuthFailures: 0,
       userCodeFailures: 0,
       sessions: 0,
+      passwordResetTokens: 0,
     });
     expect(await remaining(db)).toEqual(fixture.live);
   });
@@ -392,6 +394,8 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
       userCodeFailures: 0,
       // The revoked one.
       sessions: 1,
+      // Links expire, whether used or not, and nothing else kills them early.
+      passwordResetTokens: 0,
     });
     const left = await remaining(db);
     for (const kind of Object.keys(fixture.live) as ClearedKind[])
@@ -436,6 +440,7 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
       "Deleted 0 failed client authentications past their limit's window",
       "Deleted 0 wrong device user codes past their limit's window",
       "Deleted 0 ended or expired sessions",
+      "Deleted 0 expired password reset links",
     ]);
 
     expect(await runCli(db, ["clear-tokens", "--batch-size", "lots"], io)).toBe(1);
