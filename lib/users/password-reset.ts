@@ -23,7 +23,10 @@ import type { Db } from "../db/client.ts";
 import { replacePassword, type NewPasswordErrors } from "./commands.ts";
 import { fieldErrorsOf, newPasswordSchema } from "./schema.ts";
 
-/** The path of the public page a link opens; the token follows it. */
+/**
+ * The public page a link opens. The token goes in the query string, which the access log never
+ * writes (lib/server/access-log.ts), and the page sends no Referer.
+ */
 export const passwordResetPath = "/reset-password";
 
 const tokenPrefix = "pcp_";
@@ -70,8 +73,9 @@ export async function issuePasswordResetLink(
     return user.email;
   });
   if (email === null) return { ok: false, message: "This user no longer exists." };
-  const url = new URL(`${passwordResetPath}/${token}`, options.publicUrl).toString();
-  return { ok: true, link: { url, expiresAt, email } };
+  const url = new URL(passwordResetPath, options.publicUrl);
+  url.searchParams.set("token", token);
+  return { ok: true, link: { url: url.toString(), expiresAt, email } };
 }
 
 export type ResetLinkState =
