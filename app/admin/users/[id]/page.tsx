@@ -11,9 +11,21 @@ import { db } from "@/lib/db/client";
 import { listSessions } from "@/lib/sessions/queries";
 import { enabledAdminCount, findUser } from "@/lib/users/queries";
 import { requireAdmin } from "@/lib/web/session";
-import { endUserSessionsAction, revokeUserAccessAction } from "../actions";
+import { ConfirmForm } from "@/components/ui/confirm-form";
+import { passwordRules } from "@/lib/auth/password";
+import { formatDuration } from "@/lib/applications/durations";
+import {
+  deleteUserAction,
+  endUserSessionsAction,
+  issueResetLinkAction,
+  revokeUserAccessAction,
+  setUserPasswordAction,
+  updateUserProfileAction,
+} from "../actions";
 import { UserActions } from "../_components/user-actions";
 import { RoleBadge, StatusBadge } from "../_components/user-badges";
+import { UserPassword } from "../_components/user-password";
+import { UserProfileForm } from "../_components/user-profile-form";
 import { UserSessions } from "../_components/user-sessions";
 
 export const metadata: Metadata = { title: "User" };
@@ -38,6 +50,8 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
     listSessions(db(), user.id, settings().sessions),
   ]);
   const lastAdmin = user.role === "ADMIN" && !user.disabled && admins <= 1;
+  const self = user.id === admin.id;
+  const panel = "rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:p-6";
   return (
     <>
       <p className="mb-3 text-sm">
@@ -97,6 +111,44 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
           />
         </section>
       </div>
+      <div className="mt-6 grid gap-6 lg:grid-cols-2">
+        <section aria-labelledby="profile-title" className={panel}>
+          <h2 id="profile-title" className="text-base font-semibold text-slate-900">
+            Edit profile
+          </h2>
+          <p className="mb-4 mt-1 text-sm text-slate-600">Changes are recorded in the audit log.</p>
+          <UserProfileForm
+            action={updateUserProfileAction.bind(null, user.id)}
+            initial={{ email: user.email, name: user.name }}
+            version={user.updatedAt.toISOString()}
+            reloadHref={`/admin/users/${user.id}`}
+          />
+        </section>
+        <section aria-labelledby="password-title" className={panel}>
+          <h2 id="password-title" className="text-base font-semibold text-slate-900">
+            Password
+          </h2>
+          {self ? (
+            <p className="mt-1 text-sm text-slate-600">
+              Change your own password on{" "}
+              <Link href="/account" className="font-medium text-indigo-700 underline">
+                your account page
+              </Link>
+              , where your current one is asked.
+            </p>
+          ) : (
+            <div className="mt-4">
+              <UserPassword
+                email={user.email}
+                minLength={passwordRules.minLength}
+                linkLifetime={formatDuration(settings().passwordResetLifetime)}
+                setPassword={setUserPasswordAction.bind(null, user.id)}
+                issueLink={issueResetLinkAction.bind(null, user.id)}
+              />
+            </div>
+          )}
+        </section>
+      </div>
       <section aria-labelledby="sessions-title" className="mt-8">
         <h2 id="sessions-title" className="text-lg font-semibold text-slate-900">
           Sessions
@@ -120,6 +172,39 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
           revoke={revokeUserAccessAction.bind(null, user.id)}
           perspective="admin"
         />
+      </section>
+      <section
+        aria-labelledby="delete-title"
+        className="mt-8 rounded-lg border border-red-200 bg-white p-4 shadow-sm sm:p-6"
+      >
+        <h2 id="delete-title" className="text-base font-semibold text-slate-900">
+          Delete user
+        </h2>
+        {self ? (
+          <p className="mt-1 text-sm text-slate-600">You cannot delete your own account.</p>
+        ) : lastAdmin ? (
+          <p className="mt-1 text-sm text-slate-600">
+            This is the only enabled administrator: make another user an administrator before deleting it.
+          </p>
+        ) : (
+          <>
+            <p className="mb-4 mt-1 text-sm text-slate-600">
+              Deletes the account with its sessions, consents, tokens and codes: every app loses its access at once.
+              Applications it registered stay. The audit log keeps its entries.
+            </p>
+            <ConfirmForm
+              trigger="Delete user"
+              title={`Delete ${user.email}?`}
+              confirmLabel="Delete user"
+              action={deleteUserAction.bind(null, user.id)}
+            >
+              <p>
+                {user.email} can no longer sign in, and every app they connected loses its access. This cannot be
+                undone.
+              </p>
+            </ConfirmForm>
+          </>
+        )}
       </section>
     </>
   );
