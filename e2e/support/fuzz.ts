@@ -58,6 +58,8 @@ const endpoints = [
   "/oauth/device_authorization",
   "/device/verify",
   "/device/decision",
+  "/reset-password/set",
+  "/admin/audit/export",
   "/oauth/revoke",
   "/oauth/introspect",
   "/oauth/userinfo",
@@ -83,6 +85,7 @@ const pages = [
   "/admin/applications",
   "/admin/applications/new",
   "/admin/audit",
+  "/admin/failures",
   "/admin/users",
   "/admin/users/new",
   "/account",
@@ -92,6 +95,7 @@ const pages = [
   "/device",
   "/device/authorize",
   "/device/done",
+  "/reset-password",
 ];
 
 const recordPages = ["/admin/applications/", "/admin/users/"];
@@ -154,6 +158,12 @@ const paramNames = [
   "outcome",
   "problem",
   "retry",
+  "days",
+  "app",
+  "dir",
+  "format",
+  "_version",
+  "_seen",
 ];
 
 /** Values that have broken servers before: odd URLs, encodings, sizes, characters. */
@@ -197,6 +207,8 @@ const nastyStrings = [
   "$undefined",
   "a".repeat(5000),
   "fuzz-someone@example.com",
+  // A well-formed password reset token that was never issued.
+  `pcp_${"A".repeat(43)}`,
   "openid profile email",
   "Basic",
   "S256",
