@@ -11,8 +11,10 @@ import { resetLinkMessages, resetLinkState, type ResetLinkState } from "@/lib/us
 import { toUrlSearchParams, type PageSearchParams } from "@/lib/web/search-params";
 import { resetPagePath } from "./paths";
 
-// The link's token is in this page's address: it must not leave in a Referer.
-export const metadata: Metadata = { title: "Choose a new password", referrer: "no-referrer" };
+// The link's token is in this page's address; the site's Referrer-Policy (same-origin) keeps it
+// from other sites. (no-referrer would also make the browser send "Origin: null" with the form,
+// which the same-site check must refuse.)
+export const metadata: Metadata = { title: "Choose a new password" };
 
 const input =
   "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm aria-[invalid=true]:border-red-600";

@@ -25,7 +25,7 @@ import { fieldErrorsOf, newPasswordSchema } from "./schema.ts";
 
 /**
  * The public page a link opens. The token goes in the query string, which the access log never
- * writes (lib/server/access-log.ts), and the page sends no Referer.
+ * writes (lib/server/access-log.ts), and the site's Referrer-Policy keeps it from other sites.
  */
 export const passwordResetPath = "/reset-password";
 

@@ -162,6 +162,8 @@ export interface ProfileFormState {
   conflict?: { changed: string[] };
   /** After a refusal: the version the next save is conditional on. */
   edited?: { version: string; seen: ProfileValues };
+  /** After a save: what to say (the page itself is drawn again from what is stored). */
+  saved?: { message: string; at: number };
 }
 
 function profileFromJson(text: unknown): ProfileValues | null {
@@ -206,8 +208,12 @@ export const updateUserProfileAction = adminAction(
       }
       revalidatePath("/admin/users");
       revalidatePath(`/admin/users/${userId}`);
-      await flash(result.changed ? `Saved ${result.user.email}` : "Nothing to save: the profile was unchanged");
-      redirect(`/admin/users/${userId}`);
+      return {
+        saved: {
+          message: result.changed ? `Saved ${result.user.email}` : "Nothing to save: the profile was unchanged",
+          at: Date.now(),
+        },
+      };
     },
   ),
 );

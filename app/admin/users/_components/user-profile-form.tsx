@@ -4,6 +4,7 @@ import { useActionState, useEffect, useRef } from "react";
 import { buttonStyles } from "@/components/ui/button";
 import { EditConflict, VersionFields } from "@/components/ui/edit-conflict";
 import { TextField } from "@/components/ui/field";
+import { useToast } from "@/components/ui/toaster";
 import type { ProfileFormState, ProfileValues } from "../actions";
 
 interface Props {
@@ -19,12 +20,14 @@ interface Props {
 export function UserProfileForm({ action, initial, version, reloadHref }: Props) {
   const [state, formAction, pending] = useActionState(action, {});
   const summaryRef = useRef<HTMLDivElement>(null);
+  const toast = useToast();
   const values = state.values ?? initial;
   const errors = state.errors ?? {};
   const edited = state.edited ?? { version, seen: initial };
   useEffect(() => {
     if (state.conflict || state.errors) summaryRef.current?.focus();
-  }, [state]);
+    if (state.saved) toast(state.saved.message);
+  }, [state, toast]);
   return (
     // Remount with the submitted values after a refusal: React resets a form once its action ends.
     <form
@@ -35,6 +38,11 @@ export function UserProfileForm({ action, initial, version, reloadHref }: Props)
       aria-label="Profile"
     >
       <VersionFields version={edited.version} seen={edited.seen} />
+      {state.saved ? (
+        <p role="status" data-testid="profile-saved" className="text-sm text-green-800">
+          {state.saved.message}
+        </p>
+      ) : null}
       {state.conflict ? (
         <EditConflict
           subject="This user"
