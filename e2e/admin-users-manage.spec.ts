@@ -82,7 +82,10 @@ test.describe("managing users", () => {
       email: newEmail,
       name: "Edited Here",
     });
-    const entry = await db.auditEvent.findFirst({ where: { targetUserId: user.id, action: "user.updated" } });
+    const entry = await db.auditEvent.findFirst({
+      where: { targetUserId: user.id, action: "user.updated" },
+      orderBy: { createdAt: "desc" },
+    });
     expect(JSON.parse(entry!.details).changes).toMatchObject({
       email: { from: user.email, to: newEmail },
       name: { from: "Renamed elsewhere", to: "Edited Here" },
@@ -257,10 +260,13 @@ test.describe("managing users", () => {
     expect(await order()).toEqual(["b", "a", "c"]);
 
     await page.getByTestId("sort-lastSignIn").click();
+    await expect(page).toHaveURL(/sort=lastSignIn&dir=asc/);
     expect(await order()).toEqual(["b", "a", "c"]);
     await page.getByTestId("sort-lastSignIn").click();
+    await expect(page).toHaveURL(/sort=lastSignIn&dir=desc/);
     expect(await order()).toEqual(["a", "b", "c"]);
     await page.getByTestId("sort-created").click();
+    await expect(page).toHaveURL(/sort=created&dir=asc/);
     expect(await order()).toEqual(["b", "c", "a"]);
 
     // At phone width the columns hide; the sort select in the filter form does the same.

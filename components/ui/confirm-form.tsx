@@ -74,7 +74,7 @@ export function ConfirmForm({
           {Object.entries(fields).map(([name, value]) => (
             <input key={name} type="hidden" name={name} value={value} />
           ))}
-          <div className="p-5">
+          <div className="p-5 [overflow-wrap:anywhere]">
             <h2 id={titleId} className="text-lg font-semibold text-slate-900">
               {title}
             </h2>

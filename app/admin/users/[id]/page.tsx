@@ -51,7 +51,8 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
   ]);
   const lastAdmin = user.role === "ADMIN" && !user.disabled && admins <= 1;
   const self = user.id === admin.id;
-  const panel = "rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:p-6";
+  // Emails are long words: they wrap anywhere rather than widen the page on a phone.
+  const panel = "min-w-0 rounded-lg border border-slate-200 bg-white p-4 shadow-sm [overflow-wrap:anywhere] sm:p-6";
   return (
     <>
       <p className="mb-3 text-sm">
@@ -175,7 +176,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
       </section>
       <section
         aria-labelledby="delete-title"
-        className="mt-8 rounded-lg border border-red-200 bg-white p-4 shadow-sm sm:p-6"
+        className="mt-8 rounded-lg border border-red-200 bg-white p-4 shadow-sm [overflow-wrap:anywhere] sm:p-6"
       >
         <h2 id="delete-title" className="text-base font-semibold text-slate-900">
           Delete user
