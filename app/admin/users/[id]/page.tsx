@@ -34,7 +34,7 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
     <div className="py-3 sm:grid sm:grid-cols-3 sm:gap-4">
       <dt className="text-sm font-medium text-slate-700">{label}</dt>
-      <dd className="mt-1 min-w-0 break-words text-sm text-slate-900 sm:col-span-2 sm:mt-0">{children}</dd>
+      <dd className="mt-1 min-w-0 text-sm text-slate-900 [overflow-wrap:anywhere] sm:col-span-2 sm:mt-0">{children}</dd>
     </div>
   );
 }
@@ -71,10 +71,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
         }
       />
       <div className="grid gap-6 lg:grid-cols-2">
-        <section
-          aria-labelledby="account-title"
-          className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:p-6"
-        >
+        <section aria-labelledby="account-title" className={panel}>
           <h2 id="account-title" className="text-base font-semibold text-slate-900">
             Account
           </h2>
@@ -91,10 +88,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
             </Row>
           </dl>
         </section>
-        <section
-          aria-labelledby="access-title"
-          className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:p-6"
-        >
+        <section aria-labelledby="access-title" className={panel}>
           <h2 id="access-title" className="text-base font-semibold text-slate-900">
             Role and status
           </h2>
