@@ -168,6 +168,8 @@ async function startServer(database: ScaledDatabase): Promise<ChildProcess> {
         PORTCULLIS_URL: baseUrl,
         NEXTAUTH_URL: baseUrl,
         LOG_LEVEL: "warn",
+        // One process: what one request costs, and what the sweep does to its one event loop.
+        PORTCULLIS_WORKERS: "1",
       },
       stdio: ["ignore", "ignore", "inherit"],
     }),

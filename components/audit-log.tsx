@@ -7,11 +7,12 @@ import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { buttonStyles } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
-import { FilterForm, FilterSearch, FilterSelect } from "@/components/ui/filter-form";
+import { FilterDate, FilterForm, FilterSearch, FilterSelect } from "@/components/ui/filter-form";
 import {
   auditActions,
   auditQueryFrom,
   auditSearch,
+  foldDetails,
   listAuditEvents,
   type AuditEntry,
   type DetailLine,
@@ -48,6 +49,41 @@ function Detail({ line }: { line: DetailLine }) {
         {line.to}
       </span>
     </li>
+  );
+}
+
+const detailList = "mt-2 space-y-1 border-l-2 border-slate-200 pl-3 text-sm [overflow-wrap:anywhere]";
+
+/** An entry's details; a long entry's are partly folded into a <details> that opens without JavaScript. */
+function Details({ lines }: { lines: DetailLine[] }) {
+  if (lines.length === 0) return null;
+  const { shown, folded } = foldDetails(lines);
+  return (
+    <>
+      {shown.length > 0 ? (
+        <ul className={detailList} aria-label="Details">
+          {shown.map((line, index) => (
+            <Detail key={index} line={line} />
+          ))}
+        </ul>
+      ) : null}
+      {folded.length > 0 ? (
+        <details data-testid="audit-more" className="group mt-1">
+          <summary className="cursor-pointer text-sm font-medium text-indigo-700 hover:underline">
+            <span className="group-open:hidden">
+              Show {shown.length > 0 ? `${folded.length} more` : `all ${folded.length}`}{" "}
+              {folded.length === 1 ? "detail" : "details"}
+            </span>
+            <span className="hidden group-open:inline">Hide details</span>
+          </summary>
+          <ul className={detailList} aria-label={shown.length > 0 ? "More details" : "Details"}>
+            {folded.map((line, index) => (
+              <Detail key={index} line={line} />
+            ))}
+          </ul>
+        </details>
+      ) : null}
+    </>
   );
 }
 
@@ -104,16 +140,7 @@ function Entry({ entry, showApplication }: { entry: AuditEntry; showApplication:
           </div>
         ) : null}
       </dl>
-      {entry.details.length > 0 ? (
-        <ul
-          className="mt-2 space-y-1 border-l-2 border-slate-200 pl-3 text-sm [overflow-wrap:anywhere]"
-          aria-label="Details"
-        >
-          {entry.details.map((line, index) => (
-            <Detail key={index} line={line} />
-          ))}
-        </ul>
-      ) : null}
+      <Details lines={entry.details} />
     </li>
   );
 }
@@ -134,8 +161,17 @@ export async function AuditLog({
     ...(applicationId ? { applicationId, application: undefined } : {}),
   };
   const page = await listAuditEvents(db(), query);
-  const filters = { actor: query.actor, user: query.user, application: query.application, action: query.action };
-  const filtered = Boolean(filters.actor || filters.user || filters.application || filters.action);
+  const filters = {
+    actor: query.actor,
+    user: query.user,
+    application: query.application,
+    action: query.action,
+    from: query.from,
+    to: query.to,
+  };
+  const filtered = Boolean(
+    filters.actor || filters.user || filters.application || filters.action || filters.from || filters.to,
+  );
   const actionOptions = Object.entries(auditActions);
   if (query.action && !auditActions[query.action]) actionOptions.push([query.action, query.action]);
   const cursorParam = Boolean(query.before || query.after);
@@ -174,6 +210,22 @@ export async function AuditLog({
           defaultValue={filters.action ?? ""}
           options={[["", "Any action"], ...actionOptions]}
         />
+        <FilterDate
+          id="audit-from"
+          name="from"
+          label="From (UTC)"
+          defaultValue={filters.from}
+          error={query.dateErrors?.from}
+          help="From the start of this day, UTC."
+        />
+        <FilterDate
+          id="audit-to"
+          name="to"
+          label="To (UTC)"
+          defaultValue={filters.to}
+          error={query.dateErrors?.to}
+          help="To the end of this day, UTC."
+        />
       </FilterForm>
 
       {applicationId ? null : (
@@ -195,7 +247,16 @@ export async function AuditLog({
         </p>
       )}
 
-      {page.items.length === 0 ? (
+      {query.dateErrors ? (
+        <p
+          role="alert"
+          data-testid="audit-date-error"
+          className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800"
+        >
+          No entries are listed: the date range is not valid.{" "}
+          {[query.dateErrors.from, query.dateErrors.to].filter(Boolean).join(" ")}
+        </p>
+      ) : page.items.length === 0 ? (
         filtered ? (
           <EmptyState
             title="No entries match"
@@ -205,7 +266,7 @@ export async function AuditLog({
               </Link>
             }
           >
-            Try another actor, user, application or action.
+            Try another actor, user, application, action or date range.
           </EmptyState>
         ) : (
           <EmptyState title="No entries yet">

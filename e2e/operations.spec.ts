@@ -256,9 +256,22 @@ test.describe("operations: usage charts", () => {
           if (count === 0) continue;
           await db.usageCounter.upsert({
             where: {
-              day_applicationId_grantType_outcome: { day: day(back), applicationId: client.id, grantType, outcome },
+              day_applicationId_grantType_outcome_error: {
+                day: day(back),
+                applicationId: client.id,
+                grantType,
+                outcome,
+                error: outcome === "failed" ? "invalid_client" : "",
+              },
             },
-            create: { day: day(back), applicationId: client.id, grantType, outcome, count },
+            create: {
+              day: day(back),
+              applicationId: client.id,
+              grantType,
+              outcome,
+              error: outcome === "failed" ? "invalid_client" : "",
+              count,
+            },
             update: { count: { increment: count } },
           });
         }

@@ -85,6 +85,7 @@ export default async function DashboardPage() {
           label={`Failed token requests (${usageWindowDays} days)`}
           value={totals.failedInWindow}
           testId="stat-failed"
+          href={`/admin/failures?days=${usageWindowDays}`}
         />
       </dl>
 
@@ -115,6 +116,15 @@ export default async function DashboardPage() {
             emptyMessage="No failed token requests in the last 30 days."
             testId="failed-chart"
           />
+          <p className="mt-3 text-sm">
+            <Link
+              href={`/admin/failures?days=${usageWindowDays}`}
+              className="font-medium text-indigo-700 hover:underline"
+              data-testid="failures-link"
+            >
+              Failures by error code and application →
+            </Link>
+          </p>
         </Panel>
 
         <Panel title="Top applications" description={`By tokens issued in the last ${usageWindowDays} days.`}>
@@ -154,7 +164,19 @@ export default async function DashboardPage() {
                       )}
                     </th>
                     <td className="px-3 py-2 text-right">{number(app.issued)}</td>
-                    <td className="py-2 pl-3 text-right">{number(app.failed)}</td>
+                    <td className="py-2 pl-3 text-right">
+                      {app.failed > 0 ? (
+                        <Link
+                          href={`/admin/failures?days=${usageWindowDays}&app=${encodeURIComponent(app.id)}`}
+                          aria-label={`${number(app.failed)} failed requests of ${app.name ?? "a deleted application"}`}
+                          className="text-indigo-700 hover:underline"
+                        >
+                          {number(app.failed)}
+                        </Link>
+                      ) : (
+                        number(app.failed)
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>

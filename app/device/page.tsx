@@ -4,7 +4,7 @@ import { buttonStyles } from "@/components/ui/button";
 import { describeWait } from "@/lib/auth/wait";
 import { toUrlSearchParams, type PageSearchParams } from "@/lib/web/search-params";
 import { ServiceUnavailable } from "@/components/service-unavailable";
-import { DeviceCard } from "./_components/device-card";
+import { PublicCard } from "@/components/public-card";
 import { devicePath } from "./_components/paths";
 import { deviceUser } from "./_components/signed-in";
 
@@ -40,7 +40,7 @@ export default async function DevicePage({ searchParams }: { searchParams: Promi
   const problem = problemMessage(query.get("problem"), query.get("retry"));
   const confirming = userCode !== "" && problem === null;
   return (
-    <DeviceCard title="Connect a device">
+    <PublicCard title="Connect a device">
       <p className="mt-2 text-sm text-slate-700">
         {confirming
           ? "Check that this code is the one your device shows, then continue."
@@ -83,6 +83,6 @@ export default async function DevicePage({ searchParams }: { searchParams: Promi
           Not you? Switch account
         </Link>
       </p>
-    </DeviceCard>
+    </PublicCard>
   );
 }

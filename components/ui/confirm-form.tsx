@@ -25,6 +25,8 @@ interface ConfirmFormProps {
   pending?: boolean;
   /** The action's latest answer: the dialog closes whenever it changes. */
   result?: unknown;
+  /** The form's id, for controls elsewhere on the page that it posts (their `form` attribute). */
+  formId?: string;
 }
 
 /**
@@ -42,6 +44,7 @@ export function ConfirmForm({
   fields = {},
   pending = false,
   result,
+  formId,
 }: ConfirmFormProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   useEffect(() => dialog.current?.close(), [result]);
@@ -67,11 +70,11 @@ export function ConfirmForm({
         aria-labelledby={titleId}
         className="m-auto w-[min(28rem,calc(100vw-2rem))] rounded-lg bg-white p-0 shadow-xl"
       >
-        <form action={action}>
+        <form action={action} id={formId}>
           {Object.entries(fields).map(([name, value]) => (
             <input key={name} type="hidden" name={name} value={value} />
           ))}
-          <div className="p-5">
+          <div className="p-5 [overflow-wrap:anywhere]">
             <h2 id={titleId} className="text-lg font-semibold text-slate-900">
               {title}
             </h2>

@@ -109,3 +109,45 @@ export function FilterSelect({ id, name, label, defaultValue, options }: FilterS
     </div>
   );
 }
+
+interface FilterDateProps {
+  id: string;
+  name: string;
+  label: string;
+  defaultValue?: string;
+  /** Why the value was not applied. */
+  error?: string;
+  /** Said under the field, e.g. which time zone the day is in. */
+  help?: string;
+}
+
+/** A day (YYYY-MM-DD), with its error beside it. */
+export function FilterDate({ id, name, label, defaultValue, error, help }: FilterDateProps) {
+  const describedBy = [help ? `${id}-help` : null, error ? `${id}-error` : null].filter(Boolean).join(" ");
+  return (
+    <div>
+      <label htmlFor={id} className={labelStyle}>
+        {label}
+      </label>
+      <input
+        id={id}
+        name={name}
+        type="date"
+        defaultValue={defaultValue}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy || undefined}
+        className={`${control} aria-[invalid=true]:border-red-600`}
+      />
+      {help ? (
+        <p id={`${id}-help`} className="mt-1 text-xs text-slate-600">
+          {help}
+        </p>
+      ) : null}
+      {error ? (
+        <p id={`${id}-error`} className="mt-1 text-sm text-red-700" data-testid={`${id}-error`}>
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}

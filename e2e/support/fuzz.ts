@@ -59,6 +59,8 @@ const endpoints = [
   "/device/verify",
   "/device/decision",
   "/admin/try-it/start",
+  "/reset-password/set",
+  "/admin/audit/export",
   "/oauth/revoke",
   "/oauth/introspect",
   "/oauth/userinfo",
@@ -84,6 +86,7 @@ const pages = [
   "/admin/applications",
   "/admin/applications/new",
   "/admin/audit",
+  "/admin/failures",
   "/admin/users",
   "/admin/users/new",
   "/admin/try-it/callback",
@@ -94,6 +97,7 @@ const pages = [
   "/device",
   "/device/authorize",
   "/device/done",
+  "/reset-password",
 ];
 
 const recordPages = ["/admin/applications/", "/admin/users/"];
@@ -160,7 +164,12 @@ const paramNames = [
   "notice",
   "response",
   "iss",
+  "days",
+  "app",
+  "dir",
+  "format",
   "_version",
+  "_seen",
 ];
 
 /** Values that have broken servers before: odd URLs, encodings, sizes, characters. */
@@ -204,6 +213,8 @@ const nastyStrings = [
   "$undefined",
   "a".repeat(5000),
   "fuzz-someone@example.com",
+  // A well-formed password reset token that was never issued.
+  `pcp_${"A".repeat(43)}`,
   "openid profile email",
   "Basic",
   "S256",

@@ -30,6 +30,11 @@ export const auditActions: Record<string, string> = {
   "user.enabled": "User enabled",
   "user.password_changed": "Password changed",
   "user.password_reset": "Password reset",
+  "user.password_set": "Password set by an admin",
+  "user.password_reset_link_issued": "Password reset link issued",
+  "user.password_reset_by_link": "Password reset through a link",
+  "user.updated": "User updated",
+  "user.deleted": "User deleted",
   "user.access_revoked": "User's access revoked",
   "user.sessions_ended": "Sessions ended",
   "auth.signed_in": "Signed in",
@@ -66,6 +71,12 @@ export interface AuditQuery {
   /** Only this application's entries (an application's History tab). */
   applicationId?: string;
   action?: string;
+  /** Entries from the start of this UTC day (YYYY-MM-DD). */
+  from?: string;
+  /** Entries up to the end of this UTC day (YYYY-MM-DD). */
+  to?: string;
+  /** Why the date range was not applied; when set, no entries are listed. */
+  dateErrors?: { from?: string; to?: string };
   /** Entries older than this one (the next page). */
   before?: AuditCursor;
   /** Entries newer than this one (the previous page). */
@@ -115,6 +126,51 @@ export function decodeCursor(value: string | undefined): AuditCursor | undefined
 
 type Params = Record<string, string | string[] | undefined>;
 
+const dayMs = 24 * 3600 * 1000;
+
+/** The UTC midnight a YYYY-MM-DD day starts at, or null when it is no such day. */
+export function utcDayStart(day: string): Date | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!match) return null;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  // Date.UTC rolls 2026-02-31 over to March: such a day does not exist.
+  return date.toISOString().slice(0, 10) === day ? date : null;
+}
+
+/**
+ * The date range of a query: each bound a YYYY-MM-DD UTC day (what a date input sends), both
+ * inclusive. A malformed day, or a range that ends before it starts, is an error said in words.
+ */
+export function dateRangeFrom(
+  fromText: string | undefined,
+  toText: string | undefined,
+): Pick<AuditQuery, "from" | "to" | "dateErrors"> {
+  const errors: { from?: string; to?: string } = {};
+  const from = fromText ? utcDayStart(fromText) : null;
+  const to = toText ? utcDayStart(toText) : null;
+  if (fromText && !from) errors.from = "Enter the start as a date (YYYY-MM-DD).";
+  if (toText && !to) errors.to = "Enter the end as a date (YYYY-MM-DD).";
+  if (from && to && to < from) errors.to = "The end date is before the start date.";
+  return {
+    from: fromText ? fromText.slice(0, 10) : undefined,
+    to: toText ? toText.slice(0, 10) : undefined,
+    ...(errors.from || errors.to ? { dateErrors: errors } : {}),
+  };
+}
+
+function dateRangeWhere(query: AuditQuery): Where | null {
+  const from = query.from ? utcDayStart(query.from) : null;
+  const to = query.to ? utcDayStart(query.to) : null;
+  if (!from && !to) return null;
+  return {
+    createdAt: {
+      ...(from ? { gte: from } : {}),
+      // To the end of the day: before the next one starts.
+      ...(to ? { lt: new Date(to.getTime() + dayMs) } : {}),
+    },
+  };
+}
+
 /** Reads the filters and cursor from a URL query, dropping anything malformed. */
 export function auditQueryFrom(params: Params): AuditQuery {
   const one = (key: string) => {
@@ -128,6 +184,7 @@ export function auditQueryFrom(params: Params): AuditQuery {
     user: one("user")?.slice(0, 254),
     application: one("app")?.slice(0, 200),
     action: action && /^[a-z0-9_.-]{1,100}$/i.test(action) ? action : undefined,
+    ...dateRangeFrom(one("from")?.slice(0, 40), one("to")?.slice(0, 40)),
     before,
     after: before ? undefined : decodeCursor(one("after")),
   };
@@ -140,6 +197,8 @@ export function auditSearch(query: AuditQuery, cursor?: { before?: string; after
   if (query.user) params.set("user", query.user);
   if (query.application) params.set("app", query.application);
   if (query.action) params.set("action", query.action);
+  if (query.from) params.set("from", query.from);
+  if (query.to) params.set("to", query.to);
   if (cursor?.before) params.set("before", cursor.before);
   if (cursor?.after) params.set("after", cursor.after);
   const text = params.toString();
@@ -205,7 +264,10 @@ const oldestFirst = [{ createdAt: "asc" as const }, { id: "asc" as const }];
 
 export async function listAuditEvents(db: Db, query: AuditQuery = {}): Promise<AuditPage> {
   const pageSize = Math.min(Math.max(query.pageSize ?? defaultAuditPageSize, 1), 100);
+  if (query.dateErrors) return { items: [], pageSize, older: null, newer: null };
   const filters: Where[] = [];
+  const range = dateRangeWhere(query);
+  if (range) filters.push(range);
   if (query.applicationId) filters.push({ applicationId: query.applicationId });
   if (query.application) filters.push(await applicationFilter(db, query.application));
   if (query.actor) filters.push(await actorFilter(db, query.actor));
@@ -321,6 +383,33 @@ async function toEntries(db: Db, rows: AuditRow[]): Promise<AuditEntry[]> {
       }),
     };
   });
+}
+
+/** Detail lines beyond these are folded away on the page (and at most this many characters). */
+const foldAfterLines = 4;
+const foldAfterCharacters = 400;
+
+function lineLength(line: DetailLine): number {
+  return line.kind === "note"
+    ? line.text.length
+    : line.label.length + (line.kind === "value" ? line.value.length : line.from.length + line.to.length);
+}
+
+/**
+ * A long entry's lines split into those shown at once and those folded away (behind a
+ * "show more"): the first few lines while they stay short, the rest folded.
+ */
+export function foldDetails(lines: readonly DetailLine[]): { shown: DetailLine[]; folded: DetailLine[] } {
+  let characters = 0;
+  let count = 0;
+  for (const line of lines) {
+    characters += lineLength(line);
+    if (count === foldAfterLines || characters > foldAfterCharacters) break;
+    count += 1;
+  }
+  // Folding away a single line saves nothing.
+  if (lines.length - count <= 1 && characters <= foldAfterCharacters) count = lines.length;
+  return { shown: lines.slice(0, count), folded: lines.slice(count) };
 }
 
 // ---------------------------------------------------------------------------------------------

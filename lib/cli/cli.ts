@@ -276,6 +276,7 @@ const clearedLabels: Record<ClearedKind, string> = {
   clientAuthFailures: "failed client authentications past their limit's window",
   userCodeFailures: "wrong device user codes past their limit's window",
   sessions: "ended or expired sessions",
+  passwordResetTokens: "expired password reset links",
 };
 
 const clearTokensCommand: Command = async (db, args, io) => {

@@ -49,6 +49,11 @@ describe("readSettings", () => {
       readSettings({ PORTCULLIS_SESSION_MAX_AGE: "3600", PORTCULLIS_SESSION_IDLE_TIMEOUT: "300" }, cwd).sessions,
     ).toEqual({ maxAge: 3600, idleTimeout: 300 });
     expect(() => readSettings({ PORTCULLIS_SESSION_MAX_AGE: "0" }, cwd)).toThrow(/PORTCULLIS_SESSION_MAX_AGE.*≥ 1/);
+    expect(readSettings({}, cwd).passwordResetLifetime).toBe(3600);
+    expect(readSettings({ PORTCULLIS_PASSWORD_RESET_LIFETIME: "600" }, cwd).passwordResetLifetime).toBe(600);
+    expect(() => readSettings({ PORTCULLIS_PASSWORD_RESET_LIFETIME: "0" }, cwd)).toThrow(
+      /PORTCULLIS_PASSWORD_RESET_LIFETIME/,
+    );
     expect(() => readSettings({ PORTCULLIS_SESSION_IDLE_TIMEOUT: "ten" }, cwd)).toThrow(
       /PORTCULLIS_SESSION_IDLE_TIMEOUT/,
     );

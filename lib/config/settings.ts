@@ -63,6 +63,12 @@ export interface Settings {
      */
     idleTimeout: number;
   };
+  /**
+   * Seconds a one-time password reset link an admin issued stays valid. 1 h: long enough to hand
+   * it over, short enough that a link left in a chat log is soon worthless (OWASP's forgot-password
+   * guidance: short-lived, single-use).
+   */
+  passwordResetLifetime: number;
   /** `auto` remembers consent; `force` always asks (DOT's REQUEST_APPROVAL_PROMPT). */
   approvalPrompt: "auto" | "force";
   /** Every scope a client may request, with the words the consent screen uses. */
@@ -183,6 +189,7 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Setti
       maxAge: countFromEnv(env, "PORTCULLIS_SESSION_MAX_AGE", 12 * 3600),
       idleTimeout: countFromEnv(env, "PORTCULLIS_SESSION_IDLE_TIMEOUT", 30 * 60),
     },
+    passwordResetLifetime: countFromEnv(env, "PORTCULLIS_PASSWORD_RESET_LIFETIME", 3600),
     approvalPrompt,
     scopes: catalogueFromEnv(env.PORTCULLIS_SCOPES),
     trustProxy: ["1", "true", "yes"].includes((env.PORTCULLIS_TRUST_PROXY ?? "").trim().toLowerCase()),

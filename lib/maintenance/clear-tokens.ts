@@ -11,7 +11,8 @@
  * - failed client authentications too old to count for their limit (lib/oauth/client-auth-throttle.ts);
  * - wrong user codes too old to count for their limit (lib/oauth/device-verification.ts);
  * - browser sessions that are revoked (signed out, ended), past their absolute lifetime, or idle
- *   longer than the idle timeout (lib/sessions/policy.ts).
+ *   longer than the idle timeout (lib/sessions/policy.ts);
+ * - password reset links past their expiry, used or not (lib/users/password-reset.ts).
  *
  * Safe while the server is serving: work is done in batches, and each batch is one short
  * statement pair (read up to `batchSize` ids, then delete those ids *if they are still dead*), so
@@ -25,6 +26,7 @@ import { settings } from "../config/settings.ts";
 import { expiredClientAuthFailures as failuresOlderThan } from "../db/client-auth-failures.ts";
 import type { Db } from "../db/client.ts";
 import type { SessionLifetimes } from "../sessions/policy.ts";
+import { expiredPasswordResetTokens } from "../users/password-reset.ts";
 
 const defaultBatchSize = 1000;
 /** Large enough to finish big tables in few round trips, small enough for any driver's parameter limit. */
@@ -39,7 +41,8 @@ export type ClearedKind =
   | "signInFailures"
   | "clientAuthFailures"
   | "userCodeFailures"
-  | "sessions";
+  | "sessions"
+  | "passwordResetTokens";
 export type ClearedCounts = Record<ClearedKind, number>;
 
 export interface ClearTokensOptions {
@@ -220,6 +223,17 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     report("sessions"),
     options.lockBudgetMs,
   );
+  const expiredResetLink = expiredPasswordResetTokens(now);
+  const passwordResetTokens = await clearInBatches(
+    {
+      nextDead: (cursor, take) =>
+        db.passwordResetToken.findMany({ where: { ...expiredResetLink, ...after(cursor) }, take, ...page }),
+      deleteIfDead: (ids) => db.passwordResetToken.deleteMany({ where: { ...expiredResetLink, id: { in: ids } } }),
+    },
+    batchSize,
+    report("passwordResetTokens"),
+    options.lockBudgetMs,
+  );
   return {
     accessTokens,
     refreshTokens,
@@ -230,5 +244,6 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     clientAuthFailures,
     userCodeFailures,
     sessions,
+    passwordResetTokens,
   };
 }

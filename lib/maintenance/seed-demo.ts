@@ -358,12 +358,19 @@ export async function seedDemo(db: Db, actor: Actor, options: SeedDemoOptions = 
   // A month of usage: weekdays busy, weekends quiet, slow growth, some noise, a few failures.
   const counts = new Map<
     string,
-    { day: string; applicationId: string; grantType: string; outcome: string; count: number }
+    { day: string; applicationId: string; grantType: string; outcome: string; error: string; count: number }
   >();
-  const add = (day: string, applicationId: string, grantType: string, outcome: "issued" | "failed", count: number) => {
+  const add = (
+    day: string,
+    applicationId: string,
+    grantType: string,
+    outcome: "issued" | "failed",
+    count: number,
+    error = outcome === "failed" ? "invalid_grant" : "",
+  ) => {
     if (count <= 0) return;
-    const key = [day, applicationId, grantType, outcome].join("\u0000");
-    const row = counts.get(key) ?? { day, applicationId, grantType, outcome, count: 0 };
+    const key = [day, applicationId, grantType, outcome, error].join("\u0000");
+    const row = counts.get(key) ?? { day, applicationId, grantType, outcome, error, count: 0 };
     row.count += count;
     counts.set(key, row);
   };
@@ -390,9 +397,10 @@ export async function seedDemo(db: Db, actor: Actor, options: SeedDemoOptions = 
       random() < 0.5 ? "client_credentials" : "authorization_code",
       "failed",
       Math.round(random() * 6 * partOfDay),
+      "invalid_client",
     );
     // One bad afternoon ten days ago: a client shipped with an old secret.
-    if (back === 10) add(day, app("reports").id, "client_credentials", "failed", 85);
+    if (back === 10) add(day, app("reports").id, "client_credentials", "failed", 85, "invalid_client");
   }
   const rows = [...counts.values()];
   // Increments, so seeding on a server that already counted real requests keeps those counts.
@@ -402,11 +410,12 @@ export async function seedDemo(db: Db, actor: Actor, options: SeedDemoOptions = 
       for (const row of rows.slice(i, i + 100)) {
         await tx.usageCounter.upsert({
           where: {
-            day_applicationId_grantType_outcome: {
+            day_applicationId_grantType_outcome_error: {
               day: row.day,
               applicationId: row.applicationId,
               grantType: row.grantType,
               outcome: row.outcome,
+              error: row.error,
             },
           },
           create: row,

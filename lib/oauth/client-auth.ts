@@ -51,6 +51,17 @@ function decodeBasic(header: string): { clientId: string; secret: string } {
   return credentials;
 }
 
+/** Failures of a registered client's authentication (a wrong secret), by error: its record id. */
+const failedClients = new WeakMap<OAuthError, string>();
+
+/**
+ * The registered client a failed authentication named, when there is one: the token endpoint's
+ * usage counts put a wrong secret against that application rather than under "no known client".
+ */
+export function clientOfFailedAuthentication(error: unknown): string | undefined {
+  return error instanceof OAuthError ? failedClients.get(error) : undefined;
+}
+
 export async function authenticateClient(
   ctx: ProtocolContext,
   params: Params,
@@ -83,6 +94,10 @@ export async function authenticateClient(
 
   const client = await ctx.store.findClient(clientId);
   if (!client) return failed(invalidClient());
+  const failedAs = (error: OAuthError): Promise<never> => {
+    failedClients.set(error, client.id);
+    return failed(error);
+  };
 
   const secret = basic?.secret ?? bodySecret;
   const method: ClientAuthMethod = basic
@@ -92,10 +107,10 @@ export async function authenticateClient(
       : "none";
   if (client.clientType === "public") {
     // A public client has no secret; one that sends a secret is misconfigured or an impostor.
-    if (secret !== undefined) return failed(invalidClient("Public clients do not authenticate with a secret"));
+    if (secret !== undefined) return failedAs(invalidClient("Public clients do not authenticate with a secret"));
     return { client, method: "none" };
   }
-  if (secret === undefined) return failed(invalidClient("This client must authenticate with its secret"));
-  if (!credentialMatches(secret, client.secretHash)) return failed(invalidClient());
+  if (secret === undefined) return failedAs(invalidClient("This client must authenticate with its secret"));
+  if (!credentialMatches(secret, client.secretHash)) return failedAs(invalidClient());
   return { client, method };
 }

@@ -19,6 +19,8 @@ type TokenRequestObserver = (event: {
   applicationId: string;
   grantType: string;
   outcome: "issued" | "failed";
+  /** A failure's OAuth error code. */
+  error?: string;
   at: Date;
 }) => void;
 

@@ -10,7 +10,7 @@
  * introspection. What remained for it to do was parameter parsing. The security-critical pieces it
  * would have provided are small and tested here; JOSE is left to jose.
  */
-import { authenticateClient } from "./client-auth.ts";
+import { authenticateClient, clientOfFailedAuthentication } from "./client-auth.ts";
 import type { ProtocolContext } from "./context.ts";
 import { OAuthError } from "./errors.ts";
 import type { TokenRequestOrigin } from "./grants/grant.ts";
@@ -64,7 +64,13 @@ export async function handleTokenRequest(
     return { client, grantType, response };
   } catch (error) {
     if (!isStillWaiting(error)) {
-      ctx.onTokenRequest?.({ applicationId: client?.id ?? "", grantType, outcome: "failed", at: ctx.now() });
+      ctx.onTokenRequest?.({
+        applicationId: client?.id ?? clientOfFailedAuthentication(error) ?? "",
+        grantType,
+        outcome: "failed",
+        error: error instanceof OAuthError ? error.code : "server_error",
+        at: ctx.now(),
+      });
     }
     throw error;
   }

@@ -13,10 +13,17 @@ export interface UsageEvent {
   applicationId: string;
   grantType: string;
   outcome: Outcome;
+  /** A failure's OAuth error code (lib/oauth/errors.ts). */
+  error?: string;
   at: Date;
 }
 
 const separator = "\u0000";
+
+/** Error codes are the server's own, but only a short plain one is kept as a key of its own. */
+function failureCode(error: string | undefined): string {
+  return error && /^[a-z_]{1,40}$/.test(error) ? error : "other";
+}
 
 export class UsageCounter {
   private pending = new Map<string, number>();
@@ -31,7 +38,10 @@ export class UsageCounter {
   record(event: UsageEvent): void {
     // Anyone can send any grant_type: counting each as its own would let them grow the table.
     const grantType = isGrantType(event.grantType) ? event.grantType : "other";
-    const key = [event.at.toISOString().slice(0, 10), event.applicationId, grantType, event.outcome].join(separator);
+    const error = event.outcome === "failed" ? failureCode(event.error) : "";
+    const key = [event.at.toISOString().slice(0, 10), event.applicationId, grantType, event.outcome, error].join(
+      separator,
+    );
     this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
     if (!this.timer) {
       this.timer = setTimeout(() => {
@@ -57,10 +67,18 @@ export class UsageCounter {
       // One statement after another: a batch $transaction([...]) overlaps queries on one pg connection.
       await this.db.$transaction(async (tx) => {
         for (const [key, count] of batch) {
-          const [day, applicationId, grantType, outcome] = key.split(separator) as [string, string, string, string];
+          const [day, applicationId, grantType, outcome, error] = key.split(separator) as [
+            string,
+            string,
+            string,
+            string,
+            string,
+          ];
           await tx.usageCounter.upsert({
-            where: { day_applicationId_grantType_outcome: { day, applicationId, grantType, outcome } },
-            create: { day, applicationId, grantType, outcome, count },
+            where: {
+              day_applicationId_grantType_outcome_error: { day, applicationId, grantType, outcome, error },
+            },
+            create: { day, applicationId, grantType, outcome, error, count },
             update: { count: { increment: count } },
           });
         }

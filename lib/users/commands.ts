@@ -4,14 +4,21 @@
  */
 import { randomBytes } from "node:crypto";
 import { revokeUserTokens, type RevokedTokens } from "../access/commands.ts";
-import { recordAudit, type Actor, type Transaction } from "../audit/record.ts";
+import { diffFields, recordAudit, type Actor, type Transaction } from "../audit/record.ts";
 import { hashPassword, verifyPassword } from "../auth/password.ts";
 import { attemptKey, claimSignInAttempt, forgetFailures } from "../auth/throttle.ts";
 import { describeWait } from "../auth/wait.ts";
 import type { Db } from "../db/client.ts";
 import { revokeUserSessions } from "../sessions/commands.ts";
 import { enabledAdminCount, type RoleName } from "./queries.ts";
-import { passwordChangeSchema, passwordSchema, userInputSchema } from "./schema.ts";
+import {
+  fieldErrorsOf,
+  newPasswordSchema,
+  passwordChangeSchema,
+  passwordSchema,
+  profileSchema,
+  userInputSchema,
+} from "./schema.ts";
 import { recordWrongPassword } from "./sign-in.ts";
 
 export interface SessionUser {
@@ -277,22 +284,220 @@ export async function resetPassword(
   const user = await db.user.findUnique({ where: { email: key }, select: accountSelect });
   if (!user) return { ok: false, reason: "not_found", message: `No user has the email ${key}.` };
   const passwordHash = await hashPassword(parsed.data);
-  const sessionsEnded = await db.$transaction(async (tx) => {
-    await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
-    await tx.signInFailure.deleteMany({ where: { email: key } });
-    const ended = await revokeUserSessions(tx, user.id, now);
-    const revoked = await revokeUserTokens(tx, { userId: user.id }, now);
+  const sessionsEnded = await db.$transaction((tx) =>
+    replacePassword(tx, user, passwordHash, actor, "user.password_reset", {}, now),
+  );
+  return { ok: true, user, generatedPassword, sessionsEnded };
+}
+
+/**
+ * Inside a transaction: stores a password someone other than the user's own session chose (an
+ * operator, an admin, a reset link) and ends what the old one may have opened: every session of the
+ * user and every token issued for them. The sign-in throttle's failures for the account are
+ * forgotten, so the new password works at once, and older reset links stop working. Audited as
+ * `action`; returns how many sessions ended.
+ */
+export async function replacePassword(
+  tx: Transaction,
+  user: { id: string; email: string },
+  passwordHash: string,
+  actor: Actor,
+  action: string,
+  details: Record<string, unknown>,
+  now: Date,
+): Promise<number> {
+  await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
+  await tx.signInFailure.deleteMany({ where: { email: user.email } });
+  await tx.passwordResetToken.deleteMany({ where: { userId: user.id, usedAt: null } });
+  const sessionsEnded = await revokeUserSessions(tx, user.id, now);
+  const revoked = await revokeUserTokens(tx, { userId: user.id }, now);
+  await recordAudit(tx, actor, {
+    action,
+    targetUserId: user.id,
+    details: {
+      email: user.email,
+      ...details,
+      sessionsEnded,
+      accessTokens: revoked.accessTokens,
+      refreshTokens: revoked.refreshTokens,
+    },
+  });
+  return sessionsEnded;
+}
+
+export type ProfileFieldErrors = Partial<Record<"email" | "name" | "form", string[]>>;
+
+export interface UserProfile {
+  email: string;
+  name: string;
+  updatedAt: Date;
+}
+
+export type ProfileUpdate =
+  | { ok: true; user: SessionUser & { disabled: boolean }; changed: boolean }
+  | { ok: false; errors: ProfileFieldErrors }
+  /** The user changed after the admin's page was drawn: nothing was written. */
+  | { ok: false; conflict: UserProfile }
+  | AccountChangeRefusal;
+
+const emailTaken = "Another user already has this email";
+
+/**
+ * An admin editing a user's email and name. With `expectedVersion` (the updatedAt the admin's form
+ * was drawn from) the write is one conditional UPDATE: it happens only if the user is still at
+ * that version, so a change made meanwhile is never silently undone (the caller decides what to do
+ * with the conflict). A taken email is a field error, decided by the unique index.
+ */
+export async function updateUserProfile(
+  db: Db,
+  id: string,
+  raw: unknown,
+  actor: Actor,
+  options: { expectedVersion?: Date } = {},
+): Promise<ProfileUpdate> {
+  const parsed = profileSchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, errors: fieldErrorsOf(parsed.error) };
+  const { email, name } = parsed.data;
+  const profileSelect = { ...accountSelect, updatedAt: true } as const;
+  try {
+    return await db.$transaction(async (tx): Promise<ProfileUpdate> => {
+      const before = await tx.user.findUnique({ where: { id }, select: profileSelect });
+      if (!before) return notFound;
+      const version = options.expectedVersion ?? before.updatedAt;
+      if (before.updatedAt.getTime() !== version.getTime()) return { ok: false, conflict: before };
+      const changes = diffFields({ email: before.email, name: before.name }, { email, name });
+      if (Object.keys(changes).length === 0) return { ok: true, user: before, changed: false };
+      const { count } = await tx.user.updateMany({ where: { id, updatedAt: version }, data: { email, name } });
+      if (count === 0) {
+        const current = await tx.user.findUnique({ where: { id }, select: profileSelect });
+        return current ? { ok: false, conflict: current } : notFound;
+      }
+      if (changes.email) await tx.signInFailure.deleteMany({ where: { email: before.email } });
+      await recordAudit(tx, actor, {
+        action: "user.updated",
+        targetUserId: id,
+        details: { email, changes },
+      });
+      return { ok: true, user: { ...before, email, name }, changed: true };
+    });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === "P2002") return { ok: false, errors: { email: [emailTaken] } };
+    throw error;
+  }
+}
+
+export type NewPasswordErrors = Partial<Record<"password" | "confirmPassword" | "form", string[]>>;
+
+export type PasswordSet =
+  { ok: true; email: string; sessionsEnded: number } | { ok: false; errors: NewPasswordErrors } | AccountChangeRefusal;
+
+/**
+ * An admin choosing a new password for someone else (their own they change on /account, where the
+ * current one is asked). Like the CLI's reset-password: the user is signed out everywhere and every
+ * token issued for them is revoked, since whoever knew the old password may hold some.
+ */
+export async function setUserPassword(
+  db: Db,
+  id: string,
+  raw: unknown,
+  actor: Actor,
+  now = new Date(),
+): Promise<PasswordSet> {
+  if (actor.kind === "user" && actor.id === id) {
+    return { ok: false, errors: { form: ["Change your own password on your account page."] } };
+  }
+  const parsed = newPasswordSchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, errors: fieldErrorsOf(parsed.error) };
+  const user = await db.user.findUnique({ where: { id }, select: { id: true, email: true } });
+  if (!user) return notFound;
+  const passwordHash = await hashPassword(parsed.data.password);
+  const sessionsEnded = await db.$transaction((tx) =>
+    replacePassword(tx, user, passwordHash, actor, "user.password_set", {}, now),
+  );
+  return { ok: true, email: user.email, sessionsEnded };
+}
+
+export type UserDeletion =
+  { ok: true; email: string } | AccountChangeRefusal | { ok: false; reason: "self"; message: string };
+
+/**
+ * Deletes a user. The database's cascades take their sessions, consents, tokens, authorization and
+ * device codes and reset links with them; applications they own stay, without an owner; the audit
+ * log keeps what they did (its entries name the user by id and email). Refused for the admin's own
+ * account and, by the same rule as demoting, for the last enabled admin.
+ */
+export async function deleteUser(db: Db, id: string, actor: Actor, now = new Date()): Promise<UserDeletion> {
+  if (actor.kind === "user" && actor.id === id) {
+    return { ok: false, reason: "self", message: "You cannot delete your own account." };
+  }
+  let email = "";
+  const result = await keepingAnAdmin(db, async (tx) => {
+    const before = await tx.user.findUnique({ where: { id }, select: accountSelect });
+    if (!before) return unchanged(notFound);
+    email = before.email;
+    // Counted before they go, for the audit entry.
+    const revoked = await revokeUserTokens(tx, { userId: id }, now);
+    const [sessions, consents] = await Promise.all([
+      tx.session.count({ where: { userId: id, revokedAt: null } }),
+      tx.consent.count({ where: { userId: id } }),
+    ]);
+    await tx.user.delete({ where: { id } });
+    // Throttle rows name the account without a foreign key.
+    await tx.signInFailure.deleteMany({ where: { email: before.email } });
+    await tx.userCodeFailure.deleteMany({ where: { userId: id } });
     await recordAudit(tx, actor, {
-      action: "user.password_reset",
-      targetUserId: user.id,
+      action: "user.deleted",
+      targetUserId: id,
       details: {
-        email: user.email,
-        sessionsEnded: ended,
+        email: before.email,
+        name: before.name,
+        role: before.role,
+        sessionsEnded: sessions,
+        consents,
         accessTokens: revoked.accessTokens,
         refreshTokens: revoked.refreshTokens,
       },
     });
-    return ended;
+    return {
+      result: { ok: true, user: before, changed: true },
+      removedAdmin: before.role === "ADMIN" && !before.disabled,
+    };
   });
-  return { ok: true, user, generatedPassword, sessionsEnded };
+  return result.ok ? { ok: true, email } : result;
+}
+
+export interface BulkDisableResult {
+  /** Emails of the accounts disabled now. */
+  disabled: string[];
+  /** Already disabled, so left as they were. */
+  alreadyDisabled: number;
+  /** The admin's own account was among those chosen and was left alone. */
+  skippedSelf: boolean;
+  /** Not found (deleted meanwhile) or refused (the last enabled admin), with why. */
+  refused: { id: string; message: string }[];
+}
+
+/**
+ * Disables several accounts, each exactly as `setUserDisabled` does (sessions ended, tokens revoked,
+ * one audit entry per user), one transaction per user so one refusal does not undo the others. The
+ * acting admin's own account is skipped: disabling it would sign them out halfway.
+ */
+export async function disableUsers(
+  db: Db,
+  ids: readonly string[],
+  actor: Actor,
+  now = new Date(),
+): Promise<BulkDisableResult> {
+  const result: BulkDisableResult = { disabled: [], alreadyDisabled: 0, skippedSelf: false, refused: [] };
+  for (const id of new Set(ids)) {
+    if (actor.kind === "user" && actor.id === id) {
+      result.skippedSelf = true;
+      continue;
+    }
+    const change = await setUserDisabled(db, id, true, actor, now);
+    if (!change.ok) result.refused.push({ id, message: change.message });
+    else if (change.changed) result.disabled.push(change.user.email);
+    else result.alreadyDisabled += 1;
+  }
+  return result;
 }

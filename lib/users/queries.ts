@@ -4,10 +4,18 @@ import { textFilter, type Db } from "../db/client.ts";
 
 export type RoleName = "ADMIN" | "USER";
 
+/** The columns the list sorts by, each indexed (prisma/schema.prisma). */
+export const userSortKeys = ["email", "name", "created", "lastSignIn"] as const;
+export type UserSortKey = (typeof userSortKeys)[number];
+export type SortDirection = "asc" | "desc";
+
 export interface UserListQuery {
   search?: string;
   role?: RoleName;
   status?: "active" | "disabled";
+  /** Email ascending when absent. */
+  sort?: UserSortKey;
+  direction?: SortDirection;
   page?: number;
   pageSize?: number;
 }
@@ -39,6 +47,8 @@ export function userListQueryFrom(params: Record<string, string | string[] | und
     search: one("q")?.trim().slice(0, 200) || undefined,
     role: role === "admin" ? "ADMIN" : role === "user" ? "USER" : undefined,
     status: status === "active" || status === "disabled" ? status : undefined,
+    sort: userSortKeys.find((key) => key === one("sort")),
+    direction: one("dir") === "desc" ? "desc" : one("dir") === "asc" ? "asc" : undefined,
     page: Number.isInteger(page) && page > 0 ? page : undefined,
   };
 }
@@ -53,7 +63,22 @@ const listSelect = {
   createdAt: true,
 } as const;
 
-/** Users by email, filtered; search matches email or name, ignoring case on both databases. */
+const sortColumns = { email: "email", name: "name", created: "createdAt", lastSignIn: "lastSignInAt" } as const;
+
+/**
+ * The list's order: the chosen column, then the unique email, so the order is total and pages never
+ * overlap. Users who never signed in come last either way.
+ */
+export function userListOrder(query: Pick<UserListQuery, "sort" | "direction">) {
+  const direction = query.direction ?? "asc";
+  const column = sortColumns[query.sort ?? "email"];
+  if (column === "email") return [{ email: direction }];
+  if (column === "lastSignInAt")
+    return [{ lastSignInAt: { sort: direction, nulls: "last" as const } }, { email: "asc" as const }];
+  return [{ [column]: direction }, { email: "asc" as const }];
+}
+
+/** Users sorted as asked (email by default), filtered; search matches email or name, ignoring case on both databases. */
 export async function listUsers(db: Db, query: UserListQuery = {}): Promise<Page<UserListRow>> {
   const pageSize = Math.min(Math.max(query.pageSize ?? 25, 1), 100);
   const where = {
@@ -63,8 +88,7 @@ export async function listUsers(db: Db, query: UserListQuery = {}): Promise<Page
   };
   return paginate(
     () => db.user.count({ where }),
-    // Emails are unique, so the order is total and pages never overlap.
-    ({ skip, take }) => db.user.findMany({ where, orderBy: { email: "asc" }, skip, take, select: listSelect }),
+    ({ skip, take }) => db.user.findMany({ where, orderBy: userListOrder(query), skip, take, select: listSelect }),
     query.page,
     pageSize,
   );

@@ -13,18 +13,41 @@ export const passwordSchema = z
   .min(passwordRules.minLength, `Must be at least ${passwordRules.minLength} characters`)
   .max(passwordRules.maxLength, `Must be at most ${passwordRules.maxLength} characters`);
 
+const nameSchema = z.preprocess(
+  (value) => (typeof value === "string" ? value.trim() : (value ?? "")),
+  z
+    .string()
+    .max(100, "Must be at most 100 characters")
+    .refine((name) => !hasControlCharacters(name), "Must not contain control characters (tabs, line breaks, NUL)"),
+);
+
 export const userInputSchema = z.object({
   email: emailSchema,
   password: passwordSchema,
-  name: z.preprocess(
-    (value) => (typeof value === "string" ? value.trim() : (value ?? "")),
-    z
-      .string()
-      .max(100, "Must be at most 100 characters")
-      .refine((name) => !hasControlCharacters(name), "Must not contain control characters (tabs, line breaks, NUL)"),
-  ),
+  name: nameSchema,
   admin: z.boolean().default(false),
 });
+
+/** An admin editing a user's profile. */
+export const profileSchema = z.object({ email: emailSchema, name: nameSchema });
+
+/** A new password typed twice: an admin setting one, or a user through a reset link. */
+export const newPasswordSchema = z
+  .object({ password: passwordSchema, confirmPassword: z.string({ error: "Enter the new password again" }) })
+  .refine((value) => value.confirmPassword === value.password, {
+    path: ["confirmPassword"],
+    message: "Doesn't match the new password",
+  });
+
+/** A zod error as messages by field ("form" for what belongs to no field). */
+export function fieldErrorsOf<Field extends string>(error: z.ZodError): Partial<Record<Field | "form", string[]>> {
+  const errors: Partial<Record<Field | "form", string[]>> = {};
+  for (const issue of error.issues) {
+    const field = (issue.path[0] as Field | undefined) ?? "form";
+    (errors[field] ??= []).push(issue.message);
+  }
+  return errors;
+}
 
 /** A signed-in user changing their own password (account page). */
 export const passwordChangeSchema = z

@@ -179,6 +179,16 @@ async function populate(db: Db, now: Date, closeCall = 1000): Promise<Fixture> {
   const liveUserCodeFailures = [userCodeFailure(now.getTime()), userCodeFailure(userCodeWindowStart + closeCall)];
   const deadUserCodeFailures = [userCodeFailure(userCodeWindowStart - closeCall)];
   await db.userCodeFailure.createMany({ data: [...liveUserCodeFailures, ...deadUserCodeFailures] });
+  // Password reset links die at their expiry, used or not.
+  const resetLink = (expiresAt: Date, usedAt: Date | null = null) => ({
+    tokenHash: randomBytes(32).toString("hex"),
+    userId: u1,
+    expiresAt,
+    usedAt,
+  });
+  const liveResetLinks = [resetLink(new Date(now.getTime() + closeCall)), resetLink(later, earlier)];
+  const deadResetLinks = [resetLink(new Date(now.getTime() - closeCall)), resetLink(earlier, earlier)];
+  await db.passwordResetToken.createMany({ data: [...liveResetLinks, ...deadResetLinks] });
   // Sessions end when revoked, at their absolute expiry, or after the idle timeout without use.
   const idle = settings().sessions.idleTimeout * 1000;
   const session = (lastSeenAt: number, expiresAt: Date, revokedAt: Date | null = null) => ({
@@ -248,6 +258,12 @@ async function populate(db: Db, now: Date, closeCall = 1000): Promise<Fixture> {
         }),
       ),
       sessions: liveSessions.map((row) => row.id).sort(),
+      passwordResetTokens: await idsOf(
+        db.passwordResetToken.findMany({
+          where: { tokenHash: { in: liveResetLinks.map((row) => row.tokenHash) } },
+          select: { id: true },
+        }),
+      ),
     },
     dead: {
       accessTokens: deadAccess.length,
@@ -259,6 +275,7 @@ async function populate(db: Db, now: Date, closeCall = 1000): Promise<Fixture> {
       clientAuthFailures: deadClientFailures.length,
       userCodeFailures: deadUserCodeFailures.length,
       sessions: deadSessions.length,
+      passwordResetTokens: deadResetLinks.length,
     },
   };
 }
@@ -275,6 +292,7 @@ async function remaining(db: Db): Promise<Record<ClearedKind, string[]>> {
     clientAuthFailures: ids(await db.clientAuthFailure.findMany({ select: { id: true } })),
     userCodeFailures: ids(await db.userCodeFailure.findMany({ select: { id: true } })),
     sessions: ids(await db.session.findMany({ select: { id: true } })),
+    passwordResetTokens: ids(await db.passwordResetToken.findMany({ select: { id: true } })),
   };
 }
 
@@ -288,6 +306,7 @@ async function emptyTokenTables(db: Db) {
   await db.clientAuthFailure.deleteMany();
   await db.userCodeFailure.deleteMany();
   await db.session.deleteMany();
+  await db.passwordResetToken.deleteMany();
   await db.application.deleteMany();
 }
 
@@ -319,6 +338,7 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
       clientAuthFailures: [],
       userCodeFailures: [],
       sessions: [],
+      passwordResetTokens: [],
     };
 
     const counts = await clearTokens(db, {
@@ -339,6 +359,7 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
     expect(batches.clientAuthFailures).toEqual([2]);
     expect(batches.userCodeFailures).toEqual([1]);
     expect(batches.sessions).toEqual([3]);
+    expect(batches.passwordResetTokens).toEqual([2]);
     for (const sizes of Object.values(batches)) for (const size of sizes) expect(size).toBeLessThanOrEqual(3);
 
     // Nothing is left to find, and the live rows are still there.
@@ -352,6 +373,7 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
       clientAuthFailures: 0,
       userCodeFailures: 0,
       sessions: 0,
+      passwordResetTokens: 0,
     });
     expect(await remaining(db)).toEqual(fixture.live);
   });
@@ -372,6 +394,8 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
       userCodeFailures: 0,
       // The revoked one.
       sessions: 1,
+      // Links expire, whether used or not, and nothing else kills them early.
+      passwordResetTokens: 0,
     });
     const left = await remaining(db);
     for (const kind of Object.keys(fixture.live) as ClearedKind[])
@@ -453,6 +477,7 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
       "Deleted 0 failed client authentications past their limit's window",
       "Deleted 0 wrong device user codes past their limit's window",
       "Deleted 0 ended or expired sessions",
+      "Deleted 0 expired password reset links",
     ]);
 
     expect(await runCli(db, ["clear-tokens", "--batch-size", "lots"], io)).toBe(1);

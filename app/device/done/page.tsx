@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { toUrlSearchParams, type PageSearchParams } from "@/lib/web/search-params";
-import { DeviceCard } from "../_components/device-card";
+import { PublicCard } from "@/components/public-card";
 import type { DoneOutcome } from "../_components/paths";
 
 export const metadata: Metadata = { title: "Device" };
@@ -29,7 +29,7 @@ export default async function DeviceDonePage({ searchParams }: { searchParams: P
   const outcome = toUrlSearchParams(await searchParams).get("outcome");
   const shown = outcome !== null && Object.hasOwn(outcomes, outcome) ? outcomes[outcome as DoneOutcome] : null;
   return (
-    <DeviceCard title={shown?.title ?? "Connect a device"}>
+    <PublicCard title={shown?.title ?? "Connect a device"}>
       <p className="mt-2 text-sm text-slate-700" role="status" data-testid="device-result">
         {shown?.message ?? "Enter the code your device shows to connect it."}
       </p>
@@ -40,6 +40,6 @@ export default async function DeviceDonePage({ searchParams }: { searchParams: P
           </Link>
         </p>
       ) : null}
-    </DeviceCard>
+    </PublicCard>
   );
 }

@@ -9,7 +9,7 @@ import type { ApplicationFormValues, FormFieldView, FormValue } from "@/lib/appl
 import type { FieldErrors } from "@/lib/applications/schema";
 import { grantTypeInfo, grantTypes } from "@/lib/oauth/grant-types";
 import type { ApplicationFormState, EditedVersion } from "../actions";
-import { seenField, versionField } from "../version-fields";
+import { EditConflict, VersionFields } from "@/components/ui/edit-conflict";
 import { IssuedCredentials } from "./issued-credentials";
 
 interface Props {
@@ -323,68 +323,53 @@ function FormProblems({
     .filter(([key]) => !known.has(key))
     .flatMap(([, messages]) => messages ?? []);
   const count = fieldProblems.length + otherProblems.length;
-  if (!conflict && count === 0) return null;
+  if (conflict) {
+    return (
+      <EditConflict
+        subject="This application"
+        changed={conflict.changed}
+        reloadHref={reloadHref}
+        summaryRef={summaryRef}
+      />
+    );
+  }
+  if (count === 0) return null;
   return (
     <div
       ref={summaryRef}
       tabIndex={-1}
       aria-labelledby="form-problems-title"
-      data-testid={conflict ? "edit-conflict" : "form-errors"}
-      className={`rounded-md border px-4 py-3 text-sm focus:outline-2 focus:outline-offset-2 ${
-        conflict ? "border-amber-300 bg-amber-50 text-amber-950" : "border-red-200 bg-red-50 text-red-800"
-      }`}
+      data-testid="form-errors"
+      className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800 focus:outline-2 focus:outline-offset-2"
     >
-      {conflict ? (
-        <>
-          <h2 id="form-problems-title" className="font-semibold">
-            This application changed after you opened this page
-          </h2>
-          <p className="mt-1">
-            Changed meanwhile: {conflict.changed.join(", ")}. Nothing was saved; your changes are still in the form
-            below.
-          </p>
-          <div className="mt-3 flex flex-col gap-2 sm:flex-row">
-            {/* A full page load, so the form starts again from what is stored now. */}
-            <a href={reloadHref} className={buttonStyles.secondary}>
-              Reload the current version
+      <h2 id="form-problems-title" className="font-semibold">
+        {count === 1 ? "There is a problem" : `There are ${count} problems`}: nothing was saved
+      </h2>
+      <ul className="mt-2 list-disc space-y-1 pl-5">
+        {otherProblems.map((message) => (
+          <li key={message}>{message}</li>
+        ))}
+        {fieldProblems.map(({ key, label, message }) => (
+          <li key={`${key}:${message}`}>
+            <a
+              href={`#${fieldIds(key).input}-field`}
+              onClick={(event) => {
+                // Follow the link to the control itself: a group of boxes has no single target.
+                const control = document
+                  .getElementById(`${fieldIds(key).input}-field`)
+                  ?.querySelector<HTMLElement>("input:not([type=hidden]), select, textarea");
+                if (!control) return;
+                event.preventDefault();
+                control.focus();
+                control.scrollIntoView({ block: "center" });
+              }}
+              className="font-medium underline"
+            >
+              {label}: {message}
             </a>
-            <button type="submit" className={buttonStyles.primary}>
-              Overwrite with my changes
-            </button>
-          </div>
-        </>
-      ) : (
-        <>
-          <h2 id="form-problems-title" className="font-semibold">
-            {count === 1 ? "There is a problem" : `There are ${count} problems`}: nothing was saved
-          </h2>
-          <ul className="mt-2 list-disc space-y-1 pl-5">
-            {otherProblems.map((message) => (
-              <li key={message}>{message}</li>
-            ))}
-            {fieldProblems.map(({ key, label, message }) => (
-              <li key={`${key}:${message}`}>
-                <a
-                  href={`#${fieldIds(key).input}-field`}
-                  onClick={(event) => {
-                    // Follow the link to the control itself: a group of boxes has no single target.
-                    const control = document
-                      .getElementById(`${fieldIds(key).input}-field`)
-                      ?.querySelector<HTMLElement>("input:not([type=hidden]), select, textarea");
-                    if (!control) return;
-                    event.preventDefault();
-                    control.focus();
-                    control.scrollIntoView({ block: "center" });
-                  }}
-                  className="font-medium underline"
-                >
-                  {label}: {message}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }
@@ -417,12 +402,7 @@ export function ApplicationForm({
   return (
     // Remount with the submitted values after a failed save: React resets a form once its action ends.
     <form action={formAction} key={JSON.stringify([values, version?.version])} className="space-y-6" noValidate>
-      {version ? (
-        <>
-          <input type="hidden" name={versionField} value={version.version} />
-          <input type="hidden" name={seenField} value={JSON.stringify(version.seen)} />
-        </>
-      ) : null}
+      {version ? <VersionFields version={version.version} seen={version.seen} /> : null}
       <FormProblems
         errors={errors}
         fields={fields}

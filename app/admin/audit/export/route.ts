@@ -8,7 +8,15 @@ export async function GET(request: Request): Promise<Response> {
   await requireAdmin();
   const params = Object.fromEntries(new URL(request.url).searchParams);
   const format = params.format === "json" ? "json" : "csv";
-  const entries = await auditEntriesFor(db(), auditQueryFrom(params));
+  const query = auditQueryFrom(params);
+  if (query.dateErrors) {
+    const message = [query.dateErrors.from, query.dateErrors.to].filter(Boolean).join(" ");
+    return new Response(`The date range is not valid: ${message}`, {
+      status: 400,
+      headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+    });
+  }
+  const entries = await auditEntriesFor(db(), query);
   const stamp = new Date().toISOString().slice(0, 10);
   const headers = {
     "content-disposition": `attachment; filename="portcullis-audit-${stamp}.${format}"`,

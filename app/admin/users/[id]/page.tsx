@@ -11,9 +11,21 @@ import { db } from "@/lib/db/client";
 import { listSessions } from "@/lib/sessions/queries";
 import { enabledAdminCount, findUser } from "@/lib/users/queries";
 import { requireAdmin } from "@/lib/web/session";
-import { endUserSessionsAction, revokeUserAccessAction } from "../actions";
+import { ConfirmForm } from "@/components/ui/confirm-form";
+import { passwordRules } from "@/lib/auth/password";
+import { formatDuration } from "@/lib/applications/durations";
+import {
+  deleteUserAction,
+  endUserSessionsAction,
+  issueResetLinkAction,
+  revokeUserAccessAction,
+  setUserPasswordAction,
+  updateUserProfileAction,
+} from "../actions";
 import { UserActions } from "../_components/user-actions";
 import { RoleBadge, StatusBadge } from "../_components/user-badges";
+import { UserPassword } from "../_components/user-password";
+import { UserProfileForm } from "../_components/user-profile-form";
 import { UserSessions } from "../_components/user-sessions";
 
 export const metadata: Metadata = { title: "User" };
@@ -22,7 +34,7 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
     <div className="py-3 sm:grid sm:grid-cols-3 sm:gap-4">
       <dt className="text-sm font-medium text-slate-700">{label}</dt>
-      <dd className="mt-1 min-w-0 break-words text-sm text-slate-900 sm:col-span-2 sm:mt-0">{children}</dd>
+      <dd className="mt-1 min-w-0 text-sm text-slate-900 [overflow-wrap:anywhere] sm:col-span-2 sm:mt-0">{children}</dd>
     </div>
   );
 }
@@ -38,6 +50,9 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
     listSessions(db(), user.id, settings().sessions),
   ]);
   const lastAdmin = user.role === "ADMIN" && !user.disabled && admins <= 1;
+  const self = user.id === admin.id;
+  // Emails are long words: they wrap anywhere rather than widen the page on a phone.
+  const panel = "min-w-0 rounded-lg border border-slate-200 bg-white p-4 shadow-sm [overflow-wrap:anywhere] sm:p-6";
   return (
     <>
       <p className="mb-3 text-sm">
@@ -56,10 +71,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
         }
       />
       <div className="grid gap-6 lg:grid-cols-2">
-        <section
-          aria-labelledby="account-title"
-          className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:p-6"
-        >
+        <section aria-labelledby="account-title" className={panel}>
           <h2 id="account-title" className="text-base font-semibold text-slate-900">
             Account
           </h2>
@@ -76,10 +88,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
             </Row>
           </dl>
         </section>
-        <section
-          aria-labelledby="access-title"
-          className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:p-6"
-        >
+        <section aria-labelledby="access-title" className={panel}>
           <h2 id="access-title" className="text-base font-semibold text-slate-900">
             Role and status
           </h2>
@@ -95,6 +104,44 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
             self={user.id === admin.id}
             lastAdmin={lastAdmin}
           />
+        </section>
+      </div>
+      <div className="mt-6 grid gap-6 lg:grid-cols-2">
+        <section aria-labelledby="profile-title" className={panel}>
+          <h2 id="profile-title" className="text-base font-semibold text-slate-900">
+            Edit profile
+          </h2>
+          <p className="mb-4 mt-1 text-sm text-slate-600">Changes are recorded in the audit log.</p>
+          <UserProfileForm
+            action={updateUserProfileAction.bind(null, user.id)}
+            initial={{ email: user.email, name: user.name }}
+            version={user.updatedAt.toISOString()}
+            reloadHref={`/admin/users/${user.id}`}
+          />
+        </section>
+        <section aria-labelledby="password-title" className={panel}>
+          <h2 id="password-title" className="text-base font-semibold text-slate-900">
+            Password
+          </h2>
+          {self ? (
+            <p className="mt-1 text-sm text-slate-600">
+              Change your own password on{" "}
+              <Link href="/account" className="font-medium text-indigo-700 underline">
+                your account page
+              </Link>
+              , where your current one is asked.
+            </p>
+          ) : (
+            <div className="mt-4">
+              <UserPassword
+                email={user.email}
+                minLength={passwordRules.minLength}
+                linkLifetime={formatDuration(settings().passwordResetLifetime)}
+                setPassword={setUserPasswordAction.bind(null, user.id)}
+                issueLink={issueResetLinkAction.bind(null, user.id)}
+              />
+            </div>
+          )}
         </section>
       </div>
       <section aria-labelledby="sessions-title" className="mt-8">
@@ -120,6 +167,39 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
           revoke={revokeUserAccessAction.bind(null, user.id)}
           perspective="admin"
         />
+      </section>
+      <section
+        aria-labelledby="delete-title"
+        className="mt-8 rounded-lg border border-red-200 bg-white p-4 shadow-sm [overflow-wrap:anywhere] sm:p-6"
+      >
+        <h2 id="delete-title" className="text-base font-semibold text-slate-900">
+          Delete user
+        </h2>
+        {self ? (
+          <p className="mt-1 text-sm text-slate-600">You cannot delete your own account.</p>
+        ) : lastAdmin ? (
+          <p className="mt-1 text-sm text-slate-600">
+            This is the only enabled administrator: make another user an administrator before deleting it.
+          </p>
+        ) : (
+          <>
+            <p className="mb-4 mt-1 text-sm text-slate-600">
+              Deletes the account with its sessions, consents, tokens and codes: every app loses its access at once.
+              Applications it registered stay. The audit log keeps its entries.
+            </p>
+            <ConfirmForm
+              trigger="Delete user"
+              title={`Delete ${user.email}?`}
+              confirmLabel="Delete user"
+              action={deleteUserAction.bind(null, user.id)}
+            >
+              <p>
+                {user.email} can no longer sign in, and every app they connected loses its access. This cannot be
+                undone.
+              </p>
+            </ConfirmForm>
+          </>
+        )}
       </section>
     </>
   );

@@ -13,7 +13,7 @@ import { setTestCallback } from "@/lib/try-it/test-callback";
 import { adminAction, formAction, unreadableForm } from "@/lib/web/actions";
 import { flash } from "@/lib/web/flash";
 import { tryItPath } from "@/app/admin/try-it/notices";
-import { versionField } from "../../version-fields";
+import { versionField } from "@/lib/web/version-fields";
 
 async function unreadableRedirect(): Promise<never> {
   await flash(unreadableForm, "error");

@@ -14,7 +14,7 @@ import { requireAdmin } from "@/lib/web/session";
 import { tryItNotice } from "@/app/admin/try-it/notices";
 import { redirectUriProblem } from "@/lib/oauth/redirect-uri";
 import { ApplicationHeader } from "../../_components/application-header";
-import { versionField } from "../../version-fields";
+import { versionField } from "@/lib/web/version-fields";
 import { addTestCallbackAction, clientCredentialsAction, removeTestCallbackAction } from "./actions";
 import { ClientCredentialsForm } from "./client-credentials-form";
 import { ScopeCheckboxes } from "./scope-checkboxes";

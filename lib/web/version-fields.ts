@@ -1,0 +1,13 @@
+/**
+ * The hidden fields that carry the version an edit form was drawn from (the record's updatedAt and
+ * the values the form showed), so that the save is conditional on it and a refusal can name what
+ * changed meanwhile. Used by every conditional edit form (applications, users) and their actions.
+ */
+export const versionField = "_version";
+export const seenField = "_seen";
+
+/** The version a form posted, or null when it is missing or not a date. */
+export function postedVersion(form: FormData): Date | null {
+  const version = new Date(String(form.get(versionField)));
+  return Number.isNaN(version.getTime()) ? null : version;
+}
