@@ -105,10 +105,10 @@ test.describe("admin dashboard: applications", () => {
     await signInAsAdmin(page, `/admin/applications/${id}/edit`);
     const stale = page.getByRole("checkbox", { name: "orders:read" });
     await expect(stale).toBeChecked();
-    await expect(stale).toHaveAccessibleDescription(/Not offered by this server any more/);
+    await expect(stale).toHaveAccessibleDescription(/Not in the scope catalogue any more/);
     await page.getByRole("button", { name: "Save changes" }).click();
     await expect(page.locator("#field-allowedScopes-error")).toContainText(
-      '"orders:read" is not a scope this server offers: remove it, or add it to PORTCULLIS_SCOPES',
+      '"orders:read" is not a scope this server offers: remove it, or add it to the scope catalogue (Admin › Scopes)',
     );
     const scopesOf = async () =>
       (await db.applicationScope.findMany({ where: { applicationId: id } })).map((row) => row.scope).sort();

@@ -58,8 +58,11 @@ export interface Settings {
   };
   /** `auto` remembers consent; `force` always asks (DOT's REQUEST_APPROVAL_PROMPT). */
   approvalPrompt: "auto" | "force";
-  /** Every scope a client may request, with the words the consent screen uses. */
-  scopes: ScopeCatalogue;
+  /**
+   * The scopes inserted into the catalogue at start-up when never inserted before (the built-in
+   * ones and PORTCULLIS_SCOPES): a seed, not the catalogue (lib/scopes/catalogue.ts).
+   */
+  scopeSeed: ScopeCatalogue;
   /**
    * A reverse proxy in front sets X-Forwarded-For; trust its last entry as the client address.
    * Off by default: then a client could write its own address into the audit log.
@@ -176,7 +179,7 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Setti
       idleTimeout: countFromEnv(env, "PORTCULLIS_SESSION_IDLE_TIMEOUT", 30 * 60),
     },
     approvalPrompt,
-    scopes: catalogueFromEnv(env.PORTCULLIS_SCOPES),
+    scopeSeed: catalogueFromEnv(env.PORTCULLIS_SCOPES),
     trustProxy: ["1", "true", "yes"].includes((env.PORTCULLIS_TRUST_PROXY ?? "").trim().toLowerCase()),
     clientCache: !["0", "false", "no", "off"].includes((env.PORTCULLIS_CLIENT_CACHE ?? "").trim().toLowerCase()),
     signInThrottle: {

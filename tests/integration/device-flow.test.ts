@@ -194,7 +194,7 @@ describe.each(providers)("the device authorization grant on %s", (provider: Prov
     expect(await failure(() => authorizeDevice(ctx, { client_id: "nobody" }))).toBe(
       "invalid_client: Client authentication failed",
     );
-    expect(authorizationServerMetadata(ctx.config)).toMatchObject({
+    expect(authorizationServerMetadata(ctx.config, await ctx.scopes.read())).toMatchObject({
       device_authorization_endpoint: "http://localhost:3000/oauth/device_authorization",
       grant_types_supported: expect.arrayContaining([deviceGrant]),
     });
@@ -227,7 +227,7 @@ describe.each(providers)("the device authorization grant on %s", (provider: Prov
     expect(request.scopes).toEqual(["email", "openid"]);
     // Another user cannot answer the request by its id.
     expect(await findDeviceRequest(ctx, request.id, users[1]!)).toEqual({ ok: false, problem: "unknown" });
-    expect(await decideDevice(ctx, request, users[0]!, ip)).toEqual({ kind: "consent" });
+    expect(await decideDevice(ctx, request, users[0]!, ip)).toEqual({ kind: "consent", granted: [] });
     expect(await answerDevice(ctx, request, users[0]!, "allow", { consented: true, ip })).toBe("approved");
     expect(decisions).toEqual([{ decision: "approved", userId: users[0]!.id }]);
 

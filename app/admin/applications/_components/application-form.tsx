@@ -253,7 +253,7 @@ function Field({
                 .filter((name) => !scopes.some((scope) => scope.name === name))
                 .map((name) => ({
                   name,
-                  description: "Not offered by this server any more (PORTCULLIS_SCOPES): untick it to save.",
+                  description: "Not in the scope catalogue any more: untick it to save.",
                 })),
             ].map((scope) => (
               <Check
