@@ -113,7 +113,9 @@ export function scopeCatalogue(db: Db): CatalogueReader {
             ? sqliteReader(db, driver.connection, driver.outsideTransactions)
             : postgresReader(
                 db,
-                settings().clientCache ? notifiedClientCache<ScopeCatalogue>(driver.pool, { channel: scopeChangeChannel }) : null,
+                settings().clientCache
+                  ? notifiedClientCache<ScopeCatalogue>(driver.pool, { channel: scopeChangeChannel })
+                  : null,
               )),
       (error: unknown) => {
         ready = undefined;

@@ -23,7 +23,7 @@ import {
   formValuesOf,
   type ApplicationFormValues,
 } from "@/lib/applications/form-values";
-import { seenField, versionField } from "./version-fields";
+import { editedVersionOf, seenField } from "@/lib/web/edit-version";
 
 /** The version of an application a form was drawn from: sent back with the edit it prepares. */
 export interface EditedVersion {
@@ -73,8 +73,9 @@ export const updateApplicationAction = adminAction(
     ): Promise<ApplicationFormState> => {
       const values = formValuesFrom(form);
       if (!isRecordId(id)) return { errors: { form: ["This application no longer exists."] }, values };
-      let version = new Date(String(form.get(versionField)));
-      if (Number.isNaN(version.getTime())) return unreadable();
+      const drawnFrom = editedVersionOf(form);
+      if (!drawnFrom) return unreadable();
+      let version = drawnFrom;
       let seen = formValuesFromJson(form.get(seenField));
       let result;
       try {

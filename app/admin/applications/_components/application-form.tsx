@@ -9,7 +9,7 @@ import type { ApplicationFormValues, FormFieldView, FormValue } from "@/lib/appl
 import type { FieldErrors } from "@/lib/applications/schema";
 import { grantTypeInfo, grantTypes } from "@/lib/oauth/grant-types";
 import type { ApplicationFormState, EditedVersion } from "../actions";
-import { seenField, versionField } from "../version-fields";
+import { ConflictNotice, VersionFields } from "@/components/ui/edit-conflict";
 import { IssuedCredentials } from "./issued-credentials";
 
 interface Props {
@@ -335,24 +335,11 @@ function FormProblems({
       }`}
     >
       {conflict ? (
-        <>
-          <h2 id="form-problems-title" className="font-semibold">
-            This application changed after you opened this page
-          </h2>
-          <p className="mt-1">
-            Changed meanwhile: {conflict.changed.join(", ")}. Nothing was saved; your changes are still in the form
-            below.
-          </p>
-          <div className="mt-3 flex flex-col gap-2 sm:flex-row">
-            {/* A full page load, so the form starts again from what is stored now. */}
-            <a href={reloadHref} className={buttonStyles.secondary}>
-              Reload the current version
-            </a>
-            <button type="submit" className={buttonStyles.primary}>
-              Overwrite with my changes
-            </button>
-          </div>
-        </>
+        <ConflictNotice
+          title="This application changed after you opened this page"
+          changed={conflict.changed}
+          reloadHref={reloadHref}
+        />
       ) : (
         <>
           <h2 id="form-problems-title" className="font-semibold">
@@ -417,12 +404,7 @@ export function ApplicationForm({
   return (
     // Remount with the submitted values after a failed save: React resets a form once its action ends.
     <form action={formAction} key={JSON.stringify([values, version?.version])} className="space-y-6" noValidate>
-      {version ? (
-        <>
-          <input type="hidden" name={versionField} value={version.version} />
-          <input type="hidden" name={seenField} value={JSON.stringify(version.seen)} />
-        </>
-      ) : null}
+      {version ? <VersionFields version={version.version} seen={version.seen} /> : null}
       <FormProblems
         errors={errors}
         fields={fields}
