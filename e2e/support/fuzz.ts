@@ -85,6 +85,8 @@ const pages = [
   "/admin/audit",
   "/admin/users",
   "/admin/users/new",
+  "/admin/scopes",
+  "/admin/scopes/new",
   "/account",
   "/account/password",
   "/oauth/authorize",
@@ -94,7 +96,7 @@ const pages = [
   "/device/done",
 ];
 
-const recordPages = ["/admin/applications/", "/admin/users/"];
+const recordPages = ["/admin/applications/", "/admin/users/", "/admin/scopes/"];
 const recordSubpages = ["", "/edit", "/history", "/tokens", "/usage"];
 
 const methods = ["GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH", "TRACE"];
