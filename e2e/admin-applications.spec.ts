@@ -64,12 +64,15 @@ test.describe("admin dashboard: applications", () => {
     // Rotate: a new secret appears once; the hint changes to the new secret's last four.
     await page.getByRole("button", { name: "Rotate secret" }).click();
     await page.getByRole("dialog").getByRole("button", { name: "Rotate secret" }).click();
-    const rotated = (await page.getByTestId("rotated-client-secret").textContent())!;
+    await expect(page.getByRole("heading", { name: `New secret for ${renamed}` })).toBeVisible();
+    const rotated = (await page.getByTestId("issued-client-secret").textContent())!;
     expect(rotated).toMatch(/^pcs_/);
     expect(rotated).not.toBe(secret);
     await page.reload();
-    await expect(page.getByTestId("secret-hint")).toHaveText(`…${rotated.slice(-4)}`);
+    await expect(page.getByTestId("secret-shown-already")).toBeVisible();
     await expect(page.getByText(rotated)).toHaveCount(0);
+    await page.getByRole("link", { name: `Go to ${renamed}` }).click();
+    await expect(page.getByTestId("secret-hint")).toHaveText(`…${rotated.slice(-4)}`);
 
     // Delete behind a confirmation that names the app.
     await page.getByRole("button", { name: "Delete" }).click();

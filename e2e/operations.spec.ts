@@ -48,7 +48,8 @@ test.describe("operations: audit log", () => {
     // Rotate the secret.
     await page.getByRole("button", { name: "Rotate secret" }).click();
     await page.getByRole("dialog").getByRole("button", { name: "Rotate secret" }).click();
-    const rotated = (await page.getByTestId("rotated-client-secret").textContent())!;
+    const rotated = (await page.getByTestId("issued-client-secret").textContent())!;
+    await page.getByRole("link", { name: `Go to ${renamed}` }).click();
 
     // The History tab lists the four changes, newest first, with who and what changed.
     await page.getByRole("navigation", { name: "Application sections" }).getByRole("link", { name: "History" }).click();
