@@ -4,6 +4,7 @@ import { admin, expect, seriousA11yViolations, signIn, signInAsAdmin, test, uniq
 
 test.describe("admin dashboard: applications", () => {
   test("sign in, create with two grant types, list, trust, edit, rotate secret, delete", async ({ page }) => {
+    test.setTimeout(120_000);
     const name = uniqueName("Inventory");
     await signInAsAdmin(page);
 

@@ -10,7 +10,7 @@ import { isRecordId } from "@/lib/db/record-id";
 import { requireAdmin } from "@/lib/web/session";
 import { IssuedCredentials, SecretShownAlready } from "../../_components/issued-credentials";
 
-export const metadata: Metadata = { title: "Client secret", referrer: "no-referrer" };
+export const metadata: Metadata = { title: "Client secret" };
 
 /**
  * The one-time secret screen (lib/applications/secret-handoff.ts): the first view after the POST
