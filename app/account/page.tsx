@@ -26,7 +26,12 @@ export default async function AccountPage() {
           Apps you have allowed to use your account. Revoke an app to sign it out at once; it will have to ask you
           again.
         </p>
-        <ConnectedApps apps={apps} catalogue={await scopeCatalogue(db()).read()} revoke={revokeMyAccessAction} perspective="self" />
+        <ConnectedApps
+          apps={apps}
+          catalogue={await scopeCatalogue(db()).read()}
+          revoke={revokeMyAccessAction}
+          perspective="self"
+        />
       </section>
     </>
   );

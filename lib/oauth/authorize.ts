@@ -298,7 +298,10 @@ export async function consentNeeded(
   // Read under prompt=consent too: the screen marks what the user has not granted before.
   const consent = await ctx.store.findConsent(user.id, client.id);
   const covered =
-    !question.forceConsent && consent !== null && consent.expiresAt > ctx.now() && covers(consent.scope, question.scopes);
+    !question.forceConsent &&
+    consent !== null &&
+    consent.expiresAt > ctx.now() &&
+    covers(consent.scope, question.scopes);
   if (covered) {
     await ctx.store.noteConsentUse(user.id, client.id, ctx.now());
     return { kind: "approve" };
