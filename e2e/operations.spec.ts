@@ -31,6 +31,8 @@ test.describe("operations: audit log", () => {
     await expect(page.getByRole("heading", { name: `${name} is ready` })).toBeVisible();
     const secret = (await page.getByTestId("issued-client-secret").textContent())!;
     await page.getByRole("link", { name: `Go to ${name}` }).click();
+    // The secret screen's heading is the app's name too: wait for the app's own page.
+    await page.waitForURL(/\/admin\/applications\/[^/]+$/);
     await expect(page.getByRole("heading", { name, exact: true })).toBeVisible();
     const id = new URL(page.url()).pathname.split("/").at(-1)!;
 
