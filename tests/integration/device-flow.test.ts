@@ -328,15 +328,23 @@ describe.each(providers)("the device authorization grant on %s", (provider: Prov
 
     // A scope not consented to yet shows the screen.
     const wider = await authorizeDevice(ctx, { client_id: tv.clientId, scope: "openid" });
+    const grantedBefore = async (user: number) =>
+      (await db.consent.findFirst({ where: { userId: users[user]!.id, applicationId: tv.id } }))?.scope.split(" ") ??
+      [];
     expect(await decideDevice(ctx, await enter(ctx, wider.user_code, users[2]!), users[2]!, ip)).toEqual({
       kind: "consent",
+      granted: await grantedBefore(2),
     });
+    expect(await grantedBefore(2)).not.toContain("openid");
 
     const forced = context({ approvalPrompt: "force" });
     const asked = await authorizeDevice(forced, { client_id: tv.clientId, scope: "openid" });
+    // Asked again, though openid was granted before: the screen marks nothing new.
     expect(await decideDevice(forced, await enter(forced, asked.user_code, users[0]!), users[0]!, ip)).toEqual({
       kind: "consent",
+      granted: await grantedBefore(0),
     });
+    expect(await grantedBefore(0)).toContain("openid");
 
     const cli = await authorizeDevice(ctx, { client_id: trusted.clientId });
     expect(await decideDevice(ctx, await enter(ctx, cli.user_code, users[2]!), users[2]!, ip)).toEqual({
