@@ -147,26 +147,34 @@ export function scopeCatalogue(db: Db): CatalogueReader {
  * then deleted or renamed is not inserted again. Returns the names inserted.
  */
 export async function seedScopeCatalogue(db: Db, seed: ScopeCatalogue): Promise<string[]> {
-  const inserted = await db.$transaction(async (tx) => {
-    await lockForTransaction(db, tx, "portcullis.scope-seed");
-    const seeded = new Set((await tx.seededScope.findMany({ select: { name: true } })).map((row) => row.name));
-    const fresh = Object.entries(seed).filter(([name]) => !seeded.has(name));
-    if (fresh.length === 0) return [];
-    const names = fresh.map(([name]) => name);
-    const existing = new Set(
-      (await tx.scope.findMany({ where: { name: { in: names } }, select: { name: true } })).map((row) => row.name),
-    );
-    const added: string[] = [];
-    for (const [name, { description, isDefault }] of fresh) {
-      if (!existing.has(name)) {
-        await tx.scope.create({ data: { name, description, isDefault: isDefault ?? false } });
-        added.push(name);
+  // Every start after the first: one read, no write transaction for instances starting together to queue on.
+  const names = Object.keys(seed);
+  const known = await db.seededScope.count({ where: { name: { in: names } } });
+  if (known === names.length) return [];
+  const inserted = await db.$transaction(
+    async (tx) => {
+      await lockForTransaction(db, tx, "portcullis.scope-seed");
+      const seeded = new Set((await tx.seededScope.findMany({ select: { name: true } })).map((row) => row.name));
+      const fresh = Object.entries(seed).filter(([name]) => !seeded.has(name));
+      if (fresh.length === 0) return [];
+      const names = fresh.map(([name]) => name);
+      const existing = new Set(
+        (await tx.scope.findMany({ where: { name: { in: names } }, select: { name: true } })).map((row) => row.name),
+      );
+      const added: string[] = [];
+      for (const [name, { description, isDefault }] of fresh) {
+        if (!existing.has(name)) {
+          await tx.scope.create({ data: { name, description, isDefault: isDefault ?? false } });
+          added.push(name);
+        }
+        await tx.seededScope.create({ data: { name } });
       }
-      await tx.seededScope.create({ data: { name } });
-    }
-    if (added.length > 0) await recordAudit(tx, systemActor, { action: "scope.seeded", details: { names: added } });
-    return added;
-  });
+      if (added.length > 0) await recordAudit(tx, systemActor, { action: "scope.seeded", details: { names: added } });
+      return added;
+      // Several instances starting at once on a fresh database queue here, each for a moment.
+    },
+    { maxWait: 20_000, timeout: 20_000 },
+  );
   if (inserted.length > 0) scopeCatalogue(db).forget();
   return inserted;
 }
