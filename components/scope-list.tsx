@@ -1,10 +1,15 @@
-/** Scopes in plain words, each with a check mark: on the consent screen and under Connected apps. */
+import { Badge } from "@/components/ui/badge";
+
+/**
+ * Scopes in plain words, each with a check mark: on the consent screen and under Connected apps.
+ * On the consent screen a scope the user has not granted this app before is marked "New".
+ */
 export function ScopeList({
   scopes,
   className,
   testId,
 }: {
-  scopes: { name: string; description: string }[];
+  scopes: { name: string; description: string; isNew?: boolean }[];
   className: string;
   testId: string;
 }) {
@@ -15,7 +20,19 @@ export function ScopeList({
           <span aria-hidden="true" className="text-emerald-700">
             ✓
           </span>
-          <span>{scope.description}</span>
+          <span>
+            {scope.description}
+            {scope.isNew ? (
+              <>
+                {" "}
+                <span data-testid="new-scope">
+                  <Badge tone="amber">
+                    New<span className="sr-only">: you have not allowed this before</span>
+                  </Badge>
+                </span>
+              </>
+            ) : null}
+          </span>
         </li>
       ))}
     </ul>

@@ -4,6 +4,7 @@ import { admin, expect, seriousA11yViolations, signIn, signInAsAdmin, test, uniq
 
 test.describe("admin dashboard: applications", () => {
   test("sign in, create with two grant types, list, trust, edit, rotate secret, delete", async ({ page }) => {
+    test.setTimeout(120_000);
     const name = uniqueName("Inventory");
     await signInAsAdmin(page);
 
@@ -64,12 +65,15 @@ test.describe("admin dashboard: applications", () => {
     // Rotate: a new secret appears once; the hint changes to the new secret's last four.
     await page.getByRole("button", { name: "Rotate secret" }).click();
     await page.getByRole("dialog").getByRole("button", { name: "Rotate secret" }).click();
-    const rotated = (await page.getByTestId("rotated-client-secret").textContent())!;
+    await expect(page.getByRole("heading", { name: `New secret for ${renamed}` })).toBeVisible();
+    const rotated = (await page.getByTestId("issued-client-secret").textContent())!;
     expect(rotated).toMatch(/^pcs_/);
     expect(rotated).not.toBe(secret);
     await page.reload();
-    await expect(page.getByTestId("secret-hint")).toHaveText(`…${rotated.slice(-4)}`);
+    await expect(page.getByTestId("secret-shown-already")).toBeVisible();
     await expect(page.getByText(rotated)).toHaveCount(0);
+    await page.getByRole("link", { name: `Go to ${renamed}` }).click();
+    await expect(page.getByTestId("secret-hint")).toHaveText(`…${rotated.slice(-4)}`);
 
     // Delete behind a confirmation that names the app.
     await page.getByRole("button", { name: "Delete" }).click();
@@ -105,10 +109,10 @@ test.describe("admin dashboard: applications", () => {
     await signInAsAdmin(page, `/admin/applications/${id}/edit`);
     const stale = page.getByRole("checkbox", { name: "orders:read" });
     await expect(stale).toBeChecked();
-    await expect(stale).toHaveAccessibleDescription(/Not offered by this server any more/);
+    await expect(stale).toHaveAccessibleDescription(/Not in the scope catalogue any more/);
     await page.getByRole("button", { name: "Save changes" }).click();
     await expect(page.locator("#field-allowedScopes-error")).toContainText(
-      '"orders:read" is not a scope this server offers: remove it, or add it to PORTCULLIS_SCOPES',
+      '"orders:read" is not a scope this server offers: remove it, or add it to the scope catalogue (Admin › Scopes)',
     );
     const scopesOf = async () =>
       (await db.applicationScope.findMany({ where: { applicationId: id } })).map((row) => row.scope).sort();

@@ -11,6 +11,7 @@
  * It signs in its own user and admin and sends sign-in attempts only to made-up emails, so the
  * shared admin account's throttle and sessions are left alone for the specs that run after it.
  */
+import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { expect, test } from "./support/fixtures";
 import { buildActions, curl, fuzzRequests, send, type FuzzRequest, type Outcome } from "./support/fuzz";
@@ -34,13 +35,16 @@ test("no request gets a 5xx or goes unanswered", async ({ baseURL, db, makeUser 
   const user = await makeUser();
   const admin = await makeUser({ admin: true });
   const application = await registerClient(db);
+  const scope = await db.scope.create({
+    data: { name: `fuzz:${randomBytes(4).toString("hex")}`, description: "A scope for the fuzzer" },
+  });
   const targets = {
     origin,
     sessions: {
       user: await sessionCookie(origin, user.email, user.password),
       admin: await sessionCookie(origin, admin.email, admin.password),
     },
-    ids: [user.id, admin.id, application.id, application.clientId],
+    ids: [user.id, admin.id, application.id, application.clientId, scope.id],
     actionIds: buildActions().map((action) => action.id),
   };
 

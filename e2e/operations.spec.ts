@@ -31,6 +31,8 @@ test.describe("operations: audit log", () => {
     await expect(page.getByRole("heading", { name: `${name} is ready` })).toBeVisible();
     const secret = (await page.getByTestId("issued-client-secret").textContent())!;
     await page.getByRole("link", { name: `Go to ${name}` }).click();
+    // The secret screen's heading is the app's name too: wait for the app's own page.
+    await page.waitForURL(/\/admin\/applications\/[^/]+$/);
     await expect(page.getByRole("heading", { name, exact: true })).toBeVisible();
     const id = new URL(page.url()).pathname.split("/").at(-1)!;
 
@@ -48,7 +50,8 @@ test.describe("operations: audit log", () => {
     // Rotate the secret.
     await page.getByRole("button", { name: "Rotate secret" }).click();
     await page.getByRole("dialog").getByRole("button", { name: "Rotate secret" }).click();
-    const rotated = (await page.getByTestId("rotated-client-secret").textContent())!;
+    const rotated = (await page.getByTestId("issued-client-secret").textContent())!;
+    await page.getByRole("link", { name: `Go to ${renamed}` }).click();
 
     // The History tab lists the four changes, newest first, with who and what changed.
     await page.getByRole("navigation", { name: "Application sections" }).getByRole("link", { name: "History" }).click();

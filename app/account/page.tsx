@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { ConnectedApps } from "@/components/connected-apps";
 import { PageHeader } from "@/components/ui/page-header";
 import { connectedApps } from "@/lib/access/queries";
-import { settings } from "@/lib/config/settings";
+import { scopeCatalogue } from "@/lib/scopes/catalogue";
 import { db } from "@/lib/db/client";
 import { requireUser } from "@/lib/web/session";
 import { revokeMyAccessAction } from "./actions";
@@ -26,7 +26,12 @@ export default async function AccountPage() {
           Apps you have allowed to use your account. Revoke an app to sign it out at once; it will have to ask you
           again.
         </p>
-        <ConnectedApps apps={apps} catalogue={settings().scopes} revoke={revokeMyAccessAction} perspective="self" />
+        <ConnectedApps
+          apps={apps}
+          catalogue={await scopeCatalogue(db()).read()}
+          revoke={revokeMyAccessAction}
+          perspective="self"
+        />
       </section>
     </>
   );

@@ -12,7 +12,7 @@ interface Props {
   returnTo: string;
   user: { id: string; email: string; name: string };
   client: ClientRecord;
-  scopes: { name: string; description: string }[];
+  scopes: { name: string; description: string; isNew: boolean }[];
 }
 
 /** The consent screen of the code flow (/oauth/authorize) and the device flow (/device). */

@@ -90,6 +90,8 @@ const pages = [
   "/admin/users",
   "/admin/users/new",
   "/admin/try-it/callback",
+  "/admin/scopes",
+  "/admin/scopes/new",
   "/account",
   "/account/password",
   "/oauth/authorize",
@@ -100,8 +102,8 @@ const pages = [
   "/reset-password",
 ];
 
-const recordPages = ["/admin/applications/", "/admin/users/"];
-const recordSubpages = ["", "/edit", "/history", "/tokens", "/usage", "/try-it"];
+const recordPages = ["/admin/applications/", "/admin/users/", "/admin/scopes/"];
+const recordSubpages = ["", "/edit", "/history", "/tokens", "/usage", "/try-it", "/secret"];
 
 const methods = ["GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH", "TRACE"];
 

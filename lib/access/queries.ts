@@ -168,3 +168,18 @@ export function describeScopes(
     .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
     .map((name) => ({ name, description: catalogue[name]?.description ?? name }));
 }
+
+/**
+ * The consent screen's scopes: described as above, and marked new when the user granted this
+ * application some scopes before but not this one (a first consent marks nothing: all of it is new).
+ */
+export function describeConsentScopes(
+  scopes: readonly string[],
+  catalogue: ScopeCatalogue,
+  granted: readonly string[],
+): { name: string; description: string; isNew: boolean }[] {
+  return describeScopes(scopes, catalogue).map((scope) => ({
+    ...scope,
+    isNew: granted.length > 0 && !granted.includes(scope.name),
+  }));
+}

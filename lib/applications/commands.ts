@@ -14,6 +14,7 @@ import { customFieldPrefix, metadataWith } from "./custom-fields.ts";
 import { columnsFrom, comparableSettings, relationsFrom, settingsOf } from "./fields.ts";
 import { applicationInclude, toApplication, type Application } from "./model.ts";
 import { findApplication } from "./queries.ts";
+import { scopeCatalogue } from "../scopes/catalogue.ts";
 import { parseApplicationInput, type ApplicationInput, type FieldErrors } from "./schema.ts";
 
 /** Built-in fields by key and custom ones as "fields." + key, sets sorted: what the audit trail compares. */
@@ -87,7 +88,7 @@ export async function createApplication(
   actor: Actor,
   options: { ownerId?: string | null } = {},
 ): Promise<Saved> {
-  const parsed = parseApplicationInput(raw);
+  const parsed = parseApplicationInput(raw, await scopeCatalogue(db).read());
   if (!parsed.ok) return parsed;
   const input = parsed.data;
   const credentials = input.clientType === "confidential" ? newSecret() : null;
@@ -138,7 +139,7 @@ export async function updateApplication(
   actor: Actor,
   options: { expectedVersion?: Date } = {},
 ): Promise<Updated> {
-  const parsed = parseApplicationInput(raw);
+  const parsed = parseApplicationInput(raw, await scopeCatalogue(db).read());
   if (!parsed.ok) return parsed;
   const input = parsed.data;
   const relations = relationsFrom(input);

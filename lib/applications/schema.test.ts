@@ -15,13 +15,13 @@ function valid(overrides: Record<string, unknown> = {}): Record<string, unknown>
 }
 
 function accepted(raw: unknown, catalogue?: ScopeCatalogue) {
-  const result = parseApplicationInput(raw, catalogue);
+  const result = parseApplicationInput(raw, catalogue ?? builtInScopes);
   if (!result.ok) throw new Error(`expected the input to be accepted, got ${JSON.stringify(result.errors)}`);
   return result.data;
 }
 
 function rejected(raw: unknown, catalogue?: ScopeCatalogue): FieldErrors {
-  const result = parseApplicationInput(raw, catalogue);
+  const result = parseApplicationInput(raw, catalogue ?? builtInScopes);
   if (result.ok) throw new Error(`expected the input to be rejected, got ${JSON.stringify(result.data)}`);
   return result.errors;
 }
@@ -300,8 +300,8 @@ describe("parseApplicationInput", () => {
       const errors = rejected(valid({ allowedScopes: "openid api:read orders.write" }));
       expect(errors).toEqual({
         allowedScopes: [
-          '"api:read" is not a scope this server offers: remove it, or add it to PORTCULLIS_SCOPES',
-          '"orders.write" is not a scope this server offers: remove it, or add it to PORTCULLIS_SCOPES',
+          '"api:read" is not a scope this server offers: remove it, or add it to the scope catalogue (Admin › Scopes)',
+          '"orders.write" is not a scope this server offers: remove it, or add it to the scope catalogue (Admin › Scopes)',
         ],
       });
       // Names that only look like an object's own properties are not scopes either.

@@ -4,7 +4,6 @@
  * against the field that caused it. Nothing reaches the database without passing it.
  */
 import { z } from "zod";
-import { settings } from "../config/settings.ts";
 import { grantTypeInfo, isGrantType, type GrantType } from "../oauth/grant-types.ts";
 import { originProblem, redirectUriProblem } from "../oauth/redirect-uri.ts";
 import { isScopeToken, type ScopeCatalogue } from "../oauth/scope.ts";
@@ -79,7 +78,7 @@ function applicationInputSchemaFor(catalogue: ScopeCatalogue, config: Portcullis
         else if (!Object.hasOwn(catalogue, scope)) {
           fail(
             "allowedScopes",
-            `"${scope}" is not a scope this server offers: remove it, or add it to PORTCULLIS_SCOPES`,
+            `"${scope}" is not a scope this server offers: remove it, or add it to the scope catalogue (Admin › Scopes)`,
           );
         }
       }
@@ -148,11 +147,11 @@ export type ParseResult<T> = { ok: true; data: T } | { ok: false; errors: FieldE
 
 /**
  * Validates raw input (form fields, CLI flags or JSON), with each error tied to its field. Scopes
- * are checked against the server's catalogue (PORTCULLIS_SCOPES and the built-in ones).
+ * are checked against the server's catalogue (lib/scopes/catalogue.ts, read by the caller).
  */
 export function parseApplicationInput(
   raw: unknown,
-  catalogue: ScopeCatalogue = settings().scopes,
+  catalogue: ScopeCatalogue,
   config: PortcullisConfig = extensions(),
 ): ParseResult<ApplicationInput> {
   let byCatalogue = schemas.get(config);

@@ -45,6 +45,10 @@ export const auditActions: Record<string, string> = {
   "authorization.refused": "Authorization refused by policy",
   "device.approved": "Device approved",
   "device.denied": "Device denied",
+  "scope.created": "Scope created",
+  "scope.updated": "Scope updated",
+  "scope.deleted": "Scope deleted",
+  "scope.seeded": "Scopes added at start-up",
 };
 
 function actionLabel(action: string): string {
@@ -428,6 +432,8 @@ const fieldLabels: Record<string, string> = {
   accessTokens: "Access tokens",
   refreshTokens: "Refresh tokens",
   authorizationCodes: "Authorization codes",
+  isDefault: "Default scope",
+  names: "Scopes",
   consentDeleted: "Consent deleted",
   sessionsEnded: "Sessions ended",
   revoked: "Revoked",

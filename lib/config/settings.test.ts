@@ -18,7 +18,7 @@ describe("readSettings", () => {
     expect(settings.keyEncryptionKey).toBeUndefined();
     expect(settings.approvalPrompt).toBe("auto");
     expect(settings.clientCache).toBe(true);
-    expect(settings.scopes).toEqual(builtInScopes);
+    expect(settings.scopeSeed).toEqual(builtInScopes);
     expect(settings.lifetimes).toEqual({
       authorizationCode: 60,
       accessToken: 3600,
@@ -149,8 +149,8 @@ describe("readSettings", () => {
       consent: 0,
       refreshGracePeriod: 5,
     });
-    expect(settings.scopes["api:read"]).toEqual({ description: "Read your orders" });
-    expect(settings.scopes.openid).toEqual(builtInScopes.openid);
+    expect(settings.scopeSeed["api:read"]).toEqual({ description: "Read your orders" });
+    expect(settings.scopeSeed.openid).toEqual(builtInScopes.openid);
   });
 
   it("derives the default public URL from PORT", () => {

@@ -71,8 +71,11 @@ export interface Settings {
   passwordResetLifetime: number;
   /** `auto` remembers consent; `force` always asks (DOT's REQUEST_APPROVAL_PROMPT). */
   approvalPrompt: "auto" | "force";
-  /** Every scope a client may request, with the words the consent screen uses. */
-  scopes: ScopeCatalogue;
+  /**
+   * The scopes inserted into the catalogue at start-up when never inserted before (the built-in
+   * ones and PORTCULLIS_SCOPES): a seed, not the catalogue (lib/scopes/catalogue.ts).
+   */
+  scopeSeed: ScopeCatalogue;
   /**
    * A reverse proxy in front sets X-Forwarded-For; trust its last entry as the client address.
    * Off by default: then a client could write its own address into the audit log.
@@ -191,7 +194,7 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Setti
     },
     passwordResetLifetime: countFromEnv(env, "PORTCULLIS_PASSWORD_RESET_LIFETIME", 3600),
     approvalPrompt,
-    scopes: catalogueFromEnv(env.PORTCULLIS_SCOPES),
+    scopeSeed: catalogueFromEnv(env.PORTCULLIS_SCOPES),
     trustProxy: ["1", "true", "yes"].includes((env.PORTCULLIS_TRUST_PROXY ?? "").trim().toLowerCase()),
     clientCache: !["0", "false", "no", "off"].includes((env.PORTCULLIS_CLIENT_CACHE ?? "").trim().toLowerCase()),
     signInThrottle: {

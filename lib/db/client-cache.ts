@@ -22,6 +22,8 @@ import { log } from "../log/logger.ts";
 export const clientChangeChannel = "portcullis_client_change";
 
 export interface ClientCacheOptions {
+  /** The channel whose notifications say the cached rows changed (the scope catalogue has its own). */
+  channel?: string;
   maxAgeMs?: number;
   /** Wait before opening the listening connection again after it failed or was lost. */
   retryMs?: number;
@@ -34,11 +36,19 @@ export interface ClientCacheOptions {
 export interface ClientCache<T> {
   /** The client, from memory when a notification would have said it changed; else from `load`. */
   read(clientId: string, load: (clientId: string) => Promise<T | null>): Promise<T | null>;
+  /** Forgets all it holds (after a change this process made, before its notification arrives). */
+  forget(): void;
 }
 
 export function notifiedClientCache<T>(
   pool: pg.Pool,
-  { maxAgeMs = 30_000, retryMs = 1_000, heartbeatMs = 10_000, heartbeatTimeoutMs = 5_000 }: ClientCacheOptions = {},
+  {
+    channel = clientChangeChannel,
+    maxAgeMs = 30_000,
+    retryMs = 1_000,
+    heartbeatMs = 10_000,
+    heartbeatTimeoutMs = 5_000,
+  }: ClientCacheOptions = {},
 ): ClientCache<T> {
   const entries = new Map<string, { value: T; readAt: number }>();
   /** Bumped whenever entries are forgotten: a lookup that started before keeps its answer to itself. */
@@ -94,7 +104,7 @@ export function notifiedClientCache<T>(
       await listener.connect();
       listener.on("notification", forget);
       await listener.query({
-        text: `LISTEN ${clientChangeChannel}`,
+        text: `LISTEN ${channel}`,
         query_timeout: heartbeatTimeoutMs,
       } as pg.QueryConfig);
     } catch (error) {
@@ -117,6 +127,7 @@ export function notifiedClientCache<T>(
   }
 
   return {
+    forget,
     async read(clientId, load) {
       if (poolClosed()) {
         // The listener is not one of the pool's connections, so ending the pool does not close it.

@@ -149,7 +149,7 @@ async function validate(ctx: ProtocolContext, query: URLSearchParams): Promise<V
     if (responseMode !== undefined && responseMode !== "query") {
       throw new OAuthError("invalid_request", "Only response_mode=query is supported");
     }
-    const scopes = resolveScopes(optional(params, "scope"), client, ctx.config.scopes);
+    const scopes = resolveScopes(optional(params, "scope"), client, await ctx.scopes.read());
 
     const challenge = optional(params, "code_challenge");
     const method = optional(params, "code_challenge_method");
@@ -228,7 +228,8 @@ export interface SignedInUser {
 
 export type Decision =
   | { kind: "sign-in"; reauthenticate: boolean }
-  | { kind: "consent" }
+  /** The scopes this user granted this application before (none: never, or revoked since). */
+  | { kind: "consent"; granted: string[] }
   | { kind: "approve" }
   | { kind: "redirect"; location: string };
 
@@ -248,7 +249,8 @@ export interface ConsentQuestion {
 export type ConsentOutcome =
   /** Trusted app, remembered consent, or the policy skips the screen. */
   | { kind: "approve" }
-  | { kind: "consent" }
+  /** The scopes this user granted this application before (none: never, or revoked since). */
+  | { kind: "consent"; granted: string[] }
   /** The policy refuses this user this application (access_denied). */
   | { kind: "refused"; error: OAuthError }
   /** The user no longer exists or is disabled. */
@@ -293,13 +295,18 @@ export async function consentNeeded(
   }
   // A trusted application never shows the consent screen.
   else if (client.skipAuthorization) return { kind: "approve" };
-  const consent = question.forceConsent ? null : await ctx.store.findConsent(user.id, client.id);
-  const covered = consent !== null && consent.expiresAt > ctx.now() && covers(consent.scope, question.scopes);
+  // Read under prompt=consent too: the screen marks what the user has not granted before.
+  const consent = await ctx.store.findConsent(user.id, client.id);
+  const covered =
+    !question.forceConsent &&
+    consent !== null &&
+    consent.expiresAt > ctx.now() &&
+    covers(consent.scope, question.scopes);
   if (covered) {
     await ctx.store.noteConsentUse(user.id, client.id, ctx.now());
     return { kind: "approve" };
   }
-  return { kind: "consent" };
+  return { kind: "consent", granted: consent?.scope ?? [] };
 }
 
 /**
@@ -381,7 +388,7 @@ export async function decide(
           ),
         };
       }
-      return { kind: "consent" };
+      return { kind: "consent", granted: outcome.granted };
   }
 }
 

@@ -10,7 +10,6 @@ export interface ProtocolConfig {
   issuer: string;
   lifetimes: Settings["lifetimes"];
   approvalPrompt: Settings["approvalPrompt"];
-  scopes: ScopeCatalogue;
   deviceAuthorization: Settings["deviceAuthorization"];
 }
 
@@ -52,6 +51,8 @@ export interface ProtocolContext {
   /** Failed client authentications, limited per client and address (./client-auth-throttle.ts). */
   clientAuthThrottle: ClientAuthThrottle;
   config: ProtocolConfig;
+  /** The scope catalogue (lib/scopes/catalogue.ts), held in memory until it changes. */
+  scopes: { read(): Promise<ScopeCatalogue> };
   keys: KeyRing;
   now: () => Date;
   onTokenRequest?: TokenRequestObserver;
@@ -66,7 +67,6 @@ export function protocolConfigFrom(settings: Settings): ProtocolConfig {
     issuer: settings.publicUrl,
     lifetimes: settings.lifetimes,
     approvalPrompt: settings.approvalPrompt,
-    scopes: settings.scopes,
     deviceAuthorization: settings.deviceAuthorization,
   };
 }

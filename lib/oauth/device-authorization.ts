@@ -49,7 +49,7 @@ export async function handleDeviceAuthorization(
   });
   // RFC 8628 §3.2: the token endpoint's error responses apply.
   if (!allowed) throw new OAuthError("unauthorized_client", "This client is not allowed the device code grant");
-  const scopes = resolveScopes(requested, client, ctx.config.scopes);
+  const scopes = resolveScopes(requested, client, await ctx.scopes.read());
   const { lifetime, interval } = ctx.config.deviceAuthorization;
   const deviceCode = generateCredential("deviceCode");
   const expiresAt = new Date(ctx.now().getTime() + lifetime * 1000);

@@ -80,7 +80,8 @@ export async function findDeviceRequest(
 }
 
 export type DeviceDecision =
-  | { kind: "consent" }
+  /** The scopes this user granted this application before. */
+  | { kind: "consent"; granted: string[] }
   /** Approved without asking (trusted app, remembered consent, policy): the answer is recorded. */
   | { kind: "answered"; outcome: DeviceAnswerOutcome }
   | { kind: "refused"; error: OAuthError }

@@ -3,6 +3,7 @@
  * server does: nothing here is advertised that the endpoints do not implement.
  */
 import type { ProtocolConfig } from "./context.ts";
+import type { ScopeCatalogue } from "./scope.ts";
 import { endpointsFor } from "./endpoints.ts";
 import { grants } from "./grants/index.ts";
 import { supportedClaims } from "./oidc/claims.ts";
@@ -12,7 +13,7 @@ const clientAuthMethods = ["client_secret_basic", "client_secret_post", "none"];
 /** Introspection refuses public clients (lib/oauth/introspect.ts), so "none" is not offered. */
 const introspectionAuthMethods = ["client_secret_basic", "client_secret_post"];
 
-export function authorizationServerMetadata(config: ProtocolConfig) {
+export function authorizationServerMetadata(config: ProtocolConfig, catalogue: ScopeCatalogue) {
   const endpoints = endpointsFor(config.issuer);
   return {
     issuer: config.issuer,
@@ -22,7 +23,7 @@ export function authorizationServerMetadata(config: ProtocolConfig) {
     jwks_uri: endpoints.jwks,
     revocation_endpoint: endpoints.revocation,
     introspection_endpoint: endpoints.introspection,
-    scopes_supported: Object.keys(config.scopes),
+    scopes_supported: Object.keys(catalogue),
     response_types_supported: ["code"],
     response_modes_supported: ["query"],
     grant_types_supported: grants.map((grant) => grant.grantType),
@@ -35,10 +36,10 @@ export function authorizationServerMetadata(config: ProtocolConfig) {
   };
 }
 
-export function openidConfiguration(config: ProtocolConfig) {
+export function openidConfiguration(config: ProtocolConfig, catalogue: ScopeCatalogue) {
   const endpoints = endpointsFor(config.issuer);
   return {
-    ...authorizationServerMetadata(config),
+    ...authorizationServerMetadata(config, catalogue),
     userinfo_endpoint: endpoints.userinfo,
     end_session_endpoint: endpoints.endSession,
     subject_types_supported: ["public"],

@@ -124,11 +124,11 @@ export const jwksEndpoint = {
 const publicMetadata = { "Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*" };
 
 export const openidConfigurationEndpoint = {
-  GET: async (ctx) => jsonDocument(openidConfiguration(ctx.config), publicMetadata),
+  GET: async (ctx) => jsonDocument(openidConfiguration(ctx.config, await ctx.scopes.read()), publicMetadata),
 } satisfies Endpoint;
 
 export const authorizationServerMetadataEndpoint = {
-  GET: async (ctx) => jsonDocument(authorizationServerMetadata(ctx.config), publicMetadata),
+  GET: async (ctx) => jsonDocument(authorizationServerMetadata(ctx.config, await ctx.scopes.read()), publicMetadata),
 } satisfies Endpoint;
 
 export const protocolRoutes: ReadonlyMap<string, Endpoint> = new Map<string, Endpoint>([

@@ -1,11 +1,15 @@
 /**
- * Scopes: syntax (RFC 6749 §3.3) and the catalogue that gives each scope words an end user
- * understands on the consent screen. Unknown scopes are rejected, never passed through.
+ * Scopes: syntax (RFC 6749 §3.3) and the catalogue's shape, which gives each scope words an end
+ * user understands on the consent screen. Unknown scopes are rejected, never passed through. The
+ * catalogue itself is in the database (lib/scopes/catalogue.ts); these built-in scopes and
+ * PORTCULLIS_SCOPES only seed it.
  */
 
 export interface ScopeDescription {
   /** Shown on the consent screen as "This app will be able to: …". */
   description: string;
+  /** Granted when a client asks for no scope (lib/oauth/scope-policy.ts). */
+  isDefault?: boolean;
 }
 
 export const builtInScopes: Record<string, ScopeDescription> = {
@@ -48,7 +52,7 @@ export function covers(granted: Iterable<string>, requested: Iterable<string>): 
   return true;
 }
 
-/** Extra scopes from PORTCULLIS_SCOPES: a JSON object of name → description. */
+/** The seed: the built-in scopes and PORTCULLIS_SCOPES, a JSON object of name → description. */
 export function catalogueFromEnv(raw: string | undefined): ScopeCatalogue {
   if (!raw || raw.trim() === "") return { ...builtInScopes };
   let parsed: unknown;

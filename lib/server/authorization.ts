@@ -35,7 +35,7 @@ export interface AuthorizingUser {
 
 export type AuthorizationOutcome =
   | { kind: "redirect"; location: string }
-  | { kind: "consent"; request: AuthorizationRequest; user: AuthorizingUser }
+  | { kind: "consent"; request: AuthorizationRequest; user: AuthorizingUser; granted: string[] }
   /** The client or its redirect URI cannot be trusted: the error is shown, never sent. */
   | { kind: "error"; error: OAuthError }
   /** The database did not answer before the client was known: nowhere safe to redirect to. */
@@ -76,7 +76,7 @@ export async function authorizationOutcome(
       case "approve":
         return { kind: "redirect", location: await approve(ctx, request, user!, { consented: false }) };
       case "consent":
-        return { kind: "consent", request, user: session!.user };
+        return { kind: "consent", request, user: session!.user, granted: decision.granted };
     }
   } catch (error) {
     // RFC 6749 §4.1.2.1: the client is known, so it hears that it may try again.

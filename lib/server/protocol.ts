@@ -8,6 +8,7 @@ import { hintedClientAuthThrottle, type ClientAuthFailures } from "../oauth/clie
 import { metrics } from "../metrics/metrics.ts";
 import { protocolConfigFrom, type ProtocolContext } from "../oauth/context.ts";
 import { storeKeyRing } from "../oauth/oidc/keys.ts";
+import { scopeCatalogue } from "../scopes/catalogue.ts";
 import { recordAudit } from "../audit/record.ts";
 import { extensions } from "../extensions/active.ts";
 import { policyFrom } from "../extensions/policy.ts";
@@ -64,6 +65,7 @@ export function protocol(): ProtocolContext {
         },
       ),
       config: protocolConfigFrom(settings()),
+      scopes: scopeCatalogue(db()),
       keys,
       now: () => new Date(),
       onTokenRequest: (event) => {

@@ -15,6 +15,7 @@ import { migrate, migrationsDirFor, type MigrationResult } from "../db/migrate.t
 import { prismaOAuthStore } from "../db/oauth-store.ts";
 import { parseDatabaseUrl, type DatabaseTarget } from "../db/url.ts";
 import { describeUnusableKey, repairSigningKeys, type UnusableKey } from "../oauth/oidc/keys.ts";
+import { seedScopeCatalogue } from "../scopes/catalogue.ts";
 import { encryptStoredSigningKeys } from "../signing-keys/encrypt-stored.ts";
 import { privateKeyCipher } from "../signing-keys/encryption.ts";
 import { createUser } from "../users/commands.ts";
@@ -54,6 +55,8 @@ async function seedAdmin(db: Db, settings: Settings): Promise<SeededAdmin | null
 export interface Prepared {
   migrations: MigrationResult;
   admin: SeededAdmin | null;
+  /** Scopes inserted into the catalogue now (built-in ones or PORTCULLIS_SCOPES never seeded before). */
+  scopesSeeded: string[];
   /**
    * PORTCULLIS_ADMIN_PASSWORD was set but not used: it only makes the first administrator, and
    * one exists. Never applied to an existing account (a leftover variable must not reset a password).
@@ -110,11 +113,13 @@ export async function prepare(settings: Settings): Promise<Prepared> {
   const db = connect(target);
   try {
     const admin = await seedAdmin(db, settings);
+    const scopesSeeded = await seedScopeCatalogue(db, settings.scopeSeed);
     const signingKeysEncrypted = await encryptStoredSigningKeys(db, cipher);
     const repair = await repairSigningKeys(prismaOAuthStore(db, { clientCache: false }), cipher, new Date());
     return {
       migrations,
       admin,
+      scopesSeeded,
       adminPasswordUnused: admin === null && settings.adminPassword !== undefined,
       signingKeyCreated: repair.created,
       signingKeysEncrypted,
@@ -129,6 +134,7 @@ export async function prepare(settings: Settings): Promise<Prepared> {
 export function describePrepared({
   migrations,
   admin,
+  scopesSeeded,
   adminPasswordUnused,
   signingKeyCreated,
   signingKeysEncrypted,
@@ -142,6 +148,7 @@ export function describePrepared({
     );
   if (migrations.applied.length > 0)
     lines.push(`Applied ${migrations.applied.length} migration(s): ${migrations.applied.join(", ")}`);
+  if (scopesSeeded.length > 0) lines.push(`Added to the scope catalogue: ${scopesSeeded.join(" ")}`);
   for (const name of migrations.modified) lines.push(`Warning: migration ${name} was changed after it was applied.`);
   if (signingKeysEncrypted > 0) lines.push(`Encrypted ${signingKeysEncrypted} stored signing key(s) at rest.`);
   for (const key of unusableSigningKeys) lines.push(`Warning: ${describeUnusableKey(key)}`);

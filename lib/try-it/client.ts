@@ -28,7 +28,8 @@ interface Exchange {
 
 /** The client's configuration, and the raw answers of the calls made with it. */
 function configuration(server: ProtocolConfig, clientId: string, secret: string | null) {
-  const metadata = openidConfiguration(server) as client.ServerMetadata;
+  // Only the endpoints matter to the client: the scope list (scopes_supported) is left out.
+  const metadata = openidConfiguration(server, {}) as client.ServerMetadata;
   const config = new client.Configuration(
     metadata,
     clientId,

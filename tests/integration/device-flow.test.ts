@@ -194,7 +194,7 @@ describe.each(providers)("the device authorization grant on %s", (provider: Prov
     expect(await failure(() => authorizeDevice(ctx, { client_id: "nobody" }))).toBe(
       "invalid_client: Client authentication failed",
     );
-    expect(authorizationServerMetadata(ctx.config)).toMatchObject({
+    expect(authorizationServerMetadata(ctx.config, await ctx.scopes.read())).toMatchObject({
       device_authorization_endpoint: "http://localhost:3000/oauth/device_authorization",
       grant_types_supported: expect.arrayContaining([deviceGrant]),
     });
@@ -227,7 +227,7 @@ describe.each(providers)("the device authorization grant on %s", (provider: Prov
     expect(request.scopes).toEqual(["email", "openid"]);
     // Another user cannot answer the request by its id.
     expect(await findDeviceRequest(ctx, request.id, users[1]!)).toEqual({ ok: false, problem: "unknown" });
-    expect(await decideDevice(ctx, request, users[0]!, ip)).toEqual({ kind: "consent" });
+    expect(await decideDevice(ctx, request, users[0]!, ip)).toEqual({ kind: "consent", granted: [] });
     expect(await answerDevice(ctx, request, users[0]!, "allow", { consented: true, ip })).toBe("approved");
     expect(decisions).toEqual([{ decision: "approved", userId: users[0]!.id }]);
 
@@ -328,15 +328,23 @@ describe.each(providers)("the device authorization grant on %s", (provider: Prov
 
     // A scope not consented to yet shows the screen.
     const wider = await authorizeDevice(ctx, { client_id: tv.clientId, scope: "openid" });
+    const grantedBefore = async (user: number) =>
+      (await db.consent.findFirst({ where: { userId: users[user]!.id, applicationId: tv.id } }))?.scope.split(" ") ??
+      [];
     expect(await decideDevice(ctx, await enter(ctx, wider.user_code, users[2]!), users[2]!, ip)).toEqual({
       kind: "consent",
+      granted: await grantedBefore(2),
     });
+    expect(await grantedBefore(2)).not.toContain("openid");
 
     const forced = context({ approvalPrompt: "force" });
     const asked = await authorizeDevice(forced, { client_id: tv.clientId, scope: "openid" });
+    // Asked again, though openid was granted before: the screen marks nothing new.
     expect(await decideDevice(forced, await enter(forced, asked.user_code, users[0]!), users[0]!, ip)).toEqual({
       kind: "consent",
+      granted: await grantedBefore(0),
     });
+    expect(await grantedBefore(0)).toContain("openid");
 
     const cli = await authorizeDevice(ctx, { client_id: trusted.clientId });
     expect(await decideDevice(ctx, await enter(ctx, cli.user_code, users[2]!), users[2]!, ip)).toEqual({

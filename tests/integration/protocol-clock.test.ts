@@ -169,7 +169,11 @@ describe.each(providers)("the protocol core over time on %s", (provider: Provide
     now = new Date(allowedAt.getTime() + 10 * day - second);
     expect(await decide(ctx, await validRequest(ctx, "openid email"), user)).toEqual({ kind: "approve" });
     now = new Date(allowedAt.getTime() + 10 * day);
-    expect(await decide(ctx, await validRequest(ctx, "openid email"), user)).toEqual({ kind: "consent" });
+    // Expired, so asked again; what it granted is still what was granted before (nothing marked new).
+    expect(await decide(ctx, await validRequest(ctx, "openid email"), user)).toEqual({
+      kind: "consent",
+      granted: ["email", "openid"],
+    });
 
     // Allowing again, for fewer scopes: the expired consent's scopes are not carried over. (The
     // clock here is years ahead of the real one, by which that consent has not expired.)
@@ -184,7 +188,10 @@ describe.each(providers)("the protocol core over time on %s", (provider: Provide
       lastUsedAt: renewedAt,
       expiresAt: new Date(renewedAt.getTime() + 10 * day),
     });
-    expect(await decide(ctx, await validRequest(ctx, "openid email"), user)).toEqual({ kind: "consent" });
+    expect(await decide(ctx, await validRequest(ctx, "openid email"), user)).toEqual({
+      kind: "consent",
+      granted: ["openid"],
+    });
     expect(await decide(ctx, await validRequest(ctx, "openid"), user)).toEqual({ kind: "approve" });
   });
 });

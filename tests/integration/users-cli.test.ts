@@ -448,7 +448,9 @@ describe.each(providers)("the CLI on %s", (provider: Provider) => {
         errors: {
           "--name": ["Enter a name"],
           "--grant-types": ["Client credentials needs a confidential client: a public client cannot keep a secret"],
-          "--scopes": ['"orders:read" is not a scope this server offers: remove it, or add it to PORTCULLIS_SCOPES'],
+          "--scopes": [
+            '"orders:read" is not a scope this server offers: remove it, or add it to the scope catalogue (Admin › Scopes)',
+          ],
         },
       });
     });

@@ -22,6 +22,7 @@ import { db } from "@/lib/db/client";
 import { migrate, migrationsDirFor } from "@/lib/db/migrate";
 import { parseDatabaseUrl } from "@/lib/db/url";
 import { maxBodyBytes } from "@/lib/oauth/http";
+import { seedScopeCatalogue } from "@/lib/scopes/catalogue";
 import { projectRoot } from "@/lib/setup/bootstrap";
 import { createUser } from "@/lib/users/commands";
 
@@ -51,6 +52,8 @@ beforeAll(async () => {
   process.env.PORTCULLIS_DATA_DIR = dataDir;
   const target = parseDatabaseUrl(process.env.DATABASE_URL);
   await migrate(target, migrationsDirFor(target, projectRoot));
+  // As start-up does (lib/setup/bootstrap.ts).
+  await seedScopeCatalogue(db(), settings().scopeSeed);
   const created = await createApplication(
     db(),
     {

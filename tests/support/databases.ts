@@ -10,6 +10,8 @@ import pg from "pg";
 import { connect, type Db } from "@/lib/db/client";
 import { migrate, migrationsDirFor } from "@/lib/db/migrate";
 import type { DatabaseTarget } from "@/lib/db/url";
+import { builtInScopes } from "@/lib/oauth/scope";
+import { seedScopeCatalogue } from "@/lib/scopes/catalogue";
 import { projectRoot } from "@/lib/setup/bootstrap";
 
 export const providers = ["sqlite", "postgresql"] as const;
@@ -54,11 +56,12 @@ export async function emptyDatabase(provider: Provider): Promise<{ target: Datab
   };
 }
 
-/** A migrated database with a connected Prisma client. */
+/** A migrated database with a connected Prisma client and the built-in scopes, as after start-up. */
 export async function freshDatabase(provider: Provider): Promise<TestDatabase> {
   const { target, remove } = await emptyDatabase(provider);
   await migrate(target, migrationsDirFor(target, projectRoot));
   const db = connect(target);
+  await seedScopeCatalogue(db, builtInScopes);
   return {
     db,
     target,

@@ -1,6 +1,6 @@
 /**
  * The protocol core's context for tests: a real store on the test database, the ports wired as
- * lib/server/protocol.ts wires them, the built-in scopes, and a clock to move.
+ * lib/server/protocol.ts wires them, the database's scope catalogue, and a clock to move.
  */
 import type { Db } from "@/lib/db/client";
 import { settings } from "@/lib/config/settings";
@@ -10,7 +10,7 @@ import { hintedClientAuthThrottle, type ClientAuthLimits } from "@/lib/oauth/cli
 import type { ProtocolContext } from "@/lib/oauth/context";
 import { randomBytes } from "node:crypto";
 import { storeKeyRing } from "@/lib/oauth/oidc/keys";
-import { builtInScopes } from "@/lib/oauth/scope";
+import { scopeCatalogue } from "@/lib/scopes/catalogue";
 import type { OAuthStore } from "@/lib/oauth/store";
 import { privateKeyCipher } from "@/lib/signing-keys/encryption";
 
@@ -52,9 +52,9 @@ export function testProtocol(
       issuer: "http://localhost:3000",
       lifetimes: { ...testLifetimes, ...lifetimes },
       approvalPrompt: "auto",
-      scopes: builtInScopes,
       deviceAuthorization: { ...settings().deviceAuthorization, ...deviceAuthorization },
     },
+    scopes: scopeCatalogue(db),
     keys: storeKeyRing(store, testCipher, { now }),
     now,
   };

@@ -7,6 +7,7 @@ const navigation = [
   { href: "/admin", label: "Dashboard" },
   { href: "/admin/applications", label: "Applications" },
   { href: "/admin/users", label: "Users" },
+  { href: "/admin/scopes", label: "Scopes" },
   { href: "/admin/audit", label: "Audit log" },
 ];
 

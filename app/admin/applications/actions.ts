@@ -16,6 +16,9 @@ import { db } from "@/lib/db/client";
 import { isRecordId } from "@/lib/db/record-id";
 import { adminAction, formAction, unreadableForm } from "@/lib/web/actions";
 import { flash } from "@/lib/web/flash";
+import { handoffCipher, stashIssuedSecret, type HandoffReason } from "@/lib/applications/secret-handoff";
+import { keyEncryptionKey } from "@/lib/config/secrets";
+import { settings } from "@/lib/config/settings";
 import {
   changedFieldLabels,
   formValuesFrom,
@@ -40,8 +43,16 @@ export interface ApplicationFormState {
   conflict?: { changed: string[] };
   /** After a refused edit: the version the next save is conditional on. */
   edited?: EditedVersion;
-  /** Set once, right after a secret was issued: the only time it is ever shown. */
-  issued?: { applicationId: string; name: string; clientId: string; clientSecret?: string };
+}
+
+/** The secret screen (./[id]/secret), reached by a 303 once the write is done (Post/Redirect/Get). */
+const secretPage = (id: string) => `/admin/applications/${id}/secret`;
+
+/** Hands the new secret to the secret screen, for this admin's first view of it only. */
+async function handOver(actor: Actor, applicationId: string, secret: string, reason: HandoffReason): Promise<void> {
+  if (actor.kind !== "user") return;
+  const cipher = handoffCipher(keyEncryptionKey(settings()));
+  await stashIssuedSecret(db(), cipher, { applicationId, actorId: actor.id, secret, reason });
 }
 
 const unreadable = (): ApplicationFormState => ({ errors: { form: [unreadableForm] } });
@@ -55,9 +66,8 @@ export const createApplicationAction = adminAction(
       if (!result.ok) return { errors: result.errors, values };
       revalidatePath("/admin/applications");
       const { application, clientSecret } = result;
-      return {
-        issued: { applicationId: application.id, name: application.name, clientId: application.clientId, clientSecret },
-      };
+      if (clientSecret) await handOver(actor, application.id, clientSecret, "created");
+      redirect(secretPage(application.id));
     },
   ),
 );
@@ -98,14 +108,8 @@ export const updateApplicationAction = adminAction(
       revalidatePath("/admin/applications");
       const { application, clientSecret } = result;
       if (clientSecret) {
-        return {
-          issued: {
-            applicationId: application.id,
-            name: application.name,
-            clientId: application.clientId,
-            clientSecret,
-          },
-        };
+        await handOver(actor, application.id, clientSecret, "updated");
+        redirect(secretPage(application.id));
       }
       await flash(`Saved ${application.name}`);
       redirect(`/admin/applications/${application.id}`);
@@ -127,19 +131,31 @@ export const setTrustedAction = adminAction(
   },
 );
 
+/** A plain form POST (the confirmation dialog's): answers 303 to the secret screen, or back with a toast. */
 export const rotateSecretAction = adminAction(
-  async (actor, id: string): Promise<{ ok: true; clientSecret: string } | { ok: false; message: string }> => {
-    if (!isRecordId(id)) return { ok: false, message: "This application no longer exists." };
-    try {
-      const { clientSecret } = await rotateClientSecret(db(), id, actor);
+  formAction(
+    () => redirect("/admin/applications"),
+    async (actor: Actor, id: string, _form: FormData): Promise<void> => {
+      if (!isRecordId(id)) {
+        await flash("This application no longer exists.", "error");
+        redirect("/admin/applications");
+      }
+      let clientSecret: string;
+      try {
+        ({ clientSecret } = await rotateClientSecret(db(), id, actor));
+      } catch (error) {
+        if (error instanceof ApplicationNotFoundError) {
+          await flash("This application no longer exists.", "error");
+          redirect("/admin/applications");
+        }
+        await flash(error instanceof Error ? error.message : "The secret could not be rotated.", "error");
+        redirect(`/admin/applications/${id}`);
+      }
       revalidatePath(`/admin/applications/${id}`);
-      return { ok: true, clientSecret };
-    } catch (error) {
-      if (error instanceof ApplicationNotFoundError)
-        return { ok: false, message: "This application no longer exists." };
-      return { ok: false, message: error instanceof Error ? error.message : "The secret could not be rotated." };
-    }
-  },
+      await handOver(actor, id, clientSecret, "rotated");
+      redirect(secretPage(id));
+    },
+  ),
 );
 
 export const deleteApplicationAction = adminAction(async (actor, id: string): Promise<void> => {

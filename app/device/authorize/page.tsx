@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
+import { describeConsentScopes } from "@/lib/access/queries";
 import { ConsentScreen } from "@/components/consent/consent-screen";
 import { decideDevice, findDeviceRequest } from "@/lib/oauth/device-verification";
 import { clientIp } from "@/lib/request-ip";
@@ -54,7 +55,7 @@ export default async function DeviceAuthorizePage({ searchParams }: { searchPara
           returnTo={devicePath()}
           user={{ id: user.id, email: user.email, name: user.name }}
           client={request.client}
-          scopes={request.scopes.map((name) => ({ name, description: ctx.config.scopes[name]?.description ?? name }))}
+          scopes={describeConsentScopes(request.scopes, await ctx.scopes.read(), decision.granted)}
         />
       );
   }

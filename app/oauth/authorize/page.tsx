@@ -6,6 +6,7 @@ import { authorizationOutcome } from "@/lib/server/authorization";
 import { protocol } from "@/lib/server/protocol";
 import { toUrlSearchParams, type PageSearchParams } from "@/lib/web/search-params";
 import { ConsentScreen } from "@/components/consent/consent-screen";
+import { describeConsentScopes } from "@/lib/access/queries";
 import { AuthorizationError } from "./authorization-error";
 
 export const metadata: Metadata = { title: "Authorize" };
@@ -31,10 +32,7 @@ export default async function AuthorizePage({ searchParams }: { searchParams: Pr
           returnTo={`/oauth/authorize?${query}`}
           user={outcome.user}
           client={outcome.request.client}
-          scopes={outcome.request.scopes.map((name) => ({
-            name,
-            description: ctx.config.scopes[name]?.description ?? name,
-          }))}
+          scopes={describeConsentScopes(outcome.request.scopes, await ctx.scopes.read(), outcome.granted)}
         />
       );
   }

@@ -11,7 +11,9 @@ export const clientCredentialsGrant: Grant = {
     if (client.clientType !== "confidential") {
       throw new OAuthError("unauthorized_client", "Only confidential clients may use client_credentials");
     }
-    const scopes = resolveScopes(optional(params, "scope"), client, ctx.config.scopes);
+    const scopes = resolveScopes(optional(params, "scope"), client, await ctx.scopes.read(), {
+      withoutUser: true,
+    });
     if (scopes.includes("openid") || scopes.includes("offline_access")) {
       throw invalidScope("openid and offline_access need a user; client_credentials has none");
     }

@@ -16,7 +16,7 @@ export const passwordGrant: Grant = {
     }
     const username = required(params, "username");
     const password = required(params, "password");
-    const scopes = resolveScopes(optional(params, "scope"), client, ctx.config.scopes);
+    const scopes = resolveScopes(optional(params, "scope"), client, await ctx.scopes.read());
     // The attempt is audited like a sign-in on the form, naming this client.
     const { user, retryAfterSeconds: wait } = await ctx.authenticateUser({ username, password, client, ip: origin.ip });
     if (!user) {

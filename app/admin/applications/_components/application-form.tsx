@@ -10,7 +10,6 @@ import type { FieldErrors } from "@/lib/applications/schema";
 import { grantTypeInfo, grantTypes } from "@/lib/oauth/grant-types";
 import type { ApplicationFormState, EditedVersion } from "../actions";
 import { EditConflict, VersionFields } from "@/components/ui/edit-conflict";
-import { IssuedCredentials } from "./issued-credentials";
 
 interface Props {
   action: (state: ApplicationFormState, form: FormData) => Promise<ApplicationFormState>;
@@ -253,7 +252,7 @@ function Field({
                 .filter((name) => !scopes.some((scope) => scope.name === name))
                 .map((name) => ({
                   name,
-                  description: "Not offered by this server any more (PORTCULLIS_SCOPES): untick it to save.",
+                  description: "Not in the scope catalogue any more: untick it to save.",
                 })),
             ].map((scope) => (
               <Check
@@ -395,7 +394,6 @@ export function ApplicationForm({
     // After a refused save, the page stays where the button was: take the reader to the summary.
     if (state.conflict || state.errors) summaryRef.current?.focus();
   }, [state]);
-  if (state.issued) return <IssuedCredentials {...state.issued} />;
   const values = state.values ?? initial;
   const errors = state.errors ?? {};
   const version = state.edited ?? edited;

@@ -49,7 +49,7 @@ export default async function NewApplicationPage({
       <ApplicationForm
         action={createApplicationAction}
         initial={initialFormValues(undefined, chosen ? applicationPresets[chosen].values : undefined)}
-        {...formContext()}
+        {...await formContext()}
         submitLabel="Create application"
         cancelHref="/admin/applications"
       />

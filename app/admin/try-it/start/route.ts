@@ -5,6 +5,7 @@
  * What the form cannot start (the app changed meanwhile, a tampered form) goes back to the Try it
  * page, which says why.
  */
+import { scopeCatalogue } from "@/lib/scopes/catalogue";
 import { NextResponse } from "next/server";
 import { findApplication } from "@/lib/applications/queries";
 import { isDatabaseUnavailable } from "@/lib/database-unavailable";
@@ -35,7 +36,7 @@ export async function POST(request: Request): Promise<Response> {
     const server = protocol().config;
     if (!app.grantTypes.includes("authorization_code")) return tryItPage("no-code-grant");
     if (!hasTestCallback(app, server.issuer)) return tryItPage("no-callback");
-    const scopes = chosenScopes(form.getAll("scope"), scopeChoices(app, server.scopes).codeFlow);
+    const scopes = chosenScopes(form.getAll("scope"), scopeChoices(app, await scopeCatalogue(db()).read()).codeFlow);
     if (scopes === null) return tryItPage("scopes");
     const started = await startAuthorization(server, {
       clientId: app.clientId,

@@ -7,6 +7,7 @@ import { DateTime } from "@/components/date-time";
 import { PageHeader } from "@/components/ui/page-header";
 import { connectedApps } from "@/lib/access/queries";
 import { settings } from "@/lib/config/settings";
+import { scopeCatalogue } from "@/lib/scopes/catalogue";
 import { db } from "@/lib/db/client";
 import { listSessions } from "@/lib/sessions/queries";
 import { enabledAdminCount, findUser } from "@/lib/users/queries";
@@ -163,7 +164,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
         </p>
         <ConnectedApps
           apps={apps}
-          catalogue={settings().scopes}
+          catalogue={await scopeCatalogue(db()).read()}
           revoke={revokeUserAccessAction.bind(null, user.id)}
           perspective="admin"
         />

@@ -25,7 +25,7 @@ export default async function EditApplicationPage({ params }: { params: Promise<
         initial={initial}
         edited={{ version: application.updatedAt.toISOString(), seen: initial }}
         reloadHref={`/admin/applications/${application.id}/edit`}
-        {...formContext()}
+        {...await formContext()}
         submitLabel="Save changes"
         cancelHref={`/admin/applications/${application.id}`}
       />

@@ -1,5 +1,6 @@
 "use server";
 
+import { scopeCatalogue } from "@/lib/scopes/catalogue";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { findApplication } from "@/lib/applications/queries";
@@ -72,7 +73,10 @@ export const clientCredentialsAction = adminAction(
         return { errors: { form: ["This application cannot use client credentials (any more)."] } };
       }
       const server = protocol().config;
-      const scopes = chosenScopes(form.getAll("scope"), scopeChoices(app, server.scopes).clientCredentials);
+      const scopes = chosenScopes(
+        form.getAll("scope"),
+        scopeChoices(app, await scopeCatalogue(db()).read()).clientCredentials,
+      );
       if (scopes === null) return { errors: { scope: ["Choose among the scopes listed."] } };
       const pasted = form.get("secret");
       const secret = typeof pasted === "string" ? pasted.trim() : "";

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { scopeCatalogue } from "@/lib/scopes/catalogue";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
@@ -65,9 +66,10 @@ export default async function ApplicationTryItPage({
   // A public URL on plain http off loopback gives a callback no app may register.
   const unregistrable = redirectUriProblem(callback);
   const registered = hasTestCallback(app, server.issuer);
-  const choices = scopeChoices(app, server.scopes);
+  const catalogue = await scopeCatalogue(db()).read();
+  const choices = scopeChoices(app, catalogue);
   const describe = (names: string[]) =>
-    names.map((name) => ({ name, description: server.scopes[name]?.description ?? "" }));
+    names.map((name) => ({ name, description: catalogue[name]?.description ?? "" }));
   const codeFlow = app.grantTypes.includes("authorization_code");
   const clientCredentials = app.grantTypes.includes("client_credentials");
   const confidential = app.clientType === "confidential";
