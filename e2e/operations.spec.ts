@@ -232,7 +232,7 @@ test.describe("operations: usage charts", () => {
     await page.getByTestId("issued-chart").getByText("Show data as a table").click();
     const todayTotal = page.getByTestId("issued-chart-table").locator(`tr[data-category="${today()}"] td[data-total]`);
     expect(Number((await todayTotal.textContent())!.replace(/,/g, ""))).toBeGreaterThanOrEqual(issued);
-    const top = page.getByTestId("top-applications").getByRole("link", { name });
+    const top = page.getByTestId("top-applications").getByRole("link", { name, exact: true });
     await expect(top).toBeVisible();
     await top.click();
     await expect(page).toHaveURL(new RegExp(`/admin/applications/${client.id}/usage$`));
