@@ -433,7 +433,9 @@ test.describe("several workers (PORTCULLIS_WORKERS=2)", () => {
       await signIn(page, admin.email, admin.password);
       await page.getByRole("button", { name: "Rotate secret" }).click();
       await page.getByRole("dialog").getByRole("button", { name: "Rotate secret" }).click();
-      const rotated = (await page.getByTestId("rotated-client-secret").textContent())!;
+      // The new secret is shown once, on its own page (the rotation redirects there).
+      await expect(page.getByRole("heading", { name: /^New secret for / })).toBeVisible();
+      const rotated = (await page.getByTestId("issued-client-secret").textContent({ timeout: 10_000 }))!;
       expect(rotated).toMatch(/^pcs_/);
       const old = await sixTimes(() =>
         tokenRequest(port, basic(machine.clientId, machine.clientSecret!).authorization!),
