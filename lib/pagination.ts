@@ -2,11 +2,26 @@
 
 export interface Page<T> {
   items: T[];
+  /** Every matching row, or (when `totalIsExact` is false) how many were counted before stopping. */
   total: number;
+  totalIsExact: boolean;
   page: number;
   pageSize: number;
+  /** The pages `total` fills; when the total is not exact, more follow. */
   pageCount: number;
 }
+
+export interface PaginateOptions {
+  /**
+   * Count at most this many rows (beyond the requested page): a broad filter over a large table
+   * matches tens of thousands of rows, and counting them all costs more than reading the page.
+   * The total then reads "10,000+". Without it, every match is counted.
+   */
+  countCap?: number;
+}
+
+/** The admin lists' countCap: past it, "10,000+" says as much as an exact figure. */
+export const listCountCap = 10_000;
 
 /** The page actually shown for a requested one (clamped to 1…pageCount) and the rows to skip. */
 function pageWindow(total: number, requested: number | undefined, pageSize: number) {
@@ -15,14 +30,48 @@ function pageWindow(total: number, requested: number | undefined, pageSize: numb
   return { page, pageCount, skip: (page - 1) * pageSize };
 }
 
-/** Counts, then reads one page: `read` gets the rows to skip and take. */
+/**
+ * Counts, then reads one page: `count` gets the most rows worth counting (undefined: all of them),
+ * `read` the rows to skip and take.
+ */
 export async function paginate<T>(
-  count: () => Promise<number>,
+  count: (limit: number | undefined) => Promise<number>,
   read: (window: { skip: number; take: number }) => Promise<T[]>,
   requested: number | undefined,
   pageSize: number,
+  options: PaginateOptions = {},
 ): Promise<Page<T>> {
-  const total = await count();
+  // Counting one row past max(cap, the requested page's end) tells whether more follow, and keeps
+  // a deep page reachable.
+  const limit =
+    options.countCap === undefined
+      ? undefined
+      : Math.max(options.countCap, Math.max(Math.trunc(requested ?? 1), 1) * pageSize) + 1;
+  const counted = await count(limit);
+  const totalIsExact = limit === undefined || counted < limit;
+  const total = totalIsExact ? counted : limit - 1;
   const { page, pageCount, skip } = pageWindow(total, requested, pageSize);
-  return { items: await read({ skip, take: pageSize }), total, page, pageSize, pageCount };
+  return { items: await read({ skip, take: pageSize }), total, totalIsExact, page, pageSize, pageCount };
+}
+
+/** One page of rows already in memory (a list assembled from several tables). */
+export function pageOf<T>(all: readonly T[], requested: number | undefined, pageSize: number): Page<T> {
+  const { page, pageCount, skip } = pageWindow(all.length, requested, pageSize);
+  return { items: all.slice(skip, skip + pageSize), total: all.length, totalIsExact: true, page, pageSize, pageCount };
+}
+
+/** A page number from a query string (`?page=3`): a positive integer, or undefined for the first. */
+export function requestedPage(value: string | string[] | undefined): number | undefined {
+  const number = Number(Array.isArray(value) ? value[0] : value);
+  return Number.isInteger(number) && number > 0 ? number : undefined;
+}
+
+/** Whether a page follows this one. */
+export function hasNextPage(page: Page<unknown>): boolean {
+  return page.page < page.pageCount || !page.totalIsExact;
+}
+
+/** A total for people: "1,234", or "10,000+" when counting stopped there. */
+export function formatTotal(page: Pick<Page<unknown>, "total" | "totalIsExact">): string {
+  return `${page.total.toLocaleString("en-US")}${page.totalIsExact ? "" : "+"}`;
 }

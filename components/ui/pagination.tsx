@@ -1,10 +1,10 @@
 import Link from "next/link";
-import type { Page } from "@/lib/pagination";
+import { formatTotal, hasNextPage, type Page } from "@/lib/pagination";
 import { buttonStyles } from "./button";
 
 /**
  * "Showing a–b of n", First / Previous / Page x of y / Next / Last. Renders nothing for a single
- * page unless asked.
+ * page unless asked. A total that was not counted to the end reads "n+", and has no Last.
  */
 export function Pagination({
   page,
@@ -17,7 +17,7 @@ export function Pagination({
   label?: string;
   showRange?: boolean;
 }) {
-  if (!showRange && page.pageCount <= 1) return null;
+  if (!showRange && page.page === 1 && !hasNextPage(page)) return null;
   const first = (page.page - 1) * page.pageSize + 1;
   return (
     <nav
@@ -26,7 +26,7 @@ export function Pagination({
     >
       {showRange ? (
         <p>
-          Showing {first}–{first + page.items.length - 1} of {page.total}
+          Showing {first}–{first + page.items.length - 1} of {formatTotal(page)}
         </p>
       ) : (
         <span />
@@ -43,14 +43,14 @@ export function Pagination({
           </Link>
         ) : null}
         <span className="self-center" aria-current="page">
-          Page {page.page} of {page.pageCount}
+          Page {page.page} of {pageCountLabel(page)}
         </span>
-        {page.page < page.pageCount ? (
+        {hasNextPage(page) ? (
           <Link className={buttonStyles.secondary} href={hrefFor(page.page + 1)} rel="next">
             Next
           </Link>
         ) : null}
-        {page.page < page.pageCount - 1 ? (
+        {page.totalIsExact && page.page < page.pageCount - 1 ? (
           <Link className={buttonStyles.secondary} href={hrefFor(page.pageCount)}>
             Last
           </Link>
@@ -58,4 +58,9 @@ export function Pagination({
       </div>
     </nav>
   );
+}
+
+/** "12", or "400+" when the total was not counted to the end. */
+export function pageCountLabel(page: Page<unknown>): string {
+  return `${page.pageCount.toLocaleString("en-US")}${page.totalIsExact ? "" : "+"}`;
 }

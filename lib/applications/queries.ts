@@ -3,7 +3,7 @@ import type { Transaction } from "../audit/record.ts";
 import { metadataFilter, textFilter, type Db } from "../db/client.ts";
 import { customFieldEntries, customValuesFrom } from "./custom-fields.ts";
 import { isGrantType, type GrantType } from "../oauth/grant-types.ts";
-import { paginate, type Page } from "../pagination.ts";
+import { listCountCap, paginate, type Page } from "../pagination.ts";
 import type { ClientTypeName, FieldEntry } from "./fields.ts";
 import { applicationInclude, toApplication, type Application } from "./model.ts";
 
@@ -20,6 +20,8 @@ export interface ApplicationListQuery {
   pageSize?: number;
   /** Custom field filters (listFilter), by the field's key ("fields.team"). */
   fields?: Record<string, string | boolean>;
+  /** Rows counted at most (beyond the requested page) for the total; listCountCap by default. */
+  countCap?: number;
 }
 
 export interface ApplicationListRow {
@@ -102,7 +104,7 @@ export async function listApplications(db: Db, query: ApplicationListQuery = {})
     ...(query.trusted !== undefined ? { skipAuthorization: query.trusted } : {}),
   };
   const page = await paginate(
-    () => db.application.count({ where }),
+    (limit) => db.application.count({ where, take: limit }),
     ({ skip, take }) =>
       db.application.findMany({
         where,
@@ -122,6 +124,7 @@ export async function listApplications(db: Db, query: ApplicationListQuery = {})
       }),
     query.page,
     pageSize,
+    { countCap: query.countCap ?? listCountCap },
   );
   return {
     ...page,

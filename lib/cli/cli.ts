@@ -28,6 +28,7 @@ import { seedDemo } from "../maintenance/seed-demo.ts";
 import { seedScale } from "../maintenance/seed-scale.ts";
 import { parseDatabaseUrl } from "../db/url.ts";
 import { backupCommand } from "./backup.ts";
+import { hasNextPage } from "../pagination.ts";
 import { listUsersCommand, resetPasswordCommand, setRoleCommand } from "./user-commands.ts";
 
 export interface Io {
@@ -217,7 +218,7 @@ const listApplicationsCommand: Command = async (db, args, io) => {
   for (let page = 1; ; page++) {
     const result = await listApplications(db, { search: values.search, sort: "name", page, pageSize: 100 });
     rows.push(...result.items);
-    if (page >= result.pageCount) break;
+    if (!hasNextPage(result)) break;
   }
   if (values.json) {
     io.out(JSON.stringify(rows.map((row) => ({ ...row, createdAt: row.createdAt.toISOString() }))));

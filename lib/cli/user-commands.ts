@@ -4,6 +4,7 @@ import { cliActor } from "../audit/record.ts";
 import type { Db } from "../db/client.ts";
 import { resetPassword, setUserRole } from "../users/commands.ts";
 import { findUserByEmail, listUsers, type RoleName, type UserListRow } from "../users/queries.ts";
+import { hasNextPage } from "../pagination.ts";
 import type { Io } from "./cli.ts";
 
 /** An error, as every command prints one: `{"errors":{"--flag":[…]}}` with --json. */
@@ -37,7 +38,7 @@ export async function listUsersCommand(db: Db, args: string[], io: Io): Promise<
   for (let page = 1; ; page++) {
     const result = await listUsers(db, { search: values.search, role, page, pageSize: 100 });
     rows.push(...result.items);
-    if (page >= result.pageCount) break;
+    if (!hasNextPage(result)) break;
   }
   if (values.json) io.out(JSON.stringify(rows.map(userJson)));
   else if (rows.length === 0) io.out("No users.");

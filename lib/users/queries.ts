@@ -1,5 +1,5 @@
 /** Reads of user accounts, for admins. Nothing here returns a password hash. */
-import { paginate, type Page } from "../pagination.ts";
+import { listCountCap, paginate, type Page } from "../pagination.ts";
 import { textFilter, type Db } from "../db/client.ts";
 
 export type RoleName = "ADMIN" | "USER";
@@ -18,6 +18,8 @@ export interface UserListQuery {
   direction?: SortDirection;
   page?: number;
   pageSize?: number;
+  /** Rows counted at most (beyond the requested page) for the total; listCountCap by default. */
+  countCap?: number;
 }
 
 export interface UserListRow {
@@ -87,10 +89,11 @@ export async function listUsers(db: Db, query: UserListQuery = {}): Promise<Page
     ...(query.status ? { disabled: query.status === "disabled" } : {}),
   };
   return paginate(
-    () => db.user.count({ where }),
+    (limit) => db.user.count({ where, take: limit }),
     ({ skip, take }) => db.user.findMany({ where, orderBy: userListOrder(query), skip, take, select: listSelect }),
     query.page,
     pageSize,
+    { countCap: query.countCap ?? listCountCap },
   );
 }
 

@@ -22,6 +22,7 @@ import {
 import type { Actor } from "@/lib/audit/record";
 import type { Db } from "@/lib/db/client";
 import { credentialMatches } from "@/lib/oauth/secrets";
+import { formatTotal, hasNextPage } from "@/lib/pagination";
 import { freshDatabase, providers, type Provider, type TestDatabase } from "../support/databases.ts";
 
 const admin: Actor = { kind: "user", id: "admin-user-id", email: "admin@example.com", ip: "203.0.113.7" };
@@ -821,6 +822,7 @@ describe.each(providers)("listApplications on %s", (provider: Provider) => {
     expect(await listApplications(db, { search: "no such application" })).toEqual({
       items: [],
       total: 0,
+      totalIsExact: true,
       page: 1,
       pageSize: 25,
       pageCount: 1,
@@ -906,6 +908,26 @@ describe.each(providers)("listApplications on %s", (provider: Provider) => {
     expect(beyond.items).toEqual(last.items);
     const filtered = await listApplications(db, { search: "billing", page: 7 });
     expect(filtered).toMatchObject({ page: 1, pageCount: 1, total: 3 });
+  });
+
+  it("stops counting at the cap, says so, and still reaches every page", async () => {
+    const countCap = 5;
+    const pageSize = 2;
+    const first = await listApplications(db, { sort: "name", pageSize, countCap });
+    expect(first).toMatchObject({ total: countCap, totalIsExact: false, page: 1, pageCount: 3 });
+    expect(hasNextPage(first)).toBe(true);
+    expect(formatTotal(first)).toBe("5+");
+    // Page by page past the cap, as the CLI does, until the list says nothing follows.
+    const pages = [first];
+    while (hasNextPage(pages.at(-1)!))
+      pages.push(await listApplications(db, { sort: "name", page: pages.length + 1, pageSize, countCap }));
+    expect(pages.flatMap((page) => ids(page.items))).toEqual(ids(expectedOrder(apps, "name")));
+    const last = pages.at(-1)!;
+    expect(last).toMatchObject({ total: fixtures.length, totalIsExact: true, page: Math.ceil(fixtures.length / 2) });
+    // Under the cap, the total is exact.
+    const billing = await listApplications(db, { search: "billing", countCap });
+    expect(billing).toMatchObject({ total: 3, totalIsExact: true });
+    expect(formatTotal(billing)).toBe("3");
   });
 
   it("keeps the page size between 1 and 100", async () => {

@@ -4,7 +4,7 @@ import { Badge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { FilterForm, FilterSearch, FilterSelect } from "@/components/ui/filter-form";
-import { Pagination } from "@/components/ui/pagination";
+import { Pagination, pageCountLabel } from "@/components/ui/pagination";
 import { PageHeader } from "@/components/ui/page-header";
 import { customFieldEntries } from "@/lib/applications/custom-fields";
 import { listApplications, listQueryFrom, optionValues, type ApplicationListQuery } from "@/lib/applications/queries";
@@ -170,7 +170,7 @@ export default async function ApplicationsPage({ searchParams }: { searchParams:
           <div className="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm">
             <table className="w-full text-left text-sm">
               <caption className="sr-only">
-                Applications, page {page.page} of {page.pageCount}
+                Applications, page {page.page} of {pageCountLabel(page)}
               </caption>
               <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-600">
                 <tr>

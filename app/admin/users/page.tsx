@@ -4,7 +4,7 @@ import { DateTime } from "@/components/date-time";
 import { ButtonLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { FilterForm, FilterSearch, FilterSelect } from "@/components/ui/filter-form";
-import { Pagination } from "@/components/ui/pagination";
+import { Pagination, pageCountLabel } from "@/components/ui/pagination";
 import { PageHeader } from "@/components/ui/page-header";
 import { db } from "@/lib/db/client";
 import { listUsers, userListQueryFrom, type UserListQuery, type UserSortKey } from "@/lib/users/queries";
@@ -140,7 +140,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Search
           <div className="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm">
             <table className="w-full text-left text-sm">
               <caption className="sr-only">
-                Users, page {page.page} of {page.pageCount}
+                Users, page {page.page} of {pageCountLabel(page)}
               </caption>
               <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-600">
                 <tr>
