@@ -205,6 +205,62 @@ test.describe("account: connected apps and password", () => {
     expect(revoked.map((token) => token.applicationId)).toEqual([secondId]);
   });
 
+  test("a user of many apps sees them twenty at a time, on their account and on the admin's page of them", async ({
+    page,
+    browser,
+    baseURL,
+    db,
+    makeUser,
+  }) => {
+    const user = await makeUser();
+    const prefix = uniqueName("Paged");
+    const total = 23;
+    for (let index = 0; index < total; index++) {
+      const app = await registerClient(db, { name: `${prefix} ${String(index).padStart(2, "0")}` });
+      await db.consent.create({
+        data: { userId: user.id, applicationId: app.id, scope: "openid", expiresAt: new Date(Date.now() + 86400_000) },
+      });
+    }
+    await page.goto("/login");
+    await signIn(page, user.email, user.password);
+    await page.waitForURL((url) => url.pathname === "/account");
+    const cards = page.getByTestId("connected-app");
+    const pager = page.getByRole("navigation", { name: "Connected apps pages" });
+    await expect(cards).toHaveCount(20);
+    await expect(cards.first()).toContainText(`${prefix} 00`);
+    await expect(pager).toContainText("Showing 1–20 of 23");
+    await pager.getByRole("link", { name: "Next" }).click();
+    await page.waitForURL((url) => url.searchParams.get("page") === "2");
+    await expect(cards).toHaveCount(3);
+    await expect(cards.first()).toContainText(`${prefix} 20`);
+    await expect(pager).toContainText("Page 2 of 2");
+
+    // Revoking one on the second page keeps the user there, with what is left of it.
+    await cards
+      .filter({ hasText: `${prefix} 22` })
+      .getByRole("button", { name: `Revoke access for ${prefix} 22` })
+      .click();
+    await page
+      .getByRole("dialog", { name: `Revoke access for ${prefix} 22?` })
+      .getByRole("button", { name: "Revoke access" })
+      .click();
+    await expect(toast(page, `${prefix} 22 no longer has access to your account`)).toBeVisible();
+    await expect(cards).toHaveCount(2);
+    expect(new URL(page.url()).searchParams.get("page")).toBe("2");
+
+    // An admin looking at the user pages the same list.
+    const adminContext = await browser.newContext({ baseURL });
+    const adminPage = await adminContext.newPage();
+    await signInAsAdmin(adminPage, `/admin/users/${user.id}`);
+    const adminPager = adminPage.getByRole("navigation", { name: "Connected apps pages" });
+    await expect(adminPage.getByTestId("connected-app")).toHaveCount(20);
+    await expect(adminPager).toContainText("Showing 1–20 of 22");
+    await adminPager.getByRole("link", { name: "Next" }).click();
+    await expect(adminPage.getByTestId("connected-app")).toHaveCount(2);
+    expect(new URL(adminPage.url()).pathname).toBe(`/admin/users/${user.id}`);
+    await adminContext.close();
+  });
+
   test("changing the password: errors beside the fields; success signs out everywhere; only the new password works", async ({
     page,
     browser,

@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
-import { ConnectedApps } from "@/components/connected-apps";
+import { ConnectedApps, connectedAppsPageSize } from "@/components/connected-apps";
 import { PageHeader } from "@/components/ui/page-header";
 import { connectedApps } from "@/lib/access/queries";
+import { pageOf, requestedPage } from "@/lib/pagination";
+import type { PageSearchParams } from "@/lib/web/search-params";
 import { scopeCatalogue } from "@/lib/scopes/catalogue";
 import { db } from "@/lib/db/client";
 import { requireUser } from "@/lib/web/session";
@@ -9,9 +11,13 @@ import { revokeMyAccessAction } from "./actions";
 
 export const metadata: Metadata = { title: "Your account" };
 
-export default async function AccountPage() {
+export default async function AccountPage({ searchParams }: { searchParams: Promise<PageSearchParams> }) {
   const user = await requireUser("/account");
-  const apps = await connectedApps(db(), user.id);
+  const apps = pageOf(
+    await connectedApps(db(), user.id),
+    requestedPage((await searchParams).page),
+    connectedAppsPageSize,
+  );
   return (
     <>
       <PageHeader
@@ -28,6 +34,7 @@ export default async function AccountPage() {
         </p>
         <ConnectedApps
           apps={apps}
+          hrefFor={(page) => (page > 1 ? `/account?page=${page}` : "/account")}
           catalogue={await scopeCatalogue(db()).read()}
           revoke={revokeMyAccessAction}
           perspective="self"

@@ -2,10 +2,12 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
-import { ConnectedApps } from "@/components/connected-apps";
+import { ConnectedApps, connectedAppsPageSize } from "@/components/connected-apps";
 import { DateTime } from "@/components/date-time";
 import { PageHeader } from "@/components/ui/page-header";
 import { connectedApps } from "@/lib/access/queries";
+import { pageOf, requestedPage } from "@/lib/pagination";
+import type { PageSearchParams } from "@/lib/web/search-params";
 import { settings } from "@/lib/config/settings";
 import { scopeCatalogue } from "@/lib/scopes/catalogue";
 import { db } from "@/lib/db/client";
@@ -40,16 +42,23 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-export default async function UserPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function UserPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<PageSearchParams>;
+}) {
   const { id } = await params;
   const admin = await requireAdmin(`/admin/users/${encodeURIComponent(id)}`);
   const user = await findUser(db(), id);
   if (!user) notFound();
-  const [apps, admins, sessions] = await Promise.all([
+  const [connected, admins, sessions] = await Promise.all([
     connectedApps(db(), user.id),
     enabledAdminCount(db()),
     listSessions(db(), user.id, settings().sessions),
   ]);
+  const apps = pageOf(connected, requestedPage((await searchParams).page), connectedAppsPageSize);
   const lastAdmin = user.role === "ADMIN" && !user.disabled && admins <= 1;
   const self = user.id === admin.id;
   // Emails are long words: they wrap anywhere rather than widen the page on a phone.
@@ -164,6 +173,9 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
         </p>
         <ConnectedApps
           apps={apps}
+          hrefFor={(page) =>
+            `/admin/users/${encodeURIComponent(user.id)}${page > 1 ? `?page=${page}` : ""}#connected-apps-title`
+          }
           catalogue={await scopeCatalogue(db()).read()}
           revoke={revokeUserAccessAction.bind(null, user.id)}
           perspective="admin"

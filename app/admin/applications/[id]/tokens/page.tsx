@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Pagination } from "@/components/ui/pagination";
 import { findApplication } from "@/lib/applications/queries";
-import type { Page } from "@/lib/pagination";
+import { requestedPage, type Page } from "@/lib/pagination";
 import { db } from "@/lib/db/client";
 import { grantTypeInfo, isGrantType } from "@/lib/oauth/grant-types";
 import {
@@ -26,11 +26,6 @@ const when = (date: Date | null) =>
   ) : (
     <span className="text-slate-600">—</span>
   );
-
-function pageNumber(params: PageSearchParams, key: string): number | undefined {
-  const value = Number(params[key]);
-  return Number.isInteger(value) && value > 0 ? value : undefined;
-}
 
 /** A link to another page of one of the three lists, keeping the other lists' pages. */
 function pageLink(params: PageSearchParams, param: string) {
@@ -145,9 +140,9 @@ export default async function TokensPage({
   if (!app) notFound();
   // Each list's total is the count of live rows the stat cards show: counted once, not twice.
   const [access, refresh, consents] = await Promise.all([
-    listAccessTokens(db(), id, pageNumber(query, "access")),
-    listRefreshTokens(db(), id, pageNumber(query, "refresh")),
-    listConsents(db(), id, pageNumber(query, "consents")),
+    listAccessTokens(db(), id, requestedPage(query["access"])),
+    listRefreshTokens(db(), id, requestedPage(query["refresh"])),
+    listConsents(db(), id, requestedPage(query["consents"])),
   ]);
   const counts = { accessTokens: access.total, refreshTokens: refresh.total, consents: consents.total };
   const stats = [
