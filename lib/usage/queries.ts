@@ -42,23 +42,43 @@ function grantGroup(grantType: string): UsageGrantType {
   return isGrantType(grantType) ? grantType : "other";
 }
 
-/** Per-day counts by grant type for one outcome, for one application or (without one) for all. */
+export interface DailyUsage {
+  issued: DailySeries;
+  failed: DailySeries;
+}
+
+/**
+ * Per-day counts by grant type, issued and failed, for one application or (without one) for all:
+ * one read of the window, which walks every counter row in it.
+ */
 export async function dailyUsage(
   db: Db,
-  filter: { applicationId?: string; outcome: "issued" | "failed" },
+  filter: { applicationId?: string },
   options: UsageWindowOptions = {},
-): Promise<DailySeries> {
+): Promise<DailyUsage> {
   const days = windowDays(options.now, options.days);
   const rows = await db.usageCounter.groupBy({
-    by: ["day", "grantType"],
+    by: ["day", "grantType", "outcome"],
     where: {
       // (applicationId, day) index for one application; the primary key's leading day otherwise.
       ...(filter.applicationId !== undefined ? { applicationId: filter.applicationId } : {}),
       day: { gte: days[0]!, lte: days[days.length - 1]! },
-      outcome: filter.outcome,
     },
     _sum: { count: true },
   });
+  return {
+    issued: seriesOf(
+      days,
+      rows.filter((row) => row.outcome === "issued"),
+    ),
+    failed: seriesOf(
+      days,
+      rows.filter((row) => row.outcome === "failed"),
+    ),
+  };
+}
+
+function seriesOf(days: string[], rows: { day: string; grantType: string; _sum: { count: number | null } }[]) {
   const position = new Map(days.map((day, index) => [day, index]));
   const series = new Map<UsageGrantType, number[]>();
   for (const row of rows) {
@@ -99,7 +119,7 @@ export interface DashboardSummary {
 /**
  * Everything the dashboard shows. The window's totals are the daily series' sums, not queries of
  * their own: each read of the window walks every counter row in it (one per application, day,
- * grant type and outcome).
+ * grant type, outcome and error).
  */
 export async function dashboardSummary(
   db: Db,
@@ -107,13 +127,12 @@ export async function dashboardSummary(
 ): Promise<DashboardSummary> {
   const now = options.now ?? new Date();
   const window = { now, days: options.days };
-  const [applications, users, activeAccessTokens, issued, failed, top] = await Promise.all([
+  const [applications, users, activeAccessTokens, { issued, failed }, top] = await Promise.all([
     db.application.count(),
     db.user.count(),
     // Answered from the (expiresAt, revokedAt) index alone.
     db.accessToken.count({ where: { revokedAt: null, expiresAt: { gt: now } } }),
-    dailyUsage(db, { outcome: "issued" }, window),
-    dailyUsage(db, { outcome: "failed" }, window),
+    dailyUsage(db, {}, window),
     topApplications(db, { ...window, limit: options.topLimit ?? 5 }),
   ]);
   return {

@@ -89,7 +89,7 @@ describe.each(providers)("usage queries on %s", (provider: Provider) => {
   });
 
   it("gives one application's tokens per day by grant type, every day present", async () => {
-    const usage = await dailyUsage(db, { applicationId: alpha, outcome: "issued" }, { now });
+    const usage = (await dailyUsage(db, { applicationId: alpha }, { now })).issued;
     expect(usage.days).toEqual(windowDays(now));
     const at = (day: string) => usage.days.indexOf(day);
     expect(usage.byGrantType.map((series) => series.grantType)).toEqual([
@@ -111,7 +111,7 @@ describe.each(providers)("usage queries on %s", (provider: Provider) => {
   });
 
   it("groups failures under unknown or missing grant types as other", async () => {
-    const usage = await dailyUsage(db, { applicationId: alpha, outcome: "failed" }, { now });
+    const usage = (await dailyUsage(db, { applicationId: alpha }, { now })).failed;
     expect(usage.byGrantType.map((series) => [series.grantType, series.total])).toEqual([
       ["authorization_code", 2],
       ["other", 5],
@@ -121,7 +121,7 @@ describe.each(providers)("usage queries on %s", (provider: Provider) => {
   });
 
   it("sums every application, including deleted ones and unknown clients, for the dashboard", async () => {
-    const issued = await dailyUsage(db, { outcome: "issued" }, { now });
+    const issued = (await dailyUsage(db, {}, { now })).issued;
     expect(issued.total).toBe(26 + 42 + 30);
     expect(issued.byGrantType.map((series) => series.grantType)).toEqual([
       "authorization_code",
@@ -129,21 +129,19 @@ describe.each(providers)("usage queries on %s", (provider: Provider) => {
       "client_credentials",
     ]);
     expect(issued.totals[issued.days.indexOf("2031-02-10")]).toBe(40);
-    const failed = await dailyUsage(db, { outcome: "failed" }, { now });
+    const failed = (await dailyUsage(db, {}, { now })).failed;
     expect(failed.total).toBe(7 + 9 + 6);
     expect(failed.totals[failed.days.indexOf("2031-02-15")]).toBe(6);
   });
 
   it("is all zeros, with every day, when nothing was counted", async () => {
-    const usage = await dailyUsage(
-      db,
-      { applicationId: beta, outcome: "issued" },
-      { now: new Date("2031-06-01T00:00:00Z") },
-    );
-    expect(usage.days).toHaveLength(30);
-    expect(usage.byGrantType).toEqual([]);
-    expect(usage.totals).toEqual(Array(30).fill(0));
-    expect(usage.total).toBe(0);
+    const usage = await dailyUsage(db, { applicationId: beta }, { now: new Date("2031-06-01T00:00:00Z") });
+    for (const series of [usage.issued, usage.failed]) {
+      expect(series.days).toHaveLength(30);
+      expect(series.byGrantType).toEqual([]);
+      expect(series.totals).toEqual(Array(30).fill(0));
+      expect(series.total).toBe(0);
+    }
   });
 
   it("ranks applications by tokens issued, naming deleted ones null and leaving out unknown clients", async () => {
@@ -196,9 +194,9 @@ describe.each(providers)("usage queries on %s", (provider: Provider) => {
     await counter.flush();
     counter.record({ applicationId: beta, grantType: "client_credentials", outcome: "issued", at: today });
     await counter.flush();
-    const issued = await dailyUsage(db, { applicationId: beta, outcome: "issued" }, { now: today });
+    const issued = (await dailyUsage(db, { applicationId: beta }, { now: today })).issued;
     expect(issued.totals.at(-1)).toBe(4);
-    const failed = await dailyUsage(db, { applicationId: beta, outcome: "failed" }, { now: today });
+    const failed = (await dailyUsage(db, { applicationId: beta }, { now: today })).failed;
     expect(failed.byGrantType).toEqual([{ grantType: "password", counts: [...Array(29).fill(0), 1], total: 1 }]);
   });
 });
@@ -275,7 +273,7 @@ describe.each(providers)("seed-demo on %s", (provider: Provider) => {
       expect(await authenticate(db, user.email, user.password)).toMatchObject({ email: user.email, role: "USER" });
     }
 
-    const issued = await dailyUsage(db, { outcome: "issued" }, { now: seedNow });
+    const issued = (await dailyUsage(db, {}, { now: seedNow })).issued;
     expect(issued.total).toBe(result.usage.issued);
     expect(issued.totals.every((count) => count > 0)).toBe(true);
     expect(issued.byGrantType.map((series) => series.grantType)).toEqual([
@@ -289,7 +287,7 @@ describe.each(providers)("seed-demo on %s", (provider: Provider) => {
     const weekend = full.filter((item) => item.day === 0 || item.day === 6).map((item) => item.count);
     const midweek = full.filter((item) => item.day >= 2 && item.day <= 4).map((item) => item.count);
     expect(Math.max(...weekend)).toBeLessThan(Math.min(...midweek));
-    const failed = await dailyUsage(db, { outcome: "failed" }, { now: seedNow });
+    const failed = (await dailyUsage(db, {}, { now: seedNow })).failed;
     expect(failed.total).toBe(result.usage.failed);
     expect(failed.total).toBeGreaterThan(0);
     expect((await topApplications(db, { now: seedNow })).map((row) => row.name)).toEqual(

@@ -18,10 +18,7 @@ export default async function ApplicationUsagePage({ params }: { params: Promise
   const app = await findApplication(database, id);
   if (!app) notFound();
   const now = new Date();
-  const [issued, failed] = await Promise.all([
-    dailyUsage(database, { applicationId: id, outcome: "issued" }, { now }),
-    dailyUsage(database, { applicationId: id, outcome: "failed" }, { now }),
-  ]);
+  const { issued, failed } = await dailyUsage(database, { applicationId: id }, { now });
   return (
     <>
       <ApplicationHeader app={app} tab="Usage" />
