@@ -31,8 +31,10 @@ function pageWindow(total: number, requested: number | undefined, pageSize: numb
 }
 
 /**
- * Counts, then reads one page: `count` gets the most rows worth counting (undefined: all of them),
- * `read` the rows to skip and take.
+ * Reads one page and, unless that page already shows where the list ends, counts: `read` gets the
+ * rows to skip and take, `count` the most rows worth counting (undefined: all of them). A search
+ * that matches a few rows is thus answered by one query, not two (on a large table each one is a
+ * scan).
  */
 export async function paginate<T>(
   count: (limit: number | undefined) => Promise<number>,
@@ -41,17 +43,23 @@ export async function paginate<T>(
   pageSize: number,
   options: PaginateOptions = {},
 ): Promise<Page<T>> {
+  const wanted = Math.max(Math.trunc(requested ?? 1), 1);
+  const skip = (wanted - 1) * pageSize;
+  const items = await read({ skip, take: pageSize });
+  // A page that is neither full nor empty is the last one: the rows before it, plus its own.
+  if (items.length > 0 && items.length < pageSize) {
+    return { items, total: skip + items.length, totalIsExact: true, page: wanted, pageSize, pageCount: wanted };
+  }
   // Counting one row past max(cap, the requested page's end) tells whether more follow, and keeps
   // a deep page reachable.
-  const limit =
-    options.countCap === undefined
-      ? undefined
-      : Math.max(options.countCap, Math.max(Math.trunc(requested ?? 1), 1) * pageSize) + 1;
+  const limit = options.countCap === undefined ? undefined : Math.max(options.countCap, wanted * pageSize) + 1;
   const counted = await count(limit);
   const totalIsExact = limit === undefined || counted < limit;
   const total = totalIsExact ? counted : limit - 1;
-  const { page, pageCount, skip } = pageWindow(total, requested, pageSize);
-  return { items: await read({ skip, take: pageSize }), total, totalIsExact, page, pageSize, pageCount };
+  const window = pageWindow(total, wanted, pageSize);
+  // An empty page past the end (a stale link, rows deleted meanwhile) shows the last page instead.
+  const shown = window.page === wanted ? items : await read({ skip: window.skip, take: pageSize });
+  return { items: shown, total, totalIsExact, page: window.page, pageSize, pageCount: window.pageCount };
 }
 
 /** One page of rows already in memory (a list assembled from several tables). */
