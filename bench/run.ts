@@ -673,8 +673,26 @@ async function main(): Promise<void> {
     console.log(
       "Warning: the machine is busy with other work; throughput and tail latency will be lower than on an idle machine.",
     );
-  // Each database's URL, once prepared, for the persisted-tokens check at the end.
-  const databases = new Map<"sqlite" | "postgresql", string>();
+  // Every 2xx answer stands for a stored token; warm-ups and checks only add rows, so rows ≥ measured
+  // 2xx. Each database is counted before the next one of its kind replaces it (the workers runs
+  // start afresh), against the token runs measured on it.
+  const tokenRows: { database: string; tokens: number; ok2xx: number }[] = [];
+  const databases = new Map<"sqlite" | "postgresql", { url: string; firstRow: number }>();
+  const tallyTokens = async (database: "sqlite" | "postgresql") => {
+    const prepared = databases.get(database);
+    if (!prepared) return;
+    tokenRows.push({
+      database,
+      tokens: await countAccessTokens(prepared.url),
+      ok2xx: rows
+        .slice(prepared.firstRow)
+        .filter((row) => row.database === database && row.scenario.startsWith("token"))
+        .reduce((sum, row) => sum + row.requests - row.non2xx, 0),
+    });
+  };
+  /** A database of this kind, prepared when `rows` held `firstRow` rows. */
+  const usingDatabase = (database: "sqlite" | "postgresql", url: string, firstRow: number) =>
+    databases.set(database, { url, firstRow });
 
   if (only.has("bare")) {
     const bareTarget: Target = { url: `http://127.0.0.1:${ports.bare}/`, method: "POST", body: tokenBody };
@@ -726,8 +744,9 @@ async function main(): Promise<void> {
   for (const provider of ["sqlite", "postgresql"] as const) {
     const key = provider === "sqlite" ? "sqlite" : "postgres";
     if (!only.has(key) && !(provider === "postgresql" && only.has("postgres-2"))) continue;
+    const firstRow = rows.length;
     const prepared = only.has(key) ? await benchDatabase(provider, `token ${key}`) : await prepareDatabase(provider);
-    databases.set(provider, prepared.databaseUrl);
+    usingDatabase(provider, prepared.databaseUrl, firstRow);
     if (provider === "postgresql" && only.has("postgres-2")) {
       const servers = await Promise.all([startNext(prepared, ports.first), startNext(prepared, ports.second)]);
       try {
@@ -743,24 +762,17 @@ async function main(): Promise<void> {
 
   if (only.has("workers")) {
     for (const provider of ["sqlite", "postgresql"] as const) {
+      await tallyTokens(provider);
+      databases.delete(provider);
       const prepared = await prepareDatabase(provider);
-      databases.set(provider, prepared.databaseUrl);
+      usingDatabase(provider, prepared.databaseUrl, rows.length);
       await measureWorkers(prepared);
     }
   }
 
   const costs = only.has("costs") ? await measureHotPathCosts() : null;
 
-  // Every 2xx answer stands for a stored token; warm-ups and checks only add rows, so rows ≥ measured 2xx.
-  const tokenRows = await Promise.all(
-    [...databases].map(async ([database, url]) => ({
-      database,
-      tokens: await countAccessTokens(url),
-      ok2xx: rows
-        .filter((row) => row.database === database && row.scenario.startsWith("token"))
-        .reduce((sum, row) => sum + row.requests - row.non2xx, 0),
-    })),
-  );
+  for (const database of databases.keys()) await tallyTokens(database);
 
   printTable();
   const problems = checkTargets(tokenRows, costs);
