@@ -24,7 +24,7 @@
 import { expiredSignInFailures } from "../auth/throttle.ts";
 import { settings } from "../config/settings.ts";
 import { expiredClientAuthFailures as failuresOlderThan } from "../db/client-auth-failures.ts";
-import type { Db } from "../db/client.ts";
+import { providerOf, type Db } from "../db/client.ts";
 import type { SessionLifetimes } from "../sessions/policy.ts";
 import { expiredPasswordResetTokens } from "../users/password-reset.ts";
 
@@ -75,11 +75,18 @@ interface Sweep {
 const after = (cursor: string | undefined) => (cursor === undefined ? {} : { id: { gt: cursor } });
 const page = { select: { id: true }, orderBy: { id: "asc" } } as const;
 
+/** How a sweep shares the database with a serving server (ClearTokensOptions.lockBudgetMs). */
+interface Pacing {
+  lockBudgetMs: number;
+  /** Work for the pause after each delete, counted in it. */
+  duringPause: () => Promise<unknown>;
+}
+
 async function clearInBatches(
   sweep: Sweep,
   batchSize: number,
   report: (deleted: number) => void,
-  lockBudgetMs: number | undefined,
+  pacing: Pacing | undefined,
 ): Promise<number> {
   let total = 0;
   let cursor: string | undefined;
@@ -94,10 +101,14 @@ async function clearInBatches(
     total += count;
     report(count);
     if (rows.length < size) break;
-    if (lockBudgetMs !== undefined) {
+    if (pacing !== undefined) {
+      const { lockBudgetMs } = pacing;
       if (took > lockBudgetMs) size = Math.max(1, Math.floor((size * lockBudgetMs) / took));
       else if (took < lockBudgetMs / 2) size = Math.min(batchSize, size * 2);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(took, 1000)));
+      const pauseStarted = performance.now();
+      await pacing.duringPause();
+      const rest = Math.min(took, 1000) - (performance.now() - pauseStarted);
+      if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
     }
   }
   return total;
@@ -117,6 +128,19 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
   }
   const now = options.now ?? new Date();
   const report = (kind: ClearedKind) => (deleted: number) => options.onBatch?.(kind, deleted);
+  // On SQLite the pause also copies the batch's pages from the WAL into the database file (a
+  // PASSIVE checkpoint takes no lock, so writers go on meanwhile). Otherwise the sweep's pages pile
+  // up in the WAL until the server finishes a checkpoint on its serving thread, copying them with
+  // every request waiting (lib/db/sqlite-checkpointer.ts): the sweep's deletes touch pages all over
+  // each index, so that took up to hundreds of milliseconds.
+  const pacing: Pacing | undefined =
+    options.lockBudgetMs === undefined
+      ? undefined
+      : {
+          lockBudgetMs: options.lockBudgetMs,
+          duringPause:
+            providerOf(db) === "sqlite" ? () => db.$queryRawUnsafe("PRAGMA wal_checkpoint(PASSIVE)") : async () => {},
+        };
 
   // Tokens before codes: a token's link to its code is ON DELETE SET NULL, so fewer links to clear.
   // Each `dead` condition is repeated in the delete, so a row is only removed if it is still dead.
@@ -128,7 +152,7 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     },
     batchSize,
     report("accessTokens"),
-    options.lockBudgetMs,
+    pacing,
   );
   // A refresh token without expiresAt never expires (`lt` never matches null): kept unless revoked.
   // A rotated one that is neither expired nor revoked is kept for reuse detection.
@@ -140,7 +164,7 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     },
     batchSize,
     report("refreshTokens"),
-    options.lockBudgetMs,
+    pacing,
   );
   const expired = { expiresAt: { lt: now } };
   const authorizationCodes = await clearInBatches(
@@ -151,7 +175,7 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     },
     batchSize,
     report("authorizationCodes"),
-    options.lockBudgetMs,
+    pacing,
   );
   const deviceCodes = await clearInBatches(
     {
@@ -160,7 +184,7 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     },
     batchSize,
     report("deviceCodes"),
-    options.lockBudgetMs,
+    pacing,
   );
   // A consent renewed between the read and the delete has a new expiresAt and survives.
   const consents = await clearInBatches(
@@ -170,7 +194,7 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     },
     batchSize,
     report("consents"),
-    options.lockBudgetMs,
+    pacing,
   );
   const stale = expiredSignInFailures(now);
   const signInFailures = await clearInBatches(
@@ -180,7 +204,7 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     },
     batchSize,
     report("signInFailures"),
-    options.lockBudgetMs,
+    pacing,
   );
   const staleClientAuth = failuresOlderThan(now, settings().clientAuthThrottle.window);
   const clientAuthFailures = await clearInBatches(
@@ -191,7 +215,7 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     },
     batchSize,
     report("clientAuthFailures"),
-    options.lockBudgetMs,
+    pacing,
   );
   const staleUserCodes = failuresOlderThan(now, settings().deviceAuthorization.window);
   const userCodeFailures = await clearInBatches(
@@ -202,7 +226,7 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     },
     batchSize,
     report("userCodeFailures"),
-    options.lockBudgetMs,
+    pacing,
   );
   // Expiry only moves forward here too: lastSeenAt is only written while a session is live, so an
   // idle one never becomes live again.
@@ -221,7 +245,7 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     },
     batchSize,
     report("sessions"),
-    options.lockBudgetMs,
+    pacing,
   );
   const expiredResetLink = expiredPasswordResetTokens(now);
   const passwordResetTokens = await clearInBatches(
@@ -232,7 +256,7 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     },
     batchSize,
     report("passwordResetTokens"),
-    options.lockBudgetMs,
+    pacing,
   );
   return {
     accessTokens,
