@@ -140,7 +140,8 @@ export function ConnectedApps({ apps, hrefFor, catalogue, revoke, perspective, n
           );
         })}
       </ul>
-      <Pagination page={apps} hrefFor={hrefFor} label="Connected apps pages" />
+      {/* Most users have a handful of apps: a pager under them would only say "page 1 of 1". */}
+      {apps.pageCount > 1 ? <Pagination page={apps} hrefFor={hrefFor} label="Connected apps pages" /> : null}
     </>
   );
 }

@@ -78,6 +78,8 @@ test.describe("account: connected apps and password", () => {
     const card = page.getByTestId("connected-app").filter({ hasText: name });
     await expect(card).toHaveCount(1);
     await expect(card.getByRole("heading", { name })).toBeVisible();
+    // One app, one page: no pager under it.
+    await expect(page.getByRole("navigation", { name: "Connected apps pages" })).toHaveCount(0);
     const scopes = card.getByTestId("connected-app-scopes");
     await expect(scopes).toContainText("Confirm who you are with your account");
     await expect(scopes).toContainText("See your name");
