@@ -23,6 +23,9 @@ export interface PaginateOptions {
 /** The admin lists' countCap: past it, "10,000+" says as much as an exact figure. */
 export const listCountCap = 10_000;
 
+/** The deepest row offset a list is read from (SQL's OFFSET; beyond it a driver may refuse the number). */
+const maxOffset = 2 ** 31 - 1;
+
 /** The page actually shown for a requested one (clamped to 1…pageCount) and the rows to skip. */
 function pageWindow(total: number, requested: number | undefined, pageSize: number) {
   const pageCount = Math.max(1, Math.ceil(total / pageSize));
@@ -43,7 +46,9 @@ export async function paginate<T>(
   pageSize: number,
   options: PaginateOptions = {},
 ): Promise<Page<T>> {
-  const wanted = Math.max(Math.trunc(requested ?? 1), 1);
+  // Bounded so that the offset stays a number every database takes; a page past the end is shown as
+  // the last one below anyway.
+  const wanted = Math.min(Math.max(Math.trunc(requested ?? 1), 1), Math.floor(maxOffset / pageSize));
   const skip = (wanted - 1) * pageSize;
   const items = await read({ skip, take: pageSize });
   // A page that is neither full nor empty is the last one: the rows before it, plus its own.

@@ -903,9 +903,14 @@ describe.each(providers)("listApplications on %s", (provider: Provider) => {
 
   it("clamps a page beyond the end to the last page", async () => {
     const last = await listApplications(db, { sort: "name", page: 3, pageSize: 5 });
-    const beyond = await listApplications(db, { sort: "name", page: 99, pageSize: 5 });
-    expect(beyond.page).toBe(3);
-    expect(beyond.items).toEqual(last.items);
+    for (const page of [99, 1e20, Number.MAX_VALUE]) {
+      const beyond = await listApplications(db, { sort: "name", page, pageSize: 5 });
+      expect(beyond.page).toBe(3);
+      expect(beyond.items).toEqual(last.items);
+      // With the count capped too, as the dashboard lists it.
+      const capped = await listApplications(db, { sort: "name", page, pageSize: 5, countCap: 4 });
+      expect(capped).toMatchObject({ page: 3, total: fixtures.length, totalIsExact: true });
+    }
     const filtered = await listApplications(db, { search: "billing", page: 7 });
     expect(filtered).toMatchObject({ page: 1, pageCount: 1, total: 3 });
   });
