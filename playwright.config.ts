@@ -22,6 +22,23 @@ const chromiumArgs = [
   "--disable-quic",
 ];
 
+// Specs about pages and forms (the dashboard, sign-in, security headers): what those pages store and
+// read has integration tests on both databases (tests/integration), and a page is the same page on
+// either, so they run against the SQLite server only. The PostgreSQL server, with two workers, runs
+// the rest: the protocol, consent, sessions, throttles, the device flow, tokens, audit and usage
+// counts, outages, the fuzzer and the account pages.
+const pageSpecs = [
+  /admin-applications\.spec\.ts/,
+  /admin-audit-failures\.spec\.ts/,
+  /admin-scopes\.spec\.ts/,
+  /admin-try-it\.spec\.ts/,
+  /admin-users-manage\.spec\.ts/,
+  /dashboard-defects\.spec\.ts/,
+  /secret-screen\.spec\.ts/,
+  /security-headers\.spec\.ts/,
+  /sign-in\.spec\.ts/,
+];
+
 export default defineConfig({
   testDir: "e2e",
   fullyParallel: false,
@@ -40,7 +57,7 @@ export default defineConfig({
       name: environment.name,
       use: { baseURL: environment.baseURL },
       metadata: { databaseUrl: environment.databaseUrl },
-      testIgnore: /extensions\.spec\.ts/,
+      testIgnore: environment.name === "sqlite" ? /extensions\.spec\.ts/ : [/extensions\.spec\.ts/, ...pageSpecs],
       // Tests tagged @rendering check what pages look like to a browser (axe, layout, CSP), which
       // the database does not change: they run against the SQLite server only.
       ...(environment.name === "sqlite" ? {} : { grepInvert: /@rendering/ }),
@@ -54,7 +71,9 @@ export default defineConfig({
     })),
   ],
   webServer: selected([...environments, ...extensionEnvironments]).map((environment) => ({
-    command: `npx tsx e2e/support/reset-database.ts "${environment.databaseUrl}" "${environment.dataDir}" && npm start`,
+    // The server's log (JSON lines) stays beside its data, for reading after a failure (.ci/run
+    // prints its errors).
+    command: `npx tsx e2e/support/reset-database.ts "${environment.databaseUrl}" "${environment.dataDir}" && npm start > "${environment.dataDir}/server.log"`,
     url: `${environment.baseURL}/login`,
     env: serverEnv(environment),
     reuseExistingServer: false,
