@@ -6,15 +6,25 @@
  *
  *   npx tsx bench/profile.ts [sqlite|postgresql] [seconds=15] [connections=10] [path=/oauth/token]
  *
+ * path `consent` profiles GET /oauth/authorize answered with the consent page, as a signed-in user.
+ *
  * The .cpuprofile is kept in bench/results/ (open it in Chrome DevTools or speedscope).
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import { encode } from "next-auth/jwt";
 import { projectRoot } from "../lib/setup/bootstrap.ts";
 import { analyzeProfile } from "./analyze-profile.ts";
-import { basicAuthorization, prepareDatabase, serverEnv, tokenBody, type Provider } from "./setup.ts";
+import {
+  basicAuthorization,
+  browserRedirectUri,
+  prepareDatabase,
+  serverEnv,
+  tokenBody,
+  type Provider,
+} from "./setup.ts";
 
 const provider = (process.argv[2] ?? "sqlite") as Provider;
 const seconds = Number(process.argv[3] ?? 15);
@@ -25,16 +35,18 @@ const profileDir = path.join(projectRoot, "bench/results");
 mkdirSync(profileDir, { recursive: true });
 
 const database = await prepareDatabase(provider);
+const secret = randomBytes(32).toString("base64url");
+const consent = route === "consent";
 const file = path.join(
   profileDir,
-  `token-${provider}-c${connections}-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`,
+  `${consent ? "consent" : "token"}-${provider}-c${connections}-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`,
 );
 const server = spawn(
   process.execPath,
   ["--import", "tsx", path.join(projectRoot, "bench/profile-server.mjs"), projectRoot, String(port), file],
   {
     cwd: projectRoot,
-    env: { ...process.env, ...serverEnv(database, port, randomBytes(32).toString("base64url")) },
+    env: { ...process.env, ...serverEnv(database, port, secret) },
     stdio: ["ignore", "inherit", "inherit"],
   },
 );
@@ -50,6 +62,20 @@ for (let i = 0; ; i++) {
 }
 
 const post = route === "/oauth/token";
+const target = consent
+  ? `/oauth/authorize?${new URLSearchParams({
+      response_type: "code",
+      client_id: database.browserClients.untrusted,
+      redirect_uri: browserRedirectUri,
+      scope: "openid profile",
+      state: "bench-state",
+      code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+      code_challenge_method: "S256",
+    })}`
+  : route;
+const cookie = consent
+  ? `next-auth.session-token=${await encode({ token: { sid: database.sessionSecret }, secret })}`
+  : "";
 async function wrk(duration: number) {
   const child = spawn(
     "wrk",
@@ -62,7 +88,7 @@ async function wrk(duration: number) {
       `${duration}s`,
       "-s",
       path.join(projectRoot, "bench/wrk.lua"),
-      `http://127.0.0.1:${port}${route}`,
+      `http://127.0.0.1:${port}${target}`,
     ],
     {
       env: {
@@ -70,6 +96,7 @@ async function wrk(duration: number) {
         BENCH_METHOD: post ? "POST" : "GET",
         BENCH_BODY: post ? tokenBody : "",
         BENCH_AUTH: post ? basicAuthorization(database) : "",
+        BENCH_COOKIE: cookie,
       },
       stdio: ["ignore", "pipe", "inherit"],
     },
