@@ -81,7 +81,8 @@ async function wrk(duration: number) {
     "wrk",
     [
       "-t",
-      "2",
+      // wrk wants at least as many connections as threads.
+      String(Math.min(2, connections)),
       "-c",
       String(connections),
       "-d",
