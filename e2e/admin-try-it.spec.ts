@@ -334,7 +334,8 @@ test.describe("Try it", () => {
     "the Try it page and the callback are accessible and fit 390 px",
     { tag: "@rendering" },
     async ({ page, db, makeUser }) => {
-      test.setTimeout(120_000);
+      // Six axe scans, all at 390 px.
+      test.setTimeout(90_000);
       const admin = await makeUser({ admin: true });
       const app = await newApplication(db, {
         name: uniqueName("A rather long application name for a phone"),
@@ -343,11 +344,11 @@ test.describe("Try it", () => {
         redirectUris: ["https://web.example.com/cb"],
       });
       await signInTo(page, admin, `/admin/applications/${app.id}/try-it`);
-      for (const width of [1440, 390]) {
-        await page.setViewportSize({ width, height: 900 });
-        expect({ width, violations: await seriousA11yViolations(page) }).toEqual({ width, violations: [] });
-        expect(await noHorizontalOverflow(page)).toBeLessThanOrEqual(0);
-      }
+      // At 390 px only: wider, the page adds nothing but the admin header's email, which
+      // admin-applications scans at 1280 px.
+      await page.setViewportSize({ width: 390, height: 900 });
+      expect(await seriousA11yViolations(page)).toEqual([]);
+      expect(await noHorizontalOverflow(page)).toBeLessThanOrEqual(0);
       await page.emulateMedia({ colorScheme: "dark" });
       expect(await seriousA11yViolations(page)).toEqual([]);
       await page.emulateMedia({ colorScheme: "light" });

@@ -363,7 +363,8 @@ test.describe("managing users", () => {
     "the user pages, the reset page and their dialogs are axe-clean and fit a 390 px phone",
     { tag: "@rendering" },
     async ({ page, db, makeUser }) => {
-      test.setTimeout(300_000);
+      // Seven axe scans, all at 390 px.
+      test.setTimeout(120_000);
       const user = await makeUser();
       await db.user.update({
         where: { id: user.id },
@@ -378,37 +379,33 @@ test.describe("managing users", () => {
       });
       if (!issued.ok) throw new Error("not issued");
       await signInAsAdmin(page, "/admin/users");
-      for (const width of [1280, 390]) {
-        await page.setViewportSize({ width, height: 800 });
-        for (const path of [
-          "/admin/users?sort=name&dir=desc",
-          `/admin/users/${user.id}`,
-          `/reset-password${new URL(issued.link.url).search}`,
-          "/reset-password?token=nothing",
-        ]) {
-          await page.goto(path);
-          await expect(page.locator("h1")).toBeVisible();
-          expect({ path, width, violations: await seriousA11yViolations(page) }).toEqual({
-            path,
-            width,
-            violations: [],
-          });
-          expect({ path, width, overflow: await noHorizontalOverflow(page) }).toEqual({ path, width, overflow: 0 });
-        }
-        // With a link issued and the dialogs open.
-        await page.goto(`/admin/users/${user.id}`);
-        await page.getByRole("button", { name: "Issue a reset link" }).click();
-        await expect(page.getByTestId("reset-link")).toBeVisible();
-        expect(await seriousA11yViolations(page)).toEqual([]);
-        expect(await noHorizontalOverflow(page)).toBe(0);
-        await page.getByRole("button", { name: "Delete user" }).click();
-        await expect(page.getByRole("dialog")).toBeVisible();
-        expect(await seriousA11yViolations(page)).toEqual([]);
-        await page.goto("/admin/users");
-        await page.getByRole("button", { name: "Disable selected" }).click();
-        await expect(page.getByRole("dialog")).toBeVisible();
-        expect(await seriousA11yViolations(page)).toEqual([]);
+      // At 390 px only: wider, the list adds its Last sign-in and Created columns and the header the
+      // admin's email, which account-and-users scans at 1280 px.
+      await page.setViewportSize({ width: 390, height: 800 });
+      for (const path of [
+        "/admin/users?sort=name&dir=desc",
+        `/admin/users/${user.id}`,
+        `/reset-password${new URL(issued.link.url).search}`,
+        "/reset-password?token=nothing",
+      ]) {
+        await page.goto(path);
+        await expect(page.locator("h1")).toBeVisible();
+        expect({ path, violations: await seriousA11yViolations(page) }).toEqual({ path, violations: [] });
+        expect({ path, overflow: await noHorizontalOverflow(page) }).toEqual({ path, overflow: 0 });
       }
+      // With a link issued and the dialogs open.
+      await page.goto(`/admin/users/${user.id}`);
+      await page.getByRole("button", { name: "Issue a reset link" }).click();
+      await expect(page.getByTestId("reset-link")).toBeVisible();
+      expect(await seriousA11yViolations(page)).toEqual([]);
+      expect(await noHorizontalOverflow(page)).toBe(0);
+      await page.getByRole("button", { name: "Delete user" }).click();
+      await expect(page.getByRole("dialog")).toBeVisible();
+      expect(await seriousA11yViolations(page)).toEqual([]);
+      await page.goto("/admin/users");
+      await page.getByRole("button", { name: "Disable selected" }).click();
+      await expect(page.getByRole("dialog")).toBeVisible();
+      expect(await seriousA11yViolations(page)).toEqual([]);
     },
   );
 });

@@ -239,10 +239,12 @@ test.describe("operations: usage charts", () => {
   });
 
   test(
-    "the dashboard, audit log, usage and history pages pass axe at 1280 and 375 wide, without horizontal overflow",
+    "the dashboard, audit log, usage and history pages pass axe at 375 wide (usage at 1280 too), without horizontal overflow",
     { tag: "@rendering" },
     async ({ page, db }) => {
-      test.setTimeout(180_000);
+      // Five axe scans: each page at 375 px, and the usage page once at 1280 px, where the charts show
+      // every date label (a phone shows every other one) and the admin header the admin's email.
+      test.setTimeout(120_000);
       const client = await registerClient(db, {
         name: uniqueName("Charted"),
         grantTypes: ["authorization_code", "refresh_token", "client_credentials"],
@@ -280,28 +282,27 @@ test.describe("operations: usage charts", () => {
         }
       }
       await signInAsAdmin(page, "/admin");
-      const paths = [
-        "/admin",
-        "/admin/audit",
-        `/admin/applications/${client.id}/usage`,
-        `/admin/applications/${client.id}/history`,
+      const visits: [string, number][] = [
+        ["/admin", 375],
+        ["/admin/audit", 375],
+        [`/admin/applications/${client.id}/usage`, 375],
+        [`/admin/applications/${client.id}/history`, 375],
+        [`/admin/applications/${client.id}/usage`, 1280],
       ];
-      for (const width of [1280, 375]) {
+      for (const [path, width] of visits) {
         await page.setViewportSize({ width, height: 800 });
-        for (const path of paths) {
-          await page.goto(path);
-          // Open the data tables, so they are checked too.
-          for (const summary of await page.getByText("Show data as a table").all()) await summary.click();
-          if (path.endsWith("/usage"))
-            await expect(page.getByRole("img", { name: /tokens issued in total/ })).toBeVisible();
-          expect({ path, width, violations: await seriousA11yViolations(page) }).toEqual({
-            path,
-            width,
-            violations: [],
-          });
-          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-          expect({ path, width, overflow }).toEqual({ path, width, overflow: 0 });
-        }
+        await page.goto(path);
+        // Open the data tables, so they are checked too.
+        for (const summary of await page.getByText("Show data as a table").all()) await summary.click();
+        if (path.endsWith("/usage"))
+          await expect(page.getByRole("img", { name: /tokens issued in total/ })).toBeVisible();
+        expect({ path, width, violations: await seriousA11yViolations(page) }).toEqual({
+          path,
+          width,
+          violations: [],
+        });
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect({ path, width, overflow }).toEqual({ path, width, overflow: 0 });
       }
     },
   );
