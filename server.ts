@@ -32,7 +32,7 @@ import { operationalRoute } from "./lib/server/operational-routes.ts";
 import { flushUsage, protocol } from "./lib/server/protocol.ts";
 import { closeDatabase } from "./lib/db/client.ts";
 import { trackOutage } from "./lib/server/outage-scope.ts";
-import { authorizationOutcome } from "./lib/server/authorization.ts";
+import { authorizationOutcome, withDecidedOutcome, type AuthorizationOutcome } from "./lib/server/authorization.ts";
 import { parseCookieHeader } from "./lib/web/session-cookie.ts";
 import { retryAfterSeconds } from "./lib/database-unavailable.ts";
 import {
@@ -166,21 +166,25 @@ async function handleAction(handle: NodeHandler, incoming: IncomingMessage, outg
 
 /**
  * GET /oauth/authorize: the redirects (a code, an error for the client, a sign-in) are answered
- * here; the consent screen and the errors shown to the user are pages, left to Next (see
- * lib/server/authorization.ts). Any failure here is left to Next too, which decides again.
+ * here; the consent screen and the errors shown to the user are pages, which Next renders from the
+ * outcome decided here (see lib/server/authorization.ts). Any failure here is left to Next too,
+ * which then decides itself.
  */
 async function authorize(incoming: IncomingMessage, outgoing: ServerResponse, next: NodeHandler): Promise<void> {
+  let outcome: AuthorizationOutcome;
   try {
     const query = new URL(incoming.url ?? "/", "http://localhost").searchParams;
-    const outcome = await authorizationOutcome(protocol(), query, parseCookieHeader(incoming.headers.cookie));
-    if (outcome.kind === "redirect") {
-      send(outgoing, { status: 302, headers: { Location: outcome.location, "Cache-Control": "no-store" }, body: "" });
-      return;
-    }
+    outcome = await authorizationOutcome(protocol(), query, parseCookieHeader(incoming.headers.cookie));
   } catch {
     // Next answers it, with its own error handling.
+    await next(incoming, outgoing);
+    return;
   }
-  await next(incoming, outgoing);
+  if (outcome.kind === "redirect") {
+    send(outgoing, { status: 302, headers: { Location: outcome.location, "Cache-Control": "no-store" }, body: "" });
+    return;
+  }
+  await withDecidedOutcome(outcome, () => next(incoming, outgoing));
 }
 
 /**

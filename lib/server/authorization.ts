@@ -6,10 +6,11 @@
  * The authorize page (app/oauth/authorize/page.tsx) renders the outcomes that are pages. server.ts
  * asks first and answers the redirects itself, without Next's page pipeline: most authorize
  * requests (trusted apps, remembered consent, prompt=none, error redirects) need no page, and the
- * pipeline costs more than the decision. A request that needs a page reaches Next and is decided
- * again there; deciding has no side effect unless it ends in a redirect (a code issued, a
- * remembered consent's use noted, a refusal audited), so that is safe.
+ * pipeline costs more than the decision. A request that needs a page reaches Next with its outcome
+ * in the request's async context (`withDecidedOutcome`), so the page renders it without reading
+ * the session, the client and the consents again; served otherwise (`next dev`), the page decides.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { isDatabaseUnavailable } from "../database-unavailable.ts";
 import { settings } from "../config/settings.ts";
 import { db } from "../db/client.ts";
@@ -40,6 +41,26 @@ export type AuthorizationOutcome =
   | { kind: "error"; error: OAuthError }
   /** The database did not answer before the client was known: nowhere safe to redirect to. */
   | { kind: "unavailable" };
+
+// One store per process: server.ts runs from source, the page from Next's bundle, which holds its
+// own copy of this module.
+const decidedKey = Symbol.for("portcullis.decidedAuthorization");
+const holder = globalThis as { [decidedKey]?: AsyncLocalStorage<AuthorizationOutcome> };
+const decided = (holder[decidedKey] ??= new AsyncLocalStorage());
+
+/** Runs `render` (Next, for this very request) with the outcome already decided for it. */
+export function withDecidedOutcome<T>(outcome: AuthorizationOutcome, render: () => T): T {
+  return decided.run(outcome, render);
+}
+
+/** The page's outcome: the one server.ts decided for this request, else decided now. */
+export async function pageAuthorizationOutcome(
+  ctx: ProtocolContext,
+  query: URLSearchParams,
+  cookies: () => Promise<ReadonlyMap<string, string>>,
+): Promise<AuthorizationOutcome> {
+  return decided.getStore() ?? authorizationOutcome(ctx, query, await cookies());
+}
 
 export async function authorizationOutcome(
   ctx: ProtocolContext,
