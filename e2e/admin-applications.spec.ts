@@ -1,6 +1,6 @@
 import { createApplication } from "../lib/applications/commands.ts";
 import { systemActor } from "../lib/audit/record.ts";
-import { admin, expect, seriousA11yViolations, signIn, signInAsAdmin, test, uniqueName } from "./support/fixtures";
+import { admin, expect, signIn, signInAsAdmin, test, uniqueName, expectAccessibleAndFitting } from "./support/fixtures";
 
 test.describe("admin dashboard: applications", () => {
   test("sign in, create with two grant types, list, trust, edit, rotate secret, delete", async ({ page }) => {
@@ -237,17 +237,7 @@ test.describe("admin dashboard: applications", () => {
         ["/login?switch=1", 375],
         ["/admin/applications", 1280],
       ];
-      for (const [path, width] of visits) {
-        await page.setViewportSize({ width, height: 800 });
-        await page.goto(path);
-        expect({ path, width, violations: await seriousA11yViolations(page) }).toEqual({
-          path,
-          width,
-          violations: [],
-        });
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-        expect({ path, width, overflow }).toEqual({ path, width, overflow: 0 });
-      }
+      for (const [path, width] of visits) await expectAccessibleAndFitting(page, path, width);
     },
   );
 });

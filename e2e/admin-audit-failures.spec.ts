@@ -7,11 +7,7 @@ import type { Page } from "@playwright/test";
 import { createApplication } from "../lib/applications/commands.ts";
 import { systemActor } from "../lib/audit/record.ts";
 import type { Db } from "../lib/db/client.ts";
-import { expect, seriousA11yViolations, signInAsAdmin, test, uniqueName } from "./support/fixtures";
-
-async function noHorizontalOverflow(page: Page): Promise<number> {
-  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-}
+import { expect, seriousA11yViolations, signInAsAdmin, test, uniqueName, horizontalOverflow } from "./support/fixtures";
 
 /** Signs in as the admin and opens `path` (query included: the sign-in itself returns to its page). */
 async function adminAt(page: Page, path: string) {
@@ -227,7 +223,7 @@ test.describe("failed token requests", () => {
         await page.goto(path);
         await expect(page.locator("h1")).toBeVisible();
         expect({ path, violations: await seriousA11yViolations(page) }).toEqual({ path, violations: [] });
-        expect({ path, overflow: await noHorizontalOverflow(page) }).toEqual({ path, overflow: 0 });
+        expect({ path, overflow: await horizontalOverflow(page) }).toEqual({ path, overflow: 0 });
       }
       await page.goto(`/admin/audit?action=${action}`);
       await page.getByText(/Show \d+ more details/).click();

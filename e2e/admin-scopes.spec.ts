@@ -5,7 +5,15 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Browser, Page } from "@playwright/test";
-import { expect, seriousA11yViolations, signIn, signInAsAdmin, test, type Account } from "./support/fixtures";
+import {
+  expect,
+  seriousA11yViolations,
+  signIn,
+  signInAsAdmin,
+  test,
+  type Account,
+  expectAccessibleAndFitting,
+} from "./support/fixtures";
 import { codeFlowStart, registerClient, relyingParty } from "./support/oauth";
 
 const scopeName = () => `e2e:${randomBytes(4).toString("hex")}`;
@@ -198,17 +206,7 @@ test.describe("scopes in the dashboard", () => {
         [`/admin/scopes/${scope.id}`, 390],
         ["/admin/scopes", 1440],
       ];
-      for (const [path, width] of visits) {
-        await page.setViewportSize({ width, height: 800 });
-        await page.goto(path);
-        expect({ path, width, violations: await seriousA11yViolations(page) }).toEqual({
-          path,
-          width,
-          violations: [],
-        });
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-        expect({ path, width, overflow }).toEqual({ path, width, overflow: 0 });
-      }
+      for (const [path, width] of visits) await expectAccessibleAndFitting(page, path, width);
       const registered = await registerClient(db, { name: "Rendered App" });
       const config = await relyingParty(baseURL!, registered);
       const user = await makeUser();

@@ -9,7 +9,15 @@ import type { Browser, Page } from "@playwright/test";
 import { createApplication } from "../lib/applications/commands.ts";
 import { systemActor } from "../lib/audit/record.ts";
 import type { Db } from "../lib/db/client.ts";
-import { expect, seriousA11yViolations, signIn, test, uniqueName, type Account } from "./support/fixtures";
+import {
+  expect,
+  seriousA11yViolations,
+  signIn,
+  test,
+  uniqueName,
+  type Account,
+  horizontalOverflow,
+} from "./support/fixtures";
 
 const callbackPath = "/admin/try-it/callback";
 
@@ -24,10 +32,6 @@ async function signInTo(page: Page, account: Account, path: string): Promise<voi
   await page.goto(path);
   await signIn(page, account.email, account.password);
   await page.waitForURL((url) => url.pathname === new URL(path, "http://x").pathname);
-}
-
-async function noHorizontalOverflow(page: Page): Promise<number> {
-  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 }
 
 /** Clicks the Try it sign-in button; the flow opens in a new tab, returned at the consent screen. */
@@ -348,7 +352,7 @@ test.describe("Try it", () => {
       // admin-applications scans at 1280 px.
       await page.setViewportSize({ width: 390, height: 900 });
       expect(await seriousA11yViolations(page)).toEqual([]);
-      expect(await noHorizontalOverflow(page)).toBeLessThanOrEqual(0);
+      expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
       await page.emulateMedia({ colorScheme: "dark" });
       expect(await seriousA11yViolations(page)).toEqual([]);
       await page.emulateMedia({ colorScheme: "light" });
@@ -358,7 +362,7 @@ test.describe("Try it", () => {
       await page.getByRole("button", { name: "Request a token" }).click();
       await expect(page.getByTestId("client-credentials-result")).toBeVisible();
       expect(await seriousA11yViolations(page)).toEqual([]);
-      expect(await noHorizontalOverflow(page)).toBeLessThanOrEqual(0);
+      expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
 
       const popup = await startSignIn(page, app.name);
       await popup.setViewportSize({ width: 390, height: 900 });
@@ -369,11 +373,11 @@ test.describe("Try it", () => {
       await popup.getByRole("button", { name: "Exchange the code" }).click();
       await expect(popup.getByTestId("try-it-result")).toBeVisible();
       expect(await seriousA11yViolations(popup)).toEqual([]);
-      expect(await noHorizontalOverflow(popup)).toBeLessThanOrEqual(0);
+      expect(await horizontalOverflow(popup)).toBeLessThanOrEqual(0);
       await popup.goto(`${callbackPath}?code=x&state=y`);
       await expect(popup.getByTestId("try-it-problem")).toBeVisible();
       expect(await seriousA11yViolations(popup)).toEqual([]);
-      expect(await noHorizontalOverflow(popup)).toBeLessThanOrEqual(0);
+      expect(await horizontalOverflow(popup)).toBeLessThanOrEqual(0);
     },
   );
 });

@@ -9,14 +9,18 @@ import { systemActor } from "../lib/audit/record.ts";
 import { startSession } from "../lib/sessions/commands.ts";
 import { updateUserProfile } from "../lib/users/commands.ts";
 import { issuePasswordResetLink } from "../lib/users/password-reset.ts";
-import { admin, expect, seriousA11yViolations, signIn, signInAsAdmin, test } from "./support/fixtures";
+import {
+  admin,
+  expect,
+  seriousA11yViolations,
+  signIn,
+  signInAsAdmin,
+  test,
+  horizontalOverflow,
+} from "./support/fixtures";
 
 const toast = (page: Page, text: string | RegExp) => page.getByTestId("toast").filter({ hasText: text });
 const lifetimes = { maxAge: 3600, idleTimeout: 1800 };
-
-async function noHorizontalOverflow(page: Page): Promise<number> {
-  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-}
 
 /** Signs in as the admin and opens `path` (query included: the sign-in itself returns to its page). */
 async function adminAt(page: Page, path: string) {
@@ -391,14 +395,14 @@ test.describe("managing users", () => {
         await page.goto(path);
         await expect(page.locator("h1")).toBeVisible();
         expect({ path, violations: await seriousA11yViolations(page) }).toEqual({ path, violations: [] });
-        expect({ path, overflow: await noHorizontalOverflow(page) }).toEqual({ path, overflow: 0 });
+        expect({ path, overflow: await horizontalOverflow(page) }).toEqual({ path, overflow: 0 });
       }
       // With a link issued and the dialogs open.
       await page.goto(`/admin/users/${user.id}`);
       await page.getByRole("button", { name: "Issue a reset link" }).click();
       await expect(page.getByTestId("reset-link")).toBeVisible();
       expect(await seriousA11yViolations(page)).toEqual([]);
-      expect(await noHorizontalOverflow(page)).toBe(0);
+      expect(await horizontalOverflow(page)).toBe(0);
       await page.getByRole("button", { name: "Delete user" }).click();
       await expect(page.getByRole("dialog")).toBeVisible();
       expect(await seriousA11yViolations(page)).toEqual([]);

@@ -4,7 +4,7 @@
  * real token requests, and the accessibility of those pages on desktop and phone widths.
  */
 import type { Page } from "@playwright/test";
-import { admin, expect, seriousA11yViolations, signIn, signInAsAdmin, test, uniqueName } from "./support/fixtures";
+import { admin, expect, signIn, signInAsAdmin, test, uniqueName, expectAccessibleAndFitting } from "./support/fixtures";
 import { basic, registerClient } from "./support/oauth";
 
 /** The UTC day the server counts a request made now under. */
@@ -289,21 +289,13 @@ test.describe("operations: usage charts", () => {
         [`/admin/applications/${client.id}/history`, 375],
         [`/admin/applications/${client.id}/usage`, 1280],
       ];
-      for (const [path, width] of visits) {
-        await page.setViewportSize({ width, height: 800 });
-        await page.goto(path);
-        // Open the data tables, so they are checked too.
-        for (const summary of await page.getByText("Show data as a table").all()) await summary.click();
-        if (path.endsWith("/usage"))
-          await expect(page.getByRole("img", { name: /tokens issued in total/ })).toBeVisible();
-        expect({ path, width, violations: await seriousA11yViolations(page) }).toEqual({
-          path,
-          width,
-          violations: [],
+      for (const [path, width] of visits)
+        await expectAccessibleAndFitting(page, path, width, async () => {
+          // Open the data tables, so they are checked too.
+          for (const summary of await page.getByText("Show data as a table").all()) await summary.click();
+          if (path.endsWith("/usage"))
+            await expect(page.getByRole("img", { name: /tokens issued in total/ })).toBeVisible();
         });
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-        expect({ path, width, overflow }).toEqual({ path, width, overflow: 0 });
-      }
     },
   );
 });

@@ -78,4 +78,26 @@ export async function seriousA11yViolations(page: Page) {
     }));
 }
 
+/** How far the page scrolls sideways: 0 when it fits its viewport. */
+export async function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+}
+
+/**
+ * Opens `path` at `width` px (after `ready`, e.g. waiting for a chart or opening a table) and
+ * expects no serious axe violation and no sideways scrolling.
+ */
+export async function expectAccessibleAndFitting(
+  page: Page,
+  path: string,
+  width: number,
+  ready: () => Promise<void> = async () => {},
+): Promise<void> {
+  await page.setViewportSize({ width, height: 800 });
+  await page.goto(path);
+  await ready();
+  expect({ path, width, violations: await seriousA11yViolations(page) }).toEqual({ path, width, violations: [] });
+  expect({ path, width, overflow: await horizontalOverflow(page) }).toEqual({ path, width, overflow: 0 });
+}
+
 export { uniqueName };
