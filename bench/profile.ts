@@ -14,14 +14,14 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { encode } from "next-auth/jwt";
 import { projectRoot } from "../lib/setup/bootstrap.ts";
 import { analyzeProfile } from "./analyze-profile.ts";
 import {
+  authorizePath,
   basicAuthorization,
-  browserRedirectUri,
   prepareDatabase,
   serverEnv,
+  sessionCookie,
   tokenBody,
   type Provider,
 } from "./setup.ts";
@@ -62,20 +62,8 @@ for (let i = 0; ; i++) {
 }
 
 const post = route === "/oauth/token";
-const target = consent
-  ? `/oauth/authorize?${new URLSearchParams({
-      response_type: "code",
-      client_id: database.browserClients.untrusted,
-      redirect_uri: browserRedirectUri,
-      scope: "openid profile",
-      state: "bench-state",
-      code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
-      code_challenge_method: "S256",
-    })}`
-  : route;
-const cookie = consent
-  ? `next-auth.session-token=${await encode({ token: { sid: database.sessionSecret }, secret })}`
-  : "";
+const target = consent ? authorizePath(database.browserClients.untrusted) : route;
+const cookie = consent ? await sessionCookie(database, secret) : "";
 async function wrk(duration: number) {
   const child = spawn(
     "wrk",

@@ -74,15 +74,16 @@ import autocannon from "autocannon";
 import { projectRoot } from "../lib/setup/bootstrap.ts";
 import { measureCodeFlow } from "./code-flow.ts";
 import { measureHotPathCosts, type HotPathCosts } from "./hot-path-costs.ts";
-import { encode } from "next-auth/jwt";
 import {
   basicAuthorization,
+  authorizePath,
   browserRedirectUri,
   countAccessTokens,
   prepareDatabase,
   serverEnv,
   tokenBody,
   type BenchDatabase,
+  sessionCookie,
 } from "./setup.ts";
 
 const duration = Number(process.env.BENCH_DURATION ?? 10);
@@ -530,21 +531,9 @@ function gitRevision(): string | null {
  * screen (nothing is ever approved, so it always does).
  */
 async function measureAuthorizeHop(database: BenchDatabase, server: ChildProcess): Promise<void> {
-  const cookie = `next-auth.session-token=${await encode({
-    token: { sid: database.sessionSecret },
-    secret: sessionSecret,
-  })}`;
+  const cookie = await sessionCookie(database, sessionSecret);
   const key = database.provider === "sqlite" ? "sqlite" : "postgres";
-  const url = (clientId: string) =>
-    `http://127.0.0.1:${ports.first}/oauth/authorize?${new URLSearchParams({
-      response_type: "code",
-      client_id: clientId,
-      redirect_uri: browserRedirectUri,
-      scope: "openid profile",
-      state: "bench-state",
-      code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
-      code_challenge_method: "S256",
-    })}`;
+  const url = (clientId: string) => `http://127.0.0.1:${ports.first}${authorizePath(clientId)}`;
   const hops = [
     {
       scenario: "authorize-redirect",

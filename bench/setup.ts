@@ -8,6 +8,7 @@
 import { mkdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { encode } from "next-auth/jwt";
 import pg from "pg";
 import { systemActor } from "../lib/audit/record.ts";
 import { createApplication } from "../lib/applications/commands.ts";
@@ -38,6 +39,24 @@ export interface BenchDatabase {
 }
 
 export const browserRedirectUri = "https://bench.example.com/callback";
+
+/** The benchmark session's cookie, for a server started with `secret` (serverEnv). */
+export async function sessionCookie(database: BenchDatabase, secret: string): Promise<string> {
+  return `next-auth.session-token=${await encode({ token: { sid: database.sessionSecret }, secret })}`;
+}
+
+/** The authorization request of the authorize hop (path and query) for one of the browser clients. */
+export function authorizePath(clientId: string): string {
+  return `/oauth/authorize?${new URLSearchParams({
+    response_type: "code",
+    client_id: clientId,
+    redirect_uri: browserRedirectUri,
+    scope: "openid profile",
+    state: "bench-state",
+    code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+    code_challenge_method: "S256",
+  })}`;
+}
 
 export async function prepareDatabase(provider: Provider): Promise<BenchDatabase> {
   const dataDir = path.join(workDir, provider);
