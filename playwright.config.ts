@@ -57,7 +57,7 @@ export default defineConfig({
       name: environment.name,
       use: { baseURL: environment.baseURL },
       metadata: { databaseUrl: environment.databaseUrl },
-      testIgnore: environment.name === "sqlite" ? /extensions\.spec\.ts/ : [/extensions\.spec\.ts/, ...pageSpecs],
+      testIgnore: [/extensions\.spec\.ts/, ...(environment.name === "sqlite" ? [] : pageSpecs)],
       // Tests tagged @rendering check what pages look like to a browser (axe, layout, CSP), which
       // the database does not change: they run against the SQLite server only.
       ...(environment.name === "sqlite" ? {} : { grepInvert: /@rendering/ }),
