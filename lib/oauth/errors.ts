@@ -36,7 +36,20 @@ const defaultStatus: Partial<Record<OAuthErrorCode, number>> = {
   temporarily_unavailable: 503,
 };
 
+/**
+ * Recognises an OAuthError made by any copy of this module. Next's build copies lib/ into its own
+ * chunks while server.ts runs the source, and the protocol context on globalThis
+ * (lib/server/protocol.ts) is made by whichever copy asks first: an error its throttle or store
+ * throws must still be one to the other copy's `instanceof`, or a 429 is answered as a 500.
+ */
+const oauthErrorBrand = Symbol.for("portcullis.OAuthError");
+
 export class OAuthError extends Error {
+  static override [Symbol.hasInstance](value: unknown): value is OAuthError {
+    return typeof value === "object" && value !== null && oauthErrorBrand in value;
+  }
+
+  readonly [oauthErrorBrand] = true;
   readonly status: number;
   /** For the server log (lib/oauth/http.ts respond): why, beyond what the client is told. */
   readonly detail: string | undefined;
