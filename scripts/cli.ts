@@ -26,7 +26,7 @@ try {
   console.error(`error: ${explainStartupError(error, settings())}`);
   process.exit(1);
 }
-const db = connect(target);
+const db = connect(target, { backgroundCheckpoints: false });
 const code = await runCli(db, process.argv.slice(2), {
   out: (line) => console.log(line),
   err: (line) => console.error(line),

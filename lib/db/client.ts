@@ -21,7 +21,7 @@ import { PrismaClient as PostgresClient } from "../generated/postgres/client.ts"
 import { PrismaClient as SqliteClient } from "../generated/sqlite/client.ts";
 import { settings } from "../config/settings.ts";
 import { serializedSqlite } from "./serialized-sqlite.ts";
-import { busyRetry } from "./sqlite-busy.ts";
+import { busyRetry, type BusyRetry } from "./sqlite-busy.ts";
 import { checkpointInBackground } from "./sqlite-checkpointer.ts";
 import { workerRole } from "../cluster/worker.ts";
 import { parseDatabaseUrl, type DatabaseTarget } from "./url.ts";
@@ -61,9 +61,13 @@ export type Driver =
 
 interface Handle {
   provider: DatabaseTarget["provider"];
+  /** Checkpoints on a worker thread (sqlite-checkpointer.ts) rather than SQLite's own (ConnectOptions). */
+  backgroundCheckpoints: boolean;
   driver?: Driver;
   /** The connection Prisma's SQLite adapter opened, until the driver is complete. */
   sqliteConnection?: BetterSqlite3.Database;
+  /** How that connection waits for other processes' write locks, once set. */
+  sqliteBusy?: BusyRetry;
 }
 
 /**
@@ -126,8 +130,11 @@ class SqliteAdapterFactory implements SqlMigrationAwareDriverAdapterFactory {
         // One checkpointer per database file: the first worker's (it copies every process's commits).
         // Checkpoints inside this process's commits would stall its event loop, as explained there.
         connection.pragma("wal_autocheckpoint = 0");
-      } else if (!connection.memory) {
-        const checkpointer = checkpointInBackground(connection, { otherWriters: role !== null });
+      } else if (!connection.memory && this.#handle.backgroundCheckpoints) {
+        const checkpointer = checkpointInBackground(connection, {
+          otherWriters: role !== null,
+          lastContention: () => this.#handle.sqliteBusy?.lastContention ?? -Infinity,
+        });
         if (checkpointer) {
           const dispose = adapter.dispose.bind(adapter);
           adapter.dispose = async () => {
@@ -145,8 +152,18 @@ class SqliteAdapterFactory implements SqlMigrationAwareDriverAdapterFactory {
   }
 }
 
-export function connect(target: DatabaseTarget): Db {
-  const handle: Handle = { provider: target.provider };
+export interface ConnectOptions {
+  /**
+   * SQLite: checkpoint on a worker thread (the default, for a server). The command line opts out:
+   * its commands are short, and `clear-tokens` checkpoints its own batches; a second checkpointer
+   * beside the server's would only compete with it for the disk. SQLite's own checkpoints then run
+   * after the command's commits, with the write lock already released.
+   */
+  backgroundCheckpoints?: boolean;
+}
+
+export function connect(target: DatabaseTarget, options: ConnectOptions = {}): Db {
+  const handle: Handle = { provider: target.provider, backgroundCheckpoints: options.backgroundCheckpoints ?? true };
   let client: Db;
   if (target.provider === "sqlite") {
     // better-sqlite3's `timeout` is SQLite's busy timeout: wait for another process's write lock.
@@ -161,6 +178,7 @@ export function connect(target: DatabaseTarget): Db {
         if (!connection) return;
         const busy = busyRetry(connection, sqliteBusyTimeoutMs);
         adapter.busy = busy;
+        handle.sqliteBusy = busy;
         const outsideTransactions = <T>(statement: () => T): Promise<T> =>
           connection.inTransaction ? adapter.exclusive(statement) : Promise.resolve(statement());
         handle.driver = {

@@ -19,6 +19,8 @@ export interface BusyRetry {
   once<T>(statement: () => T): T;
   /** Calls `attempt` again while it fails with SQLITE_BUSY, yielding between tries, for at most the timeout. */
   retry<T>(attempt: () => T | Promise<T>): Promise<T>;
+  /** When a write last found another process holding the lock (performance.now()); -Infinity if never. */
+  readonly lastContention: number;
 }
 
 /** better-sqlite3's error, or Prisma's adapter error carrying it. */
@@ -42,7 +44,11 @@ export function busyRetry(connection: BetterSqlite3.Database, timeoutMs: number)
   // Prepared once: toggling costs two statement steps, a microsecond or two.
   const noWait = connection.prepare("PRAGMA busy_timeout = 0");
   const wait = connection.prepare(`PRAGMA busy_timeout = ${Math.floor(timeoutMs)}`);
+  let lastContention = -Infinity;
   return {
+    get lastContention() {
+      return lastContention;
+    },
     once(statement) {
       noWait.get();
       try {
@@ -57,7 +63,9 @@ export function busyRetry(connection: BetterSqlite3.Database, timeoutMs: number)
         try {
           return await attempt();
         } catch (error) {
-          if (!isSqliteBusy(error) || Date.now() >= deadline) throw error;
+          if (!isSqliteBusy(error)) throw error;
+          lastContention = performance.now();
+          if (Date.now() >= deadline) throw error;
         }
         await pause(tries);
       }

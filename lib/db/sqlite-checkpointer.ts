@@ -43,7 +43,20 @@ const intervalMs = 100;
  * Long, so that it happens about once a second at the token endpoint's full rate (each token
  * commits ~8 pages).
  */
-const defaultFinishPages = 10_000;
+export const walPagesBeforeFinish = 10_000;
+/**
+ * While another process commits too (a `clear-tokens` sweep), a finish does not start the WAL over
+ * (the other commits while it copies) and stalls every request here on the fsync of the other's
+ * pages: measured during a sweep, seven finishes a second, 20-60 ms each (up to 145 ms), and the
+ * WAL never restarted. So the serving connection finishes only after `quietBeforeFinishMs` in which
+ * its writes never found another process holding the lock (the sweep pauses for it:
+ * lib/maintenance/clear-tokens.ts), and a finish that did not start the WAL over is asked for again
+ * only after a growing wait (from `firstBackoffMs` up to `maxBackoffMs`). The worker's PASSIVE
+ * rounds go on copying the WAL back meanwhile.
+ */
+const quietBeforeFinishMs = 100;
+const firstBackoffMs = 250;
+const maxBackoffMs = 1_000;
 
 // CommonJS on purpose: evaluated as a script in the worker, it needs no loader and no build step.
 const workerSource = `
@@ -65,12 +78,28 @@ const checkpoint = (mode) => {
     throw error;
   }
 };
+let askedAtLog;
+let backoff = 0;
+let nextFinishAt = 0;
 function round() {
   let result = checkpoint("PASSIVE");
   if (result.busy === 0 && result.log >= workerData.finishPages) {
     // Each round copies only what the one before it left: leave the connection as little as possible.
     for (let i = 0; i < 4 && result.busy === 0 && result.log - result.checkpointed > 64; i++) result = checkpoint("PASSIVE");
-    parentPort.postMessage("finish");
+    const now = Date.now();
+    if (askedAtLog !== undefined && result.log >= askedAtLog) {
+      backoff = Math.min(workerData.maxBackoffMs, backoff === 0 ? workerData.firstBackoffMs : backoff * 2);
+      nextFinishAt = now + backoff;
+    }
+    askedAtLog = undefined;
+    if (now >= nextFinishAt) {
+      askedAtLog = result.log;
+      parentPort.postMessage("finish");
+    }
+  } else if (result.busy === 0) {
+    askedAtLog = undefined;
+    backoff = 0;
+    nextFinishAt = 0;
   }
   timer = setTimeout(round, workerData.intervalMs);
 }
@@ -96,7 +125,7 @@ function driverPath(): string {
 export interface CheckpointOptions {
   /** The better-sqlite3 module the worker loads: by default the one the program resolves. */
   driver?: string;
-  /** WAL pages after which the serving connection finishes a checkpoint (defaultFinishPages). */
+  /** WAL pages after which the serving connection finishes a checkpoint (walPagesBeforeFinish). */
   finishPages?: number;
   /**
    * Other processes commit to the same database (the other workers of `npm start`, which leave
@@ -107,6 +136,12 @@ export interface CheckpointOptions {
    * the next commit start the WAL from the beginning.
    */
   otherWriters?: boolean;
+  /**
+   * When the connection's writes last found another process holding the write lock
+   * (performance.now(); sqlite-busy.ts). While one was seen within `quietBeforeFinishMs`, the
+   * serving connection does not finish (unless `otherWriters`, where the finish takes the lock).
+   */
+  lastContention?: () => number;
 }
 
 /**
@@ -115,7 +150,7 @@ export interface CheckpointOptions {
  */
 export function checkpointInBackground(
   connection: BetterSqlite3.Database,
-  { driver, finishPages = defaultFinishPages, otherWriters = false }: CheckpointOptions = {},
+  { driver, finishPages = walPagesBeforeFinish, otherWriters = false, lastContention }: CheckpointOptions = {},
 ): Checkpointer | null {
   let worker: Worker;
   try {
@@ -126,6 +161,8 @@ export function checkpointInBackground(
         driver: driver ?? driverPath(),
         intervalMs,
         finishPages,
+        firstBackoffMs,
+        maxBackoffMs,
       },
     });
   } catch (error) {
@@ -144,6 +181,7 @@ export function checkpointInBackground(
   worker.on("message", () => {
     // In a transaction the checkpoint could not finish; the worker asks again after its next round.
     if (!connection.open || connection.inTransaction) return;
+    if (!otherWriters && lastContention && performance.now() - lastContention() < quietBeforeFinishMs) return;
     try {
       connection.pragma(`wal_checkpoint(${otherWriters ? "RESTART" : "PASSIVE"})`);
     } catch (error) {
