@@ -25,6 +25,7 @@ import { expiredSignInFailures } from "../auth/throttle.ts";
 import { settings } from "../config/settings.ts";
 import { expiredClientAuthFailures as failuresOlderThan } from "../db/client-auth-failures.ts";
 import { providerOf, type Db } from "../db/client.ts";
+import { walPagesBeforeFinish } from "../db/sqlite-checkpointer.ts";
 import type { SessionLifetimes } from "../sessions/policy.ts";
 import { expiredPasswordResetTokens } from "../users/password-reset.ts";
 
@@ -55,10 +56,12 @@ export interface ClearTokensOptions {
   onBatch?: (kind: ClearedKind, deleted: number) => void;
   /**
    * How long one delete may hold the write lock. SQLite has one lock for the whole file, so the
-   * token endpoint's inserts wait while a batch is deleted: a batch that took longer makes the next
-   * ones smaller (down to one row), quick ones let them grow back to `batchSize`, and after each
-   * delete the sweep pauses as long as the delete took, so writers get at least half the time.
-   * Unset: every batch is `batchSize`, without pauses.
+   * token endpoint's inserts wait while a batch is deleted: the first batch is small
+   * (`firstPacedBatch` rows), a batch that took longer than the budget makes the next ones smaller
+   * (down to one row), and quick ones let them double up to `batchSize`; each kind of row starts
+   * small again (its table's pages may not be in memory). After each delete the sweep pauses as
+   * long as the delete took, so writers get at least half the time. Unset: every batch is
+   * `batchSize`, without pauses.
    */
   lockBudgetMs?: number;
 }
@@ -75,6 +78,13 @@ interface Sweep {
 const after = (cursor: string | undefined) => (cursor === undefined ? {} : { id: { gt: cursor } });
 const page = { select: { id: true }, orderBy: { id: "asc" } } as const;
 
+/**
+ * A paced sweep's first batch. Deleting from a large table whose pages are not yet in memory costs
+ * far more per row than the batches after it: a first batch of 1,000 access tokens held the lock
+ * for 261 ms on the scale benchmark's database (docs/performance.md).
+ */
+const firstPacedBatch = 32;
+
 /** How a sweep shares the database with a serving server (ClearTokensOptions.lockBudgetMs). */
 interface Pacing {
   lockBudgetMs: number;
@@ -90,7 +100,7 @@ async function clearInBatches(
 ): Promise<number> {
   let total = 0;
   let cursor: string | undefined;
-  let size = batchSize;
+  let size = pacing === undefined ? batchSize : Math.min(batchSize, firstPacedBatch);
   for (;;) {
     const rows = await sweep.nextDead(cursor, size);
     if (rows.length === 0) break;
@@ -100,18 +110,42 @@ async function clearInBatches(
     const took = performance.now() - started;
     total += count;
     report(count);
-    if (rows.length < size) break;
+    const last = rows.length < size;
     if (pacing !== undefined) {
       const { lockBudgetMs } = pacing;
-      if (took > lockBudgetMs) size = Math.max(1, Math.floor((size * lockBudgetMs) / took));
+      if (took > lockBudgetMs) size = Math.max(1, Math.floor((rows.length * lockBudgetMs) / took));
       else if (took < lockBudgetMs / 2) size = Math.min(batchSize, size * 2);
       const pauseStarted = performance.now();
       await pacing.duringPause();
       const rest = Math.min(took, 1000) - (performance.now() - pauseStarted);
       if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
     }
+    if (last) break;
   }
   return total;
+}
+
+/**
+ * On SQLite, during each pause: copy the batch's pages from the WAL into the database file (a
+ * PASSIVE checkpoint takes no lock, so the server's writes go on meanwhile). Otherwise the sweep's
+ * pages pile up in the WAL until the server finishes a checkpoint on its serving thread, copying them
+ * with every request waiting: the deletes touch pages all over each index, so that took up to
+ * hundreds of milliseconds.
+ *
+ * No checkpoint starts the WAL over while two processes commit, though (each commits while the
+ * other copies), and it grew by gigabytes during one sweep. So once it is as long as the server's
+ * checkpointer lets it grow (sqlite-checkpointer.ts), the sweep stops writing until that has
+ * started it over (a finish with no other writer, a few milliseconds), or for at most a second.
+ */
+async function checkpointAfterBatch(db: Db): Promise<void> {
+  const walPages = async () =>
+    Number((await db.$queryRawUnsafe<{ log: number | bigint }[]>("PRAGMA wal_checkpoint(PASSIVE)"))[0]?.log ?? 0);
+  if ((await walPages()) < walPagesBeforeFinish) return;
+  const giveUpAt = performance.now() + 1000;
+  while (performance.now() < giveUpAt) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if ((await walPages()) < walPagesBeforeFinish) break;
+  }
 }
 
 export function parseBatchSize(value: string | undefined): number | null {
@@ -128,18 +162,12 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
   }
   const now = options.now ?? new Date();
   const report = (kind: ClearedKind) => (deleted: number) => options.onBatch?.(kind, deleted);
-  // On SQLite the pause also copies the batch's pages from the WAL into the database file (a
-  // PASSIVE checkpoint takes no lock, so writers go on meanwhile). Otherwise the sweep's pages pile
-  // up in the WAL until the server finishes a checkpoint on its serving thread, copying them with
-  // every request waiting (lib/db/sqlite-checkpointer.ts): the sweep's deletes touch pages all over
-  // each index, so that took up to hundreds of milliseconds.
   const pacing: Pacing | undefined =
     options.lockBudgetMs === undefined
       ? undefined
       : {
           lockBudgetMs: options.lockBudgetMs,
-          duringPause:
-            providerOf(db) === "sqlite" ? () => db.$queryRawUnsafe("PRAGMA wal_checkpoint(PASSIVE)") : async () => {},
+          duringPause: providerOf(db) === "sqlite" ? () => checkpointAfterBatch(db) : async () => {},
         };
 
   // Tokens before codes: a token's link to its code is ON DELETE SET NULL, so fewer links to clear.

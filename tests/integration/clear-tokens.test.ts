@@ -449,6 +449,36 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
     expect(sizes).toEqual([3, 1, 1, 1, 1, 1, 1, 1]);
   });
 
+  it("with a lock budget, each kind of row starts with a small batch and doubles it while deletes are quick", async () => {
+    const now = new Date();
+    const app = await createApplication(
+      db,
+      { name: "Sweep slow start", clientType: "confidential", grantTypes: ["client_credentials"] },
+      systemActor,
+    );
+    if (!app.ok) throw new Error(JSON.stringify(app.errors));
+    await db.accessToken.createMany({
+      data: Array.from({ length: 100 }, () => ({
+        tokenHash: hash(),
+        applicationId: app.application.id,
+        scope: "",
+        grantType: "client_credentials",
+        expiresAt: new Date(now.getTime() - hour),
+      })),
+    });
+    const sizes: number[] = [];
+    // No delete comes near a budget of a minute: only the slow start limits the batches.
+    const counts = await clearTokens(db, {
+      batchSize: 1000,
+      now,
+      lockBudgetMs: 60_000,
+      onBatch: (kind, deleted) => kind === "accessTokens" && sizes.push(deleted),
+    });
+    expect(counts.accessTokens).toBe(100);
+    expect(sizes).toEqual([32, 64, 4]);
+    expect(await db.accessToken.count()).toBe(0);
+  });
+
   it("refuses a batch size outside 1..10000", async () => {
     await expect(clearTokens(db, { batchSize: 0 })).rejects.toThrow(RangeError);
     await expect(clearTokens(db, { batchSize: 1.5 })).rejects.toThrow(RangeError);
