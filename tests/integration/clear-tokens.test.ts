@@ -280,6 +280,25 @@ async function populate(db: Db, now: Date, closeCall = 1000): Promise<Fixture> {
   };
 }
 
+/** `count` access tokens of a new application, expired an hour before `now`. */
+async function expiredAccessTokens(db: Db, count: number, now: Date): Promise<void> {
+  const app = await createApplication(
+    db,
+    { name: `Sweep ${count}`, clientType: "confidential", grantTypes: ["client_credentials"] },
+    systemActor,
+  );
+  if (!app.ok) throw new Error(JSON.stringify(app.errors));
+  await db.accessToken.createMany({
+    data: Array.from({ length: count }, () => ({
+      tokenHash: hash(),
+      applicationId: app.application.id,
+      scope: "",
+      grantType: "client_credentials",
+      expiresAt: new Date(now.getTime() - hour),
+    })),
+  });
+}
+
 async function remaining(db: Db): Promise<Record<ClearedKind, string[]>> {
   const ids = (rows: { id: string }[]) => rows.map((row) => row.id).sort();
   return {
@@ -414,22 +433,8 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
 
   it("clears with the default batch of 1,000 ids (SQLite binds one variable per id; Prisma assumed at most 999)", async () => {
     const now = new Date();
-    const app = await createApplication(
-      db,
-      { name: "Sweep big", clientType: "confidential", grantTypes: ["client_credentials"] },
-      systemActor,
-    );
-    if (!app.ok) throw new Error(JSON.stringify(app.errors));
     const dead = 1_500;
-    await db.accessToken.createMany({
-      data: Array.from({ length: dead }, () => ({
-        tokenHash: hash(),
-        applicationId: app.application.id,
-        scope: "",
-        grantType: "client_credentials",
-        expiresAt: new Date(now.getTime() - hour),
-      })),
-    });
+    await expiredAccessTokens(db, dead, now);
     await expect(clearTokens(db, { now })).resolves.toMatchObject({ accessTokens: dead });
     expect(await db.accessToken.count()).toBe(0);
   });
@@ -451,21 +456,7 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
 
   it("with a lock budget, each kind of row starts with a small batch and doubles it while deletes are quick", async () => {
     const now = new Date();
-    const app = await createApplication(
-      db,
-      { name: "Sweep slow start", clientType: "confidential", grantTypes: ["client_credentials"] },
-      systemActor,
-    );
-    if (!app.ok) throw new Error(JSON.stringify(app.errors));
-    await db.accessToken.createMany({
-      data: Array.from({ length: 100 }, () => ({
-        tokenHash: hash(),
-        applicationId: app.application.id,
-        scope: "",
-        grantType: "client_credentials",
-        expiresAt: new Date(now.getTime() - hour),
-      })),
-    });
+    await expiredAccessTokens(db, 100, now);
     const sizes: number[] = [];
     // No delete comes near a budget of a minute: only the slow start limits the batches.
     const counts = await clearTokens(db, {
