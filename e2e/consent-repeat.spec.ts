@@ -23,7 +23,12 @@ test.describe("consent, repeatedly", () => {
     db,
     makeUser,
     clientApp,
-  }) => {
+  }, testInfo) => {
+    // What is stored per flow (codes, consents) is the next test's and consent.spec's, on both databases.
+    test.skip(
+      testInfo.project.name !== "sqlite",
+      "the consent page against hydration: a browser race, once, on SQLite",
+    );
     test.setTimeout(240_000);
     const user = await makeUser();
     const registered = await registerClient(db, { name: "Busy App" });
