@@ -50,13 +50,9 @@ export const walPagesBeforeFinish = 10_000;
  * pages: measured during a sweep, seven finishes a second, 20-60 ms each (up to 145 ms), and the
  * WAL never restarted. So the serving connection finishes only after `quietBeforeFinishMs` in which
  * its writes never found another process holding the lock (the sweep pauses for it:
- * lib/maintenance/clear-tokens.ts), and a finish that did not start the WAL over is asked for again
- * only after a growing wait (from `firstBackoffMs` up to `maxBackoffMs`). The worker's PASSIVE
- * rounds go on copying the WAL back meanwhile.
+ * lib/maintenance/clear-tokens.ts). The worker's PASSIVE rounds go on copying the WAL back meanwhile.
  */
 const quietBeforeFinishMs = 100;
-const firstBackoffMs = 250;
-const maxBackoffMs = 1_000;
 
 // CommonJS on purpose: evaluated as a script in the worker, it needs no loader and no build step.
 const workerSource = `
@@ -78,28 +74,12 @@ const checkpoint = (mode) => {
     throw error;
   }
 };
-let askedAtLog;
-let backoff = 0;
-let nextFinishAt = 0;
 function round() {
   let result = checkpoint("PASSIVE");
   if (result.busy === 0 && result.log >= workerData.finishPages) {
     // Each round copies only what the one before it left: leave the connection as little as possible.
     for (let i = 0; i < 4 && result.busy === 0 && result.log - result.checkpointed > 64; i++) result = checkpoint("PASSIVE");
-    const now = Date.now();
-    if (askedAtLog !== undefined && result.log >= askedAtLog) {
-      backoff = Math.min(workerData.maxBackoffMs, backoff === 0 ? workerData.firstBackoffMs : backoff * 2);
-      nextFinishAt = now + backoff;
-    }
-    askedAtLog = undefined;
-    if (now >= nextFinishAt) {
-      askedAtLog = result.log;
-      parentPort.postMessage("finish");
-    }
-  } else if (result.busy === 0) {
-    askedAtLog = undefined;
-    backoff = 0;
-    nextFinishAt = 0;
+    parentPort.postMessage("finish");
   }
   timer = setTimeout(round, workerData.intervalMs);
 }
@@ -161,8 +141,6 @@ export function checkpointInBackground(
         driver: driver ?? driverPath(),
         intervalMs,
         finishPages,
-        firstBackoffMs,
-        maxBackoffMs,
       },
     });
   } catch (error) {

@@ -113,7 +113,7 @@ describe("background WAL checkpoints", () => {
     expect(contendedFrames).toBeGreaterThan(6000);
 
     contended = false;
-    // Finishes come back within the backoff's longest wait (a second), and start the WAL over.
+    // Finishes come back once the writes meet no other lock, and start the WAL over.
     let written = 3000;
     while (walFrames() >= contendedFrames && written < 9000) {
       await writeRows(connection, 500);
