@@ -24,7 +24,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -129,7 +129,16 @@ async function copyOf(database: ScaledDatabase): Promise<ScaledDatabase> {
     const db = connect(parseDatabaseUrl(database.databaseUrl));
     await db.$executeRawUnsafe("PRAGMA wal_checkpoint(TRUNCATE)");
     await db.$disconnect();
-    copyFileSync(path.join(database.dataDir, "portcullis.db"), path.join(dataDir, "portcullis.db"));
+    const copy = path.join(dataDir, "portcullis.db");
+    copyFileSync(path.join(database.dataDir, "portcullis.db"), copy);
+    // On disk before anything is measured: gigabytes of the copy still being written back slow the
+    // run's writes (a run without this had deletes of 54–134 ms in the sweep's first 10 s).
+    const descriptor = openSync(copy, "r+");
+    try {
+      fsyncSync(descriptor);
+    } finally {
+      closeSync(descriptor);
+    }
     for (const file of ["session-secret", "key-encryption-key"])
       if (existsSync(path.join(database.dataDir, file)))
         copyFileSync(path.join(database.dataDir, file), path.join(dataDir, file));
@@ -285,17 +294,30 @@ interface ClearResult {
   failures: string[];
   deleted: Record<string, number>;
   seconds: number;
-  before: { requests: number; median: number; p99: number; max: number };
-  during: { requests: number; median: number; p99: number; max: number };
+  before: LatencySummary;
+  during: LatencySummary;
 }
 
-function summarize(latencies: number[]) {
+/** The bound issue 15 sets: the sweep may hold a token request up for at most this long. */
+const holdUpBoundMs = 50;
+
+interface LatencySummary {
+  requests: number;
+  median: number;
+  p99: number;
+  max: number;
+  /** Requests that took longer than holdUpBoundMs. */
+  overBound: number;
+}
+
+function summarize(latencies: number[]): LatencySummary {
   const sorted = [...latencies].sort((a, b) => a - b);
   return {
     requests: sorted.length,
     median: percentile(sorted, 50),
     p99: percentile(sorted, 99),
     max: percentile(sorted, 100),
+    overBound: sorted.filter((latency) => latency > holdUpBoundMs).length,
   };
 }
 
@@ -434,7 +456,7 @@ async function main() {
       for (const phase of ["before", "during"] as const) {
         const s = clear[phase];
         console.log(
-          `  ${phase.padEnd(7)} ${String(s.requests).padStart(6)} requests  median ${ms(s.median)}  p99 ${ms(s.p99)}  max ${ms(s.max)}`,
+          `  ${phase.padEnd(7)} ${String(s.requests).padStart(6)} requests  median ${ms(s.median)}  p99 ${ms(s.p99)}  max ${ms(s.max)}  over ${holdUpBoundMs} ms: ${s.overBound}`,
         );
       }
     }

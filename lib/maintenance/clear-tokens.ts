@@ -52,22 +52,34 @@ export interface ClearTokensOptions {
   now?: Date;
   /** Judges which sessions are idle; the server's settings by default. */
   sessionLifetimes?: SessionLifetimes;
-  /** Called after each batch, e.g. to print progress. */
-  onBatch?: (kind: ClearedKind, deleted: number) => void;
+  /** Called after each batch's delete (which took `deleteMs`), e.g. to print progress. */
+  onBatch?: (kind: ClearedKind, deleted: number, deleteMs: number) => void;
   /**
    * How long one delete may hold the write lock. SQLite has one lock for the whole file, so the
    * token endpoint's inserts wait while a batch is deleted: the first batch is small
    * (`firstPacedBatch` rows), a batch that took longer than the budget makes the next ones smaller
    * (down to one row), and quick ones let them double up to `batchSize`; each kind of row starts
-   * small again (its table's pages may not be in memory). After each delete the sweep pauses as
-   * long as the delete took, so writers get at least half the time. Unset: every batch is
-   * `batchSize`, without pauses.
+   * small again (its table's pages may not be in memory). After each delete the sweep rests
+   * `restPerDelete` times as long as the delete took. Unset: every batch is `batchSize`, without
+   * pauses.
    */
   lockBudgetMs?: number;
 }
 
-/** The command line's lock budget: well under the 50 ms a token request may be held up. */
-export const defaultLockBudgetMs = 20;
+/**
+ * How long a paced sweep rests after each delete, in multiples of the time the delete took: the
+ * sweep holds the lock at most a quarter of the time. Its deletes rewrite pages all over every
+ * index of a table (~20 KB per access token, written twice: to the WAL, then back into the
+ * database file); at a 1:1 rhythm the sweep wrote ~155 MB/s and the disk stalled now and then for a
+ * second, with a delete holding the lock (docs/performance.md).
+ */
+export const restPerDelete = 3;
+
+/**
+ * The command line's lock budget. A delete sized for it sometimes takes three to five times as long
+ * (a slow write to the disk), which must still stay under the 50 ms a token request may be held up.
+ */
+export const defaultLockBudgetMs = 10;
 
 /** One kind of row: how to read the next batch of dead ids, and how to delete ids that are still dead. */
 interface Sweep {
@@ -95,7 +107,7 @@ interface Pacing {
 async function clearInBatches(
   sweep: Sweep,
   batchSize: number,
-  report: (deleted: number) => void,
+  report: (deleted: number, deleteMs: number) => void,
   pacing: Pacing | undefined,
 ): Promise<number> {
   let total = 0;
@@ -109,7 +121,7 @@ async function clearInBatches(
     const { count } = await sweep.deleteIfDead(rows.map((row) => row.id));
     const took = performance.now() - started;
     total += count;
-    report(count);
+    report(count, took);
     const last = rows.length < size;
     if (pacing !== undefined) {
       const { lockBudgetMs } = pacing;
@@ -117,7 +129,7 @@ async function clearInBatches(
       else if (took < lockBudgetMs / 2) size = Math.min(batchSize, size * 2);
       const pauseStarted = performance.now();
       await pacing.duringPause();
-      const rest = Math.min(took, 1000) - (performance.now() - pauseStarted);
+      const rest = Math.min(took, 1000) * restPerDelete - (performance.now() - pauseStarted);
       if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
     }
     if (last) break;
@@ -161,7 +173,8 @@ export async function clearTokens(db: Db, options: ClearTokensOptions = {}): Pro
     throw new RangeError(`batch size must be a whole number from 1 to ${maxBatchSize}`);
   }
   const now = options.now ?? new Date();
-  const report = (kind: ClearedKind) => (deleted: number) => options.onBatch?.(kind, deleted);
+  const report = (kind: ClearedKind) => (deleted: number, deleteMs: number) =>
+    options.onBatch?.(kind, deleted, deleteMs);
   const pacing: Pacing | undefined =
     options.lockBudgetMs === undefined
       ? undefined

@@ -9,7 +9,7 @@ import { systemActor } from "@/lib/audit/record";
 import { runCli } from "@/lib/cli/cli";
 import type { Db } from "@/lib/db/client";
 import { settings } from "@/lib/config/settings";
-import { clearTokens, type ClearedKind } from "@/lib/maintenance/clear-tokens";
+import { clearTokens, restPerDelete, type ClearedKind } from "@/lib/maintenance/clear-tokens";
 import { freshDatabase, providers, type Provider, type TestDatabase } from "../support/databases.ts";
 
 const hour = 3600 * 1000;
@@ -468,6 +468,28 @@ describe.each(providers)("clear-tokens on %s", (provider: Provider) => {
     expect(counts.accessTokens).toBe(100);
     expect(sizes).toEqual([32, 64, 4]);
     expect(await db.accessToken.count()).toBe(0);
+  });
+
+  it("with a lock budget, rests after each delete three times as long as it took", async () => {
+    const now = new Date();
+    await expiredAccessTokens(db, 200, now);
+    const batches: { reportedAt: number; deleteMs: number }[] = [];
+    await clearTokens(db, {
+      batchSize: 1000,
+      now,
+      lockBudgetMs: 60_000,
+      onBatch: (kind, _deleted, deleteMs) =>
+        kind === "accessTokens" && batches.push({ reportedAt: performance.now(), deleteMs }),
+    });
+    expect(batches.length).toBe(3);
+    for (const [index, batch] of batches.entries()) {
+      if (index === 0) continue;
+      const previous = batches[index - 1]!;
+      // A timer may fire up to a millisecond early by performance.now()'s finer clock.
+      expect(batch.reportedAt - previous.reportedAt + 1).toBeGreaterThanOrEqual(
+        restPerDelete * previous.deleteMs + batch.deleteMs,
+      );
+    }
   });
 
   it("refuses a batch size outside 1..10000", async () => {
