@@ -68,16 +68,16 @@ export interface ClearTokensOptions {
 
 /**
  * How long a paced sweep rests after each delete, in multiples of the time the delete took: the
- * sweep holds the lock at most a quarter of the time. Its deletes rewrite pages all over every
- * index of a table (~20 KB per access token, written twice: to the WAL, then back into the
- * database file); at a 1:1 rhythm the sweep wrote ~155 MB/s and the disk stalled now and then for a
- * second, with a delete holding the lock (docs/performance.md).
+ * sweep holds the lock at most a quarter of the time. It is the disk it spares as much as the lock:
+ * each deleted row rewrites pages all over every index of its table, twice (into the WAL, then back
+ * into the database file), and a saturated disk stretches whichever delete holds the lock then
+ * (docs/performance.md).
  */
 export const restPerDelete = 3;
 
 /**
- * The command line's lock budget. A delete sized for it sometimes takes three to five times as long
- * (a slow write to the disk), which must still stay under the 50 ms a token request may be held up.
+ * The command line's lock budget: a delete sized for it can take several times as long when a write
+ * to the disk is slow, and must still stay under the 50 ms a token request may be held up.
  */
 export const defaultLockBudgetMs = 10;
 
