@@ -1,27 +1,52 @@
 /**
  * Another process writing to a SQLite database file: a connection on a thread of its own (one on
- * the test's thread would only run between the test's statements) committing inserts as fast as it
- * can. It never waits for a lock (busy timeout 0): it retries. Its rows are removed when it stops.
+ * the test's thread would only run between the test's statements) committing inserts. Like the
+ * app's own writes (lib/db/sqlite-busy.ts) it never waits inside SQLite for a lock (busy timeout
+ * 0): it tries again at once, then after 1, 1, 2, 2, 4… up to 8 ms. Its rows are removed when it
+ * stops.
  */
 import { Worker } from "node:worker_threads";
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+export interface OtherProcessOptions {
+  /**
+   * Write as another worker of `npm start` does: leave checkpoints to the process under test
+   * (wal_autocheckpoint=0, lib/db/client.ts) and commit five times, then rest a millisecond (about
+   * 3,000 commits a second, the token endpoint's full rate). By default the writer commits back to
+   * back, holding the lock nine tenths of the time, and checkpoints as SQLite does on its own.
+   */
+  likeAnotherWorker?: boolean;
+}
+
 /** Runs `body` while the other process commits; returns how many commits it made meanwhile. */
-export async function whileAnotherProcessWrites(file: string, body: () => Promise<void>): Promise<number> {
+export async function whileAnotherProcessWrites(
+  file: string,
+  body: () => Promise<void>,
+  { likeAnotherWorker = false }: OtherProcessOptions = {},
+): Promise<number> {
   const control = new Int32Array(new SharedArrayBuffer(8));
   const [stop, commits] = [0, 1];
   const writer = new Worker(
     `const { workerData } = require("node:worker_threads");
      const db = new (require("better-sqlite3"))(workerData.file, { timeout: 0 });
+     if (workerData.likeAnotherWorker) db.pragma("wal_autocheckpoint = 0");
      const insert = db.prepare('INSERT INTO "SignInFailure" ("id", "email", "failedAt") VALUES (?, ?, ?)');
-     for (let i = 0; Atomics.load(workerData.control, ${stop}) === 0; i++) {
-       try { insert.run("writer-" + i, "writer@example.com", new Date().toISOString()); Atomics.add(workerData.control, ${commits}, 1); }
-       catch (error) { if (!String(error.code).startsWith("SQLITE_BUSY")) throw error; }
+     for (let i = 0, tries = 0; Atomics.load(workerData.control, ${stop}) === 0; i++) {
+       try {
+         insert.run("writer-" + i, "writer@example.com", new Date().toISOString());
+         Atomics.add(workerData.control, ${commits}, 1);
+         tries = 0;
+         if (workerData.likeAnotherWorker && i % 5 === 4) Atomics.wait(workerData.control, ${stop}, 0, 1);
+       } catch (error) {
+         if (!String(error.code).startsWith("SQLITE_BUSY")) throw error;
+         if (++tries > 3) Atomics.wait(workerData.control, ${stop}, 0, Math.min(8, 2 ** Math.floor((tries - 4) / 2)));
+       }
      }
+     db.pragma("busy_timeout = 5000");
      db.prepare('DELETE FROM "SignInFailure" WHERE "email" = ?').run("writer@example.com");
      db.close();`,
-    { eval: true, workerData: { file, control } },
+    { eval: true, workerData: { file, control, likeAnotherWorker } },
   );
   const exited = new Promise((resolve, reject) => writer.on("exit", resolve).on("error", reject));
   try {
