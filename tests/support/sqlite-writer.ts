@@ -1,8 +1,7 @@
 /**
  * Another process writing to a SQLite database file: a connection on a thread of its own (one on
- * the test's thread would only run between the test's statements) committing inserts. Like the
- * app's own writes (lib/db/sqlite-busy.ts) it never waits inside SQLite for a lock (busy timeout
- * 0): it tries again at once, then after 1, 1, 2, 2, 4… up to 8 ms. Its rows are removed when it
+ * the test's thread would only run between the test's statements) committing inserts. It never
+ * waits inside SQLite for a lock (busy timeout 0): it tries again. Its rows are removed when it
  * stops.
  */
 import { Worker } from "node:worker_threads";
@@ -12,9 +11,11 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export interface OtherProcessOptions {
   /**
    * Write as another worker of `npm start` does: leave checkpoints to the process under test
-   * (wal_autocheckpoint=0, lib/db/client.ts) and commit five times, then rest a millisecond (about
-   * 3,000 commits a second, the token endpoint's full rate). By default the writer commits back to
-   * back, holding the lock nine tenths of the time, and checkpoints as SQLite does on its own.
+   * (wal_autocheckpoint=0, lib/db/client.ts), commit five times, then rest a millisecond (about
+   * 3,000 commits a second, the token endpoint's full rate), and when the lock is taken try again at
+   * once, then after 1, 1, 2, 2, 4… up to 8 ms (lib/db/sqlite-busy.ts). By default the writer
+   * commits back to back and retries at once, holding the lock nine tenths of the time, and
+   * checkpoints as SQLite does on its own.
    */
   likeAnotherWorker?: boolean;
 }
@@ -35,12 +36,12 @@ export async function whileAnotherProcessWrites(
      for (let i = 0, tries = 0; Atomics.load(workerData.control, ${stop}) === 0; i++) {
        try {
          insert.run("writer-" + i, "writer@example.com", new Date().toISOString());
-         Atomics.add(workerData.control, ${commits}, 1);
+         const committed = Atomics.add(workerData.control, ${commits}, 1) + 1;
          tries = 0;
-         if (workerData.likeAnotherWorker && i % 5 === 4) Atomics.wait(workerData.control, ${stop}, 0, 1);
+         if (workerData.likeAnotherWorker && committed % 5 === 0) Atomics.wait(workerData.control, ${stop}, 0, 1);
        } catch (error) {
          if (!String(error.code).startsWith("SQLITE_BUSY")) throw error;
-         if (++tries > 3) Atomics.wait(workerData.control, ${stop}, 0, Math.min(8, 2 ** Math.floor((tries - 4) / 2)));
+         if (workerData.likeAnotherWorker && ++tries > 3) Atomics.wait(workerData.control, ${stop}, 0, Math.min(8, 2 ** Math.floor((tries - 4) / 2)));
        }
      }
      db.pragma("busy_timeout = 5000");
