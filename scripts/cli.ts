@@ -1,35 +1,20 @@
 /**
- * The `portcullis` command (package.json bin, bin/portcullis.js) and `npm run cli -- <command>`:
- * see lib/cli/cli.ts. Applies pending migrations first. Its output is the command's alone (log
- * entries go to stderr), so `portcullis … --json` pipes cleanly.
+ * The `portcullis` command (package.json bin, bin/portcullis.js) and `npm run cli -- <command>`; the
+ * command itself is scripts/cli-run.ts. clear-tokens first takes the CPU priority that suits its
+ * database (lib/maintenance/sweep-priority.ts), before the rest loads: loading it costs about two
+ * seconds of CPU on a machine the server is serving from.
  */
 import { settings } from "../lib/config/settings.ts";
-import { connect } from "../lib/db/client.ts";
-import { migrate, migrationsDirFor } from "../lib/db/migrate.ts";
 import { parseDatabaseUrl } from "../lib/db/url.ts";
-import { runCli } from "../lib/cli/cli.ts";
-import { loadExtensions } from "../lib/extensions/load.ts";
-import { silenceKnownWarnings } from "../lib/log/known-warnings.ts";
-import { createLogger, logOptionsFromEnv, useLogger } from "../lib/log/logger.ts";
-import { projectRoot, requireSqliteFolder } from "../lib/setup/bootstrap.ts";
-import { explainStartupError } from "../lib/setup/startup-errors.ts";
+import { lowerPriorityForSweep } from "../lib/maintenance/sweep-priority.ts";
 
-silenceKnownWarnings();
-useLogger(createLogger(logOptionsFromEnv(process.env, process.stderr.isTTY === true), process.stderr));
-let target: ReturnType<typeof parseDatabaseUrl>;
-try {
-  target = parseDatabaseUrl(settings().databaseUrl);
-  requireSqliteFolder(target, settings());
-  await loadExtensions();
-  await migrate(target, migrationsDirFor(target, projectRoot));
-} catch (error) {
-  console.error(`error: ${explainStartupError(error, settings())}`);
-  process.exit(1);
+if (process.argv[2] === "clear-tokens") {
+  let provider: ReturnType<typeof parseDatabaseUrl>["provider"] | undefined;
+  try {
+    provider = parseDatabaseUrl(settings().databaseUrl).provider;
+  } catch {
+    // scripts/cli-run.ts explains a setting it cannot read.
+  }
+  if (provider !== undefined) lowerPriorityForSweep(provider);
 }
-const db = connect(target, { backgroundCheckpoints: false });
-const code = await runCli(db, process.argv.slice(2), {
-  out: (line) => console.log(line),
-  err: (line) => console.error(line),
-});
-await db.$disconnect();
-process.exit(code);
+await import("./cli-run.ts");

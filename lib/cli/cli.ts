@@ -67,7 +67,8 @@ Commands:
       failed sign-ins too old to count for the sign-in throttle (and failed client
       authentications and wrong device user codes for theirs) and ended or expired sessions,
       at most N rows at a time (default 1000; fewer when a batch holds the write lock over
-      ${defaultLockBudgetMs} ms); safe while the server runs.
+      ${defaultLockBudgetMs} ms); safe while the server runs. On PostgreSQL it runs below normal
+      CPU priority.
   seed-demo [--json]
       Adds demo applications, users (passwords printed), tokens and a month of usage.
   seed-demo --scale [FACTOR] [--json]

@@ -1,13 +1,13 @@
 /**
  * The operator's account and backup commands through the real `portcullis` command (bin/
  * portcullis.js, a process of its own), on SQLite and PostgreSQL: list-users, set-role and
- * reset-password, --json output that parses whole (nothing else on stdout), and a SQLite backup
+ * reset-password, the CPU priority clear-tokens runs at, --json output that parses whole (nothing else on stdout), and a SQLite backup
  * taken while another connection writes. Also: PORTCULLIS_ADMIN_PASSWORD with an admin in place
  * says that it is not used, and changes nothing.
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import Database from "better-sqlite3";
@@ -28,9 +28,11 @@ describe.each(providers)("the portcullis command on %s", (provider: Provider) =>
   let dataDir: string;
   let databaseUrl: string;
 
-  async function portcullis(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const portcullis = (...args: string[]) => execute(path.join(projectRoot, "bin/portcullis.js"), args);
+
+  async function execute(file: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     try {
-      const { stdout, stderr } = await run(path.join(projectRoot, "bin/portcullis.js"), args, {
+      const { stdout, stderr } = await run(file, args, {
         cwd: dataDir,
         env: {
           NODE_ENV: "production",
@@ -122,6 +124,30 @@ describe.each(providers)("the portcullis command on %s", (provider: Provider) =>
       /^PORTCULLIS_ADMIN_PASSWORD is set but not used: it only creates the first administrator/,
     );
     expect(await authenticate(db, "first-admin@example.com", "Leftover-Variable-1")).toBeNull();
+  });
+
+  it("clear-tokens runs below normal CPU priority on PostgreSQL, at the one it was given on SQLite, and never raises it", async () => {
+    const priorityLogged = (stderr: string) => {
+      const lines = stderr.split("\n").filter((line) => line.startsWith("{"));
+      const entry = lines.map((line) => JSON.parse(line) as { msg: string; priority?: number });
+      return entry.find(({ msg }) => msg.startsWith("clear-tokens runs at"))?.priority;
+    };
+    const own = os.getPriority();
+    const belowNormal = 10;
+    const plain = await portcullis("clear-tokens", "--json");
+    expect(plain.code).toBe(0);
+    expect(JSON.parse(plain.stdout)).toMatchObject({ deleted: { accessTokens: 0 } });
+    expect(priorityLogged(plain.stderr)).toBe(provider === "postgresql" ? Math.max(own, belowNormal) : own);
+
+    const niceFromCron = Math.max(own, 15);
+    const niced = await execute("nice", [
+      "-n",
+      String(niceFromCron - own),
+      path.join(projectRoot, "bin/portcullis.js"),
+      "clear-tokens",
+    ]);
+    expect(niced.code).toBe(0);
+    expect(priorityLogged(niced.stderr)).toBe(niceFromCron);
   });
 
   it("backup: a consistent SQLite copy while another connection writes; PostgreSQL points to pg_dump", async () => {
