@@ -1,6 +1,7 @@
 /**
- * The `portcullis` command, loaded by scripts/cli.ts: see lib/cli/cli.ts. Applies pending migrations first. Its output is the command's alone (log
- * entries go to stderr), so `portcullis … --json` pipes cleanly.
+ * The `portcullis` command, loaded by scripts/cli.ts: see lib/cli/cli.ts. Applies pending migrations
+ * first. Its output is the command's alone (log entries go to stderr), so `portcullis … --json`
+ * pipes cleanly.
  */
 import os from "node:os";
 import { settings } from "../lib/config/settings.ts";

@@ -1,7 +1,7 @@
 /**
  * The `portcullis` command (package.json bin, bin/portcullis.js) and `npm run cli -- <command>`; the
  * command itself is scripts/cli-run.ts. clear-tokens first takes the CPU priority that suits its
- * database (lib/maintenance/sweep-priority.ts), before the rest loads: loading it costs about two
+ * database (lib/maintenance/sweep-priority.ts), before the rest loads: loading it costs about three
  * seconds of CPU on a machine the server is serving from.
  */
 import { settings } from "../lib/config/settings.ts";

@@ -1,8 +1,8 @@
 /**
  * The operator's account and backup commands through the real `portcullis` command (bin/
  * portcullis.js, a process of its own), on SQLite and PostgreSQL: list-users, set-role and
- * reset-password, the CPU priority clear-tokens runs at, --json output that parses whole (nothing else on stdout), and a SQLite backup
- * taken while another connection writes. Also: PORTCULLIS_ADMIN_PASSWORD with an admin in place
+ * reset-password, the CPU priority clear-tokens runs at, --json output that parses whole (nothing
+ * else on stdout), and a SQLite backup taken while another connection writes. Also: PORTCULLIS_ADMIN_PASSWORD with an admin in place
  * says that it is not used, and changes nothing.
  */
 import { execFile } from "node:child_process";
@@ -129,8 +129,8 @@ describe.each(providers)("the portcullis command on %s", (provider: Provider) =>
   it("clear-tokens runs below normal CPU priority on PostgreSQL, at the one it was given on SQLite, and never raises it", async () => {
     const priorityLogged = (stderr: string) => {
       const lines = stderr.split("\n").filter((line) => line.startsWith("{"));
-      const entry = lines.map((line) => JSON.parse(line) as { msg: string; priority?: number });
-      return entry.find(({ msg }) => msg.startsWith("clear-tokens runs at"))?.priority;
+      const entries = lines.map((line) => JSON.parse(line) as { msg: string; priority?: number });
+      return entries.find(({ msg }) => msg.startsWith("clear-tokens runs at"))?.priority;
     };
     const own = os.getPriority();
     const belowNormal = 10;
